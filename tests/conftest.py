@@ -1,0 +1,7 @@
+"""Test configuration: fixtures live in `tests/fixtures/` and load as plugins."""
+
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.app",
+    "tests.fixtures.users",
+]

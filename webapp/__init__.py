@@ -1,0 +1,140 @@
+"""Hub: one Flask server for a community's Telegram Mini App.
+
+`create_app()` builds the app from the environment (see `webapp/config.py`); it does no
+network or database work, so importing and building it is cheap and safe anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_openapi3 import Info, OpenAPI
+
+from webapp.config import load_config
+from webapp.errors import register_error_handlers, validation_problem
+from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+__version__ = "0.1.0"
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> OpenAPI:
+    """Build the app: configuration from `environ` (default `os.environ`), then `overrides`."""
+    app = OpenAPI(
+        __name__,
+        info=Info(
+            title="Hub API",
+            version=__version__,
+            description="Telegram Mini App backend: tasks, events, tickets, problems, urgent jobs.",
+        ),
+        security_schemes=_security_schemes(),
+        validation_error_callback=validation_problem,
+        validation_error_status=422,
+        doc_prefix="/openapi",
+        doc_url="/openapi.json",
+    )
+    app.config.update(load_config(environ))
+    if overrides:
+        app.config.update(overrides)
+    _register_extensions(app)
+    _register_observability(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_templating(app)
+    return app
+
+
+def _security_schemes() -> dict[str, Any]:
+    from webapp.api import SECURITY_SCHEMES
+
+    return SECURITY_SCHEMES
+
+
+def _register_extensions(app: Flask) -> None:
+    import webapp.models  # noqa: F401 - every table in the metadata
+    from webapp.i18n import select_locale
+    from webapp.redis_store import init_redis
+    from webapp.users.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path("migrations")))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=_translation_directories(),
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    init_redis(app)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_observability(app: Flask) -> None:
+    from webapp.observability import configure_logging, init_sentry, register_request_hooks
+
+    configure_logging(app)
+    init_sentry(app)
+    register_request_hooks(app)
+
+
+def _register_blueprints(app: OpenAPI) -> None:
+    from webapp.auth import api as auth_api
+    from webapp.auth import views as auth_views
+    from webapp.core import views as core_views
+    from webapp.users import api as users_api
+
+    for api_bp in (auth_api.bp, users_api.bp):
+        app.register_api(api_bp)
+        csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
+    for page_bp in (core_views.bp, auth_views.bp):
+        app.register_blueprint(page_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from webapp.auth.cli import dev_cli
+    from webapp.users.cli import users_cli
+
+    app.cli.add_command(dev_cli)
+    app.cli.add_command(users_cli)
+
+
+def _register_templating(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.context_processor
+    def layout_context() -> dict[str, Any]:
+        """`layout`: a page template extends it, so one template answers both the full page
+        and the HTMX fragment (`HX-Request` without a history restore)."""
+        fragment = bool(request.headers.get("HX-Request")) and not request.headers.get(
+            "HX-History-Restore-Request"
+        )
+        return {
+            "layout": "fragment.html" if fragment else "base.html",
+            "current_user_obj": g.get("user"),
+            "telegram_webapp_js_url": app.config["TELEGRAM_WEBAPP_JS_URL"],
+        }
+
+
+def _project_path(name: str) -> Path:
+    return Path(__file__).resolve().parent.parent / name
+
+
+def _translation_directories() -> str:
+    """The shared catalog plus each feature's own (`webapp/<feature>/translations`)."""
+    root = Path(__file__).resolve().parent
+    features = sorted(str(p.relative_to(root)) for p in root.glob("*/translations"))
+    return ";".join(["translations", *features])

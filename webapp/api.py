@@ -1,0 +1,124 @@
+"""How a JSON endpoint is declared — the one pattern every feature follows.
+
+* `api_blueprint("tasks", __name__, "/api/tasks")` makes a flask-openapi3 `APIBlueprint`
+  with the security schemes and the common problem responses documented.
+* A view declares `path: …`, `query: …` and `body: …` pydantic models as annotated
+  parameters; flask-openapi3 validates them (422 problem on failure) and documents them.
+* A view answers with `respond(Model, status)`; lists with `page_of(...)`.
+
+Pydantic models for the wire live in each feature's `schemas.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, ConfigDict, Field
+
+SECURITY_SCHEMES = {
+    "tma": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`tma <initData>` — the raw Telegram Mini App initData "
+        "(or send it as `X-Telegram-Init-Data`).",
+    },
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+}
+SIGNED_IN = [{"tma": []}, {"bearer": []}]
+
+T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
+
+
+class Schema(BaseModel):
+    """Base of every wire schema: reads attributes from models.
+
+    Datetimes are timezone-aware UTC and serialize as ISO 8601 with the offset (`…Z`).
+    """
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class Problem(BaseModel):
+    """`application/problem+json` (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
+
+
+class Pagination(BaseModel):
+    """`skip` and `limit` of every list endpoint."""
+
+    skip: int = Field(0, ge=0)
+    limit: int = Field(20, ge=1, le=100)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    skip: int
+    limit: int
+
+
+class Money(BaseModel):
+    """Money on the wire: integer kopecks and a currency, never a float."""
+
+    amount: int
+    currency: str = "RUB"
+
+
+COMMON_RESPONSES: dict[Any, Any] = {
+    401: Problem,
+    403: Problem,
+    422: Problem,
+}
+
+
+def api_blueprint(
+    name: str, import_name: str, url_prefix: str, *, tag: str, description: str = ""
+) -> APIBlueprint:
+    """A JSON blueprint: documented tag, signed-in security, problem responses."""
+    return APIBlueprint(
+        name,
+        import_name,
+        url_prefix=url_prefix,
+        abp_tags=[Tag(name=tag, description=description)],
+        abp_security=SIGNED_IN,
+        abp_responses=COMMON_RESPONSES,
+    )
+
+
+def respond(schema: type[BaseModel], obj: Any, status: int = 200) -> tuple[Response, int]:
+    """Serialize a model (or mapping) through its wire schema."""
+    payload = obj if isinstance(obj, BaseModel) else schema.model_validate(obj)
+    return jsonify(payload.model_dump(mode="json")), status
+
+
+def page_of(
+    schema: type[S],
+    items: Iterable[Any],
+    total: int,
+    pagination: Pagination,
+    *,
+    serialize: Callable[[Any], S] | None = None,
+) -> tuple[Response, int]:
+    """A list answer: `{"items": [...], "total": N, "skip": S, "limit": L}`."""
+    convert = serialize or schema.model_validate
+    body = {
+        "items": [convert(item).model_dump(mode="json") for item in items],
+        "total": total,
+        "skip": pagination.skip,
+        "limit": pagination.limit,
+    }
+    return jsonify(body), 200
+
+
+def no_content() -> tuple[str, int]:
+    return "", 204

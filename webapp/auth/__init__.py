@@ -1,0 +1,1 @@
+"""Telegram sign-in (initData), access tokens, identity and access decorators."""

@@ -1,0 +1,170 @@
+"""Who is calling: credentials from the request, and the access decorators.
+
+Accepted credentials, first match wins:
+* `Authorization: tma <initData>` or `X-Telegram-Init-Data: <initData>` — validated per call;
+* `Authorization: Bearer <access token>` — from `/api/auth/telegram` or `/api/auth/login`;
+* the session cookie (Flask-Login) — pages only, never `/api`, so the JSON API cannot be
+  driven cross-site with a cookie.
+
+A banned user is refused (403) everywhere except reading their own profile
+(`@login_required(allow_banned=True)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.auth import init_data as init_data_validator
+from webapp.auth import tokens
+from webapp.errors import Forbidden, Unauthorized
+from webapp.extensions import db
+from webapp.users import services as users
+from webapp.users.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+INIT_DATA_HEADER = "X-Telegram-Init-Data"
+
+
+def validate_init_data(raw: str) -> init_data_validator.InitData:
+    """Validate `initData` with the app's settings; failures become a 401 with the reason."""
+    config = current_app.config
+    try:
+        return init_data_validator.validate(
+            raw,
+            config.get("TELEGRAM_BOT_TOKEN"),
+            max_age=int(config["INIT_DATA_MAX_AGE"]),
+            skew=int(config["INIT_DATA_FUTURE_SKEW"]),
+            signature_key=config["INIT_DATA_SIGNATURE_KEY"],
+        )
+    except init_data_validator.InitDataError as exc:
+        raise Unauthorized(exc.message, reason=exc.reason) from exc
+
+
+def user_from_init_data(raw: str) -> User:
+    data = validate_init_data(raw)
+    if data.user is None:
+        raise Unauthorized(_l("initData carries no user object."), reason="no-user")
+    g.init_data = data
+    user, changed = users.upsert_telegram_user(data.user)
+    if changed:
+        db.session.commit()  # signing in is its own unit of work
+    return user
+
+
+def _user_from_token(raw: str) -> User:
+    token = tokens.decode(raw)
+    g.access_token = token
+    user = db.session.get(User, token.user_id)
+    if user is None or user.deleted_at is not None:
+        raise Unauthorized(_l("The account behind this token no longer exists."), reason="no-user")
+    return user
+
+
+def _credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "").strip()
+    if header:
+        scheme, _, value = header.partition(" ")
+        scheme = scheme.lower()
+        if scheme in {"tma", "bearer"} and value.strip():
+            return scheme, value.strip()
+        raise Unauthorized(
+            _l("Use 'Authorization: tma <initData>' or 'Authorization: Bearer <token>'."),
+            reason="malformed",
+        )
+    init_data = request.headers.get(INIT_DATA_HEADER, "").strip()
+    if init_data:
+        return "tma", init_data
+    return None
+
+
+def resolve_user() -> User | None:
+    """The caller, or None when the request carries no credentials at all.
+
+    Bad credentials raise `Unauthorized`; the result is cached on `g` for the request.
+    """
+    if "user" in g:
+        return g.user
+    found = _credentials()
+    user: User | None = None
+    if found is not None:
+        scheme, value = found
+        user = user_from_init_data(value) if scheme == "tma" else _user_from_token(value)
+    elif not request.path.startswith("/api") and current_user.is_authenticated:
+        user = cast(User, current_user._get_current_object())
+        if user.deleted_at is not None:
+            user = None
+    g.user = user
+    return user
+
+
+def require_user(*, allow_banned: bool = False) -> User:
+    user = resolve_user()
+    if user is None:
+        raise Unauthorized(
+            _l("Sign in: send 'Authorization: tma <initData>' or a bearer token."), reason="missing"
+        )
+    if user.is_banned and not allow_banned:
+        raise Forbidden(
+            f"This account is banned: {user.ban_reason}"
+            if user.ban_reason
+            else "This account is banned.",
+            reason="banned",
+        )
+    return user
+
+
+def login_required(view: F | None = None, *, allow_banned: bool = False) -> Any:
+    """The view needs a signed-in, not banned user (`g.user`)."""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require_user(allow_banned=allow_banned)
+            return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate(view) if view is not None else decorate
+
+
+def role_required(*roles: Role | str) -> Callable[[F], F]:
+    """The view needs a signed-in user with one of these roles."""
+    allowed = {Role(r) for r in roles}
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = require_user()
+            if user.role not in allowed:
+                names = ", ".join(sorted(r.value for r in allowed))
+                raise Forbidden(f"This needs one of the roles: {names}.")
+            return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def optional_user(func: F) -> F:
+    """Public view that still recognises a signed-in caller (`g.user` may be None)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        resolve_user()
+        return func(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def current() -> User:
+    """The user resolved by one of the decorators above."""
+    user = g.get("user")
+    if user is None:  # pragma: no cover - a view forgot its decorator
+        raise Unauthorized(_l("Sign-in required."), reason="missing")
+    return user

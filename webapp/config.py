@@ -1,0 +1,164 @@
+"""Configuration: environment variables in, a Flask config mapping out.
+
+Every setting comes from the environment (a `.env` is loaded by `wsgi.py` and the
+`flask` command). `load_config()` picks the class for `APP_ENV`, reads the variables
+and refuses unsafe production settings. `.env.example` documents every variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+TELEGRAM_API_URL = "https://api.telegram.org"
+TELEGRAM_WEBAPP_JS_URL = "https://telegram.org/js/telegram-web-app.js"
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the app refuses to run with."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _csv(env: Mapping[str, str], name: str, default: str) -> list[str]:
+    return [item.strip() for item in env.get(name, default).split(",") if item.strip()]
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise `DATABASE_URL` to a SQLAlchemy URL (psycopg 3 for PostgreSQL)."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def derive_webhook_secret(bot_token: str) -> str:
+    """A stable webhook secret derived from the token (allowed alphabet, 64 chars)."""
+    return hashlib.sha256(f"webhook:{bot_token}".encode()).hexdigest()
+
+
+class Config:
+    """Development defaults; the base of the other environments."""
+
+    APP_ENV = "development"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    JSON_SORT_KEYS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "ru")
+    ACCESS_TOKEN_TTL = 3600
+    INIT_DATA_FUTURE_SKEW = 60
+    # Third-party validation of the Ed25519 `signature` field: "off", "production" or "test".
+    INIT_DATA_SIGNATURE_KEY = "off"
+    # Background work: run jobs inline instead of a timer thread (tests).
+    JOBS_INLINE = False
+    DEV_LOGIN = False
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    JOBS_INLINE = True
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = "None"
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_SSL_STRICT = True
+
+
+CONFIG_CLASSES: dict[str, type[Config]] = {
+    "development": Config,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read the environment into a Flask config mapping; refuse unsafe production settings."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development").strip() or "development"
+    if app_env not in CONFIG_CLASSES:
+        raise ConfigError(f"APP_ENV must be one of {sorted(CONFIG_CLASSES)}, got {app_env!r}")
+    base = CONFIG_CLASSES[app_env]
+    config: dict[str, Any] = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    config.update(
+        SECRET_KEY=env.get("SECRET_KEY") or Config.SECRET_KEY,
+        SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
+        REDIS_URL=env.get("REDIS_URL") or None,
+        TELEGRAM_BOT_TOKEN=token or None,
+        TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
+        or (derive_webhook_secret(token) if token else None),
+        TELEGRAM_API_URL=(env.get("TELEGRAM_API_URL") or TELEGRAM_API_URL).rstrip("/"),
+        TELEGRAM_WEBAPP_JS_URL=env.get("TELEGRAM_WEBAPP_JS_URL") or TELEGRAM_WEBAPP_JS_URL,
+        WEBAPP_URL=env.get("WEBAPP_URL") or "http://localhost:5000/",
+        INIT_DATA_MAX_AGE=_int(env, "INIT_DATA_MAX_AGE", 86400),
+        INIT_DATA_SIGNATURE_KEY=env.get("INIT_DATA_SIGNATURE_KEY", base.INIT_DATA_SIGNATURE_KEY),
+        ACCESS_TOKEN_TTL=_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
+        ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
+        ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,
+        DEV_RECHARGE=_flag(env.get("DEV_RECHARGE")),
+        DEV_LOGIN=_flag(env.get("DEV_LOGIN")),
+        SENTRY_DSN=env.get("SENTRY_DSN") or None,
+        LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
+        APP_VERSION=env.get("APP_VERSION") or None,
+        GIT_SHA=env.get("GIT_SHA") or env.get("SOURCE_VERSION") or None,
+        FRAME_ANCESTORS=_csv(
+            env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
+        ),
+    )
+    if app_env == "production":
+        check_production(config)
+    return config
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse to start production with a default secret, no bot, dev switches or SQLite."""
+    problems = []
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY is missing or the development default")
+    elif len(config["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY is shorter than 32 characters")
+    if not config.get("TELEGRAM_BOT_TOKEN"):
+        problems.append("TELEGRAM_BOT_TOKEN is missing")
+    if config.get("DEV_RECHARGE"):
+        problems.append("DEV_RECHARGE is on")
+    if config.get("DEV_LOGIN"):
+        problems.append("DEV_LOGIN is on")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append("the database is SQLite; set DATABASE_URL to PostgreSQL")
+    if problems:
+        raise ConfigError("refusing to start in production: " + "; ".join(problems))

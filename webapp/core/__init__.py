@@ -1,0 +1,1 @@
+"""The shell page, health, version and metrics — what is not a feature."""

@@ -1,0 +1,107 @@
+"""The Mini App shell (`/`), `/health`, `/version` and `/metrics`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from webapp.auth.identity import resolve_user
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.observability import metrics_response
+from webapp.redis_store import get_redis
+
+bp = Blueprint("core", __name__)
+log = logging.getLogger(__name__)
+
+# The five module tiles: (endpoint, title, icon). A tile whose page is not built yet is
+# shown as "coming soon".
+MODULE_TILES = (
+    ("tasks_pages.tasks_page", _l("Tasks"), "✅"),
+    ("events_pages.events_page", _l("Events"), "📅"),
+    ("tickets_pages.tickets_page", _l("Tickets"), "🎟"),
+    ("problems_pages.problems_page", _l("Problems"), "🧩"),
+    ("market_pages.feed_page", _l("Urgent jobs"), "⚡"),
+)
+
+
+@bp.get("/")
+def shell():
+    """The Mini App shell: signs in from initData (in JS) and shows the module tiles."""
+    try:
+        resolve_user()
+    except DomainError:
+        g.user = None  # stale credentials: the shell signs in again from initData
+    tiles = [
+        {
+            "endpoint": endpoint,
+            "title": title,
+            "icon": icon,
+            "ready": endpoint in current_app.view_functions,
+        }
+        for endpoint, title, icon in MODULE_TILES
+    ]
+    return render_template("core/shell.html", tiles=tiles, user=g.user)
+
+
+@bp.get("/health")
+def health():
+    """Database and Redis status; 503 when the database is down."""
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "down"
+        log.warning("health: database down: %s", exc)
+        db.session.rollback()
+        checks["database"] = "down"
+        healthy = False
+    redis = get_redis()
+    if redis is None:
+        checks["redis"] = "not configured"
+    else:
+        try:
+            redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            log.warning("health: redis down: %s", exc)
+            checks["redis"] = "down"
+    status = "ok" if healthy and checks["redis"] != "down" else ("degraded" if healthy else "down")
+    return jsonify(status=status, checks=checks), 200 if healthy else 503
+
+
+@bp.get("/version")
+def version():
+    from webapp import __version__
+
+    config = current_app.config
+    return jsonify(
+        version=config.get("APP_VERSION") or __version__,
+        git_sha=config.get("GIT_SHA"),
+        environment=config["APP_ENV"],
+    )
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document, generated from the endpoints' own pydantic schemas."""
+    return jsonify(current_app.api_doc)
+
+
+@bp.get("/docs")
+def swagger_ui():
+    return redirect(url_for("swagger.swagger"))
+
+
+@bp.get("/redoc")
+def redoc():
+    return redirect(url_for("redoc.redoc"))
+
+
+@bp.get("/metrics")
+def metrics():
+    return metrics_response()

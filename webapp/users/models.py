@@ -1,0 +1,75 @@
+"""The user: a Telegram account, a password account, or both; its role and ban."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import BigInteger, Boolean, Enum, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.database import TimestampMixin, UTCDateTime
+from webapp.extensions import db
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    TEACHER = "teacher"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class User(TimestampMixin, UserMixin, db.Model):
+    __tablename__ = "users"
+    # Logins are unique regardless of case.
+    __table_args__ = (Index("ix_users_login_lower", text("lower(login)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Password accounts (teachers and admins who work from a browser) sign in with `login`.
+    login: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(128), default="", nullable=False)
+    last_name: Mapped[str | None] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    # An explicit choice on the profile page beats Telegram's `language_code`.
+    locale: Mapped[str | None] = mapped_column(String(8))
+    photo_url: Mapped[str | None] = mapped_column(String(512))
+    is_premium: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="role",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda roles: [r.value for r in roles],
+        ),
+        default=Role.STUDENT,
+        nullable=False,
+    )
+    is_banned: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    ban_reason: Mapped[str | None] = mapped_column(String(500))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleted accounts keep their row (money and history refer to it) but lose the person.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or self.username or self.login or f"#{self.id}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {Role(r) for r in roles}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

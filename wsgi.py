@@ -1,0 +1,9 @@
+"""WSGI entry point for gunicorn (`wsgi:app`); reads `.env` when present."""
+
+from dotenv import load_dotenv
+
+load_dotenv()
+
+from webapp import create_app  # noqa: E402
+
+app = create_app()
