@@ -1,0 +1,1 @@
+"""The Telegram bot: telebot factory, handlers, webhook blueprint, and the outbox sender."""

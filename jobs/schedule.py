@@ -1,0 +1,20 @@
+"""Periodic jobs: what runs, and how often. RQ's scheduler runs them in production; the
+embedded mode runs the same list on a timer thread.
+
+A feature adds its entries here; the job functions live in `jobs/<feature>.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: str  # dotted path, e.g. "jobs.market.expire_overdue_orders"
+    every: timedelta
+
+
+PERIODIC_JOBS: list[PeriodicJob] = []
