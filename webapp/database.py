@@ -52,4 +52,7 @@ def insert_ignoring_conflicts(model: Any, session: Any, **values: Any) -> Insert
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).values(**values).on_conflict_do_nothing()
+    # The Core table, not the ORM entity: ORM-enabled inserts report RETURNING rows that
+    # were never inserted.
+    table = getattr(model, "__table__", model)
+    return insert(table).values(**values).on_conflict_do_nothing()
