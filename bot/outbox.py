@@ -41,8 +41,9 @@ def queue_message(
         db.session.add(OutgoingMessage(**values))
         db.session.flush()
         return True
-    result = db.session.execute(insert_ignoring_conflicts(OutgoingMessage, db.session, **values))
-    return bool(result.rowcount)
+    statement = insert_ignoring_conflicts(OutgoingMessage, db.session, **values)
+    inserted = db.session.execute(statement.returning(statement.table.c.id)).first()
+    return inserted is not None
 
 
 def queued_for(chat_id: int) -> list[OutgoingMessage]:
