@@ -40,6 +40,7 @@ def create_app(
     app.config.update(load_config(environ))
     if overrides:
         app.config.update(overrides)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     _register_extensions(app)
     _register_observability(app)
     register_error_handlers(app)
@@ -104,9 +105,11 @@ def _register_blueprints(app: OpenAPI) -> None:
 
 def _register_cli(app: Flask) -> None:
     from webapp.auth.cli import dev_cli
+    from webapp.demo import demo_cli
     from webapp.users.cli import users_cli
 
     app.cli.add_command(dev_cli)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
 
 
@@ -127,6 +130,13 @@ def _register_templating(app: Flask) -> None:
             "current_user_obj": g.get("user"),
             "telegram_webapp_js_url": app.config["TELEGRAM_WEBAPP_JS_URL"],
         }
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    """The embedded default keeps its SQLite file under instance/: make the folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _project_path(name: str) -> Path:

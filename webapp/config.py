@@ -119,6 +119,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         SECRET_KEY=env.get("SECRET_KEY") or Config.SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
         REDIS_URL=env.get("REDIS_URL") or None,
+        REDIS_KEY_PREFIX=env.get("REDIS_KEY_PREFIX") or "hub",
         TELEGRAM_BOT_TOKEN=token or None,
         TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
         or (derive_webhook_secret(token) if token else None),

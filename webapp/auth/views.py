@@ -34,7 +34,7 @@ def start_session():
     g.user = user
     response = render_template("core/partials/_greeting.html", user=user)
     headers = {}
-    target = start_param_url(g.init_data.start_param)
+    target = start_param_url(g.init_data.start_param or request.form.get("start_param"))
     if target:
         headers["HX-Location"] = json.dumps({"path": target, "target": "#main"})
     return response, 200, headers

@@ -36,12 +36,20 @@
   }
   body.addEventListener("hub:toast", function (event) { toast(event.detail.value || event.detail.message); });
 
+  // A start parameter comes in initData (t.me/bot/app?startapp=…) or, from the bot's
+  // web_app button, as ?startapp=… in the URL.
+  function startParam() {
+    var fromUrl = new URLSearchParams(location.search).get("startapp");
+    return (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param) || fromUrl || "";
+  }
+
   // Sign in once per launch: trade initData for a session, then route a start parameter.
   function signIn() {
     var greeting = document.getElementById("greeting");
     if (!initData || !greeting || greeting.dataset.signedIn === "true") return;
-    htmx.ajax("POST", body.dataset.sessionUrl, { target: "#greeting", swap: "innerHTML" })
-      .then(function () { greeting.dataset.signedIn = "true"; });
+    htmx.ajax("POST", body.dataset.sessionUrl, {
+      target: "#greeting", swap: "innerHTML", values: { start_param: startParam() },
+    }).then(function () { greeting.dataset.signedIn = "true"; });
   }
 
   function isHome() { return location.pathname === home; }

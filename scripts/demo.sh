@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run Hub locally with demo data: `bash scripts/demo.sh`, then open a printed link.
+# SQLite under instance/, no Redis (background work in-process), a local demo bot token,
+# the development recharge on. Nothing else to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+export FLASK_APP=wsgi.py
+export TELEGRAM_BOT_TOKEN=${TELEGRAM_BOT_TOKEN:-123456789:DEMO-local-token-not-for-telegram}
+export TELEGRAM_WEBAPP_JS_URL=${TELEGRAM_WEBAPP_JS_URL:-/static/vendor/telegram-web-app-8.0.2.js}
+export DEV_RECHARGE=${DEV_RECHARGE:-1}
+export ADMIN_USERNAME=${ADMIN_USERNAME:-admin}
+export ADMIN_PASSWORD=${ADMIN_PASSWORD:-demo-admin-password}
+PORT=${PORT:-5000}
+export WEBAPP_URL=${WEBAPP_URL:-http://localhost:$PORT/}
+.venv/bin/flask db upgrade
+.venv/bin/flask demo seed
+.venv/bin/flask demo links --base-url "$WEBAPP_URL"
+exec .venv/bin/flask run --host 127.0.0.1 --port "$PORT"

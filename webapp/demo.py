@@ -1,0 +1,127 @@
+"""`flask demo seed` and `flask demo links`: demo data and signed launch links.
+
+`seed` is idempotent: it creates the demo people once, then each feature's demo content
+(`FEATURE_SEEDERS`) through the features' own services. `links` prints URLs that open the
+Mini App in a normal browser as a demo user, exactly as Telegram launches it (a signed
+`tgWebAppData` in the URL hash), so nobody needs an authentication bypass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from webapp.auth import init_data
+from webapp.extensions import db
+from webapp.users.models import Role, User
+
+demo_cli = AppGroup("demo", help="Demo data for local runs.")
+
+DEMO_PEOPLE = (
+    {
+        "telegram_id": 100001,
+        "first_name": "Anna",
+        "username": "anna_demo",
+        "language_code": "en",
+        "role": Role.STUDENT,
+    },
+    {
+        "telegram_id": 100002,
+        "first_name": "Борис",
+        "username": "boris_demo",
+        "language_code": "ru",
+        "role": Role.TEACHER,
+    },
+    {
+        "telegram_id": 100003,
+        "first_name": "Mira",
+        "username": "mira_demo",
+        "language_code": "en",
+        "role": Role.MODERATOR,
+    },
+    {
+        "telegram_id": 100004,
+        "first_name": "Oleg",
+        "username": "oleg_demo",
+        "language_code": "ru",
+        "role": Role.STUDENT,
+    },
+)
+THEME = {
+    "bg_color": "#ffffff",
+    "text_color": "#1c1c1e",
+    "hint_color": "#8e8e93",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#f1f1f4",
+}
+
+# Each feature adds `seed(people: dict[str, User]) -> None`; it must be idempotent.
+FEATURE_SEEDERS: list[Callable[[dict[str, User]], None]] = []
+
+
+def demo_people() -> dict[str, User]:
+    people = {}
+    for person in DEMO_PEOPLE:
+        user = db.session.scalars(
+            select(User).where(User.telegram_id == person["telegram_id"])
+        ).first()
+        if user is None:
+            user = User(**person)
+            db.session.add(user)
+        people[person["username"]] = user
+    db.session.flush()
+    return people
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo people and each feature's demo content (idempotent)."""
+    people = demo_people()
+    for seeder in FEATURE_SEEDERS:
+        seeder(people)
+    db.session.commit()
+    click.echo(f"demo data ready: {len(people)} people, {len(FEATURE_SEEDERS)} features")
+
+
+def launch_url(base_url: str, user: User, start_param: str | None = None) -> str:
+    """The URL Telegram would open: the Mini App with a signed tgWebAppData hash."""
+    token = current_app.config["TELEGRAM_BOT_TOKEN"]
+    fields = {
+        "id": user.telegram_id,
+        "first_name": user.first_name,
+        "username": user.username,
+        "language_code": user.language_code,
+    }
+    raw = init_data.build(
+        token, {k: v for k, v in fields.items() if v is not None}, start_param=start_param
+    )
+    hash_params = urlencode(
+        {
+            "tgWebAppData": raw,
+            "tgWebAppVersion": "8.0",
+            "tgWebAppPlatform": "web",
+            "tgWebAppThemeParams": json.dumps(THEME),
+        },
+        quote_via=quote,
+    )
+    return f"{base_url.rstrip('/')}/#{hash_params}"
+
+
+@demo_cli.command("links")
+@click.option("--base-url", default="http://localhost:5000/", show_default=True)
+def links(base_url: str) -> None:
+    """Print a launch link per demo person (valid for INIT_DATA_MAX_AGE seconds)."""
+    if not current_app.config.get("TELEGRAM_BOT_TOKEN"):
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
+    for person in demo_people():
+        user = db.session.scalars(select(User).where(User.username == person)).one()
+        click.echo(f"\n{user.display_name} ({user.role}):\n  {launch_url(base_url, user)}")
+    db.session.commit()
