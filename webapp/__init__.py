@@ -71,6 +71,7 @@ def _register_extensions(app: Flask) -> None:
         default_translation_directories=_translation_directories(),
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("REDIS_KEY_PREFIX", "hub"))
     limiter.init_app(app)
     init_redis(app)
 

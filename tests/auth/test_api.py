@@ -149,3 +149,16 @@ def test_banned_user_reads_own_profile_only(client, make_user):
     refused = client.get(f"/api/users/{user.id}", headers=headers)
     assert refused.status_code == 403
     assert refused.get_json()["reason"] == "banned"
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_password_sign_in_is_rate_limited(client, app_overrides):
+    """Are repeated password sign-ins cut off with 429 problem+json and Retry-After?"""
+    answers = [
+        client.post("/api/auth/login", json={"username": "x", "password": "y"}) for _ in range(21)
+    ]
+    assert [a.status_code for a in answers[:20]] == [401] * 20
+    limited = answers[20]
+    assert limited.status_code == 429
+    assert limited.mimetype == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) > 0
