@@ -70,3 +70,39 @@ def test_concurrent_attempts_keep_every_rating_update(postgres_url):
         assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)) == 70
         db.session.remove()
         db.engine.dispose()
+
+
+def test_concurrent_approvals_decide_once(postgres_url):
+    """When 20 moderators approve one problem at once, does exactly one succeed and the author
+    get exactly one message?"""
+    from bot.outbox import queued_for
+    from webapp.errors import Conflict
+
+    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30}})
+    with app.app_context():
+        db.create_all()
+        author = User(role=Role.TEACHER, telegram_id=7, first_name="T")
+        moderators = [User(role=Role.MODERATOR, telegram_id=50 + i) for i in range(20)]
+        db.session.add_all([author, *moderators])
+        db.session.flush()
+        problem_id = services.create_problem(author, services.ProblemData("P", "?", "1", "t")).id
+        db.session.commit()
+        moderator_ids = [m.id for m in moderators]
+    outcomes: list[str] = []
+
+    def approve(index: int) -> None:
+        with app.test_request_context():  # the refusal's message is translated for a request
+            try:
+                services.approve_problem(db.session.get(User, moderator_ids[index]), problem_id)
+                db.session.commit()
+                outcomes.append("approved")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+
+    assert _run_together(20, approve) == []
+    assert sorted(outcomes) == ["approved"] + ["conflict"] * 19
+    with app.app_context():
+        assert len(queued_for(7)) == 1
+        db.session.remove()
+        db.engine.dispose()

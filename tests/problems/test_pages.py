@@ -205,3 +205,25 @@ def test_moderation_queue_approve_and_reject(client, app, teacher, moderator, ma
     assert again.status_code == 409
     with app.app_context():
         assert len(queued_for(teacher.telegram_id)) == 2
+
+
+def test_pages_speak_russian(client, make_user, make_problem, teacher):
+    """Does a Russian-speaking student get the pages in Russian?"""
+    make_problem(teacher)
+    student = make_user("student", language_code="ru")
+    html = _get(client, student, "/problems").get_data(as_text=True)
+    assert "Задачи" in html and "Поиск задач" in html
+
+
+def test_start_param_opens_the_problem(app):
+    """Does the Mini App start parameter `problem_<id>` lead to the solve page?"""
+    from webapp.core.start_param import start_param_url
+
+    with app.test_request_context():
+        assert start_param_url("problem_12") == "/problems/12"
+
+
+def test_shell_shows_the_problems_tile(client, student):
+    """Is the shell's problems tile live now that the page exists?"""
+    html = client.get("/", headers=headers_for(student)).get_data(as_text=True)
+    assert 'href="/problems"' in html
