@@ -148,6 +148,7 @@ def test_create_form_shows_errors_inline_then_saves(client, teacher):
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert 'data-error-for="title"' in html and 'data-error-for="difficulty"' in html
+    assert "Give a title of 1 to 200 characters." in html  # a translated hint, not pydantic's
     assert PROBLEM_BODY["statement"] in html  # the typed values are kept
 
     good = client.post("/problems/new", data=PROBLEM_BODY, headers=headers)

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
 from webapp.auth.identity import current, login_required, role_required
@@ -38,11 +39,21 @@ def _page_number() -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
+# What each form field expects, shown next to it when it is invalid.
+FIELD_HINTS = {
+    "title": _l("Give a title of 1 to 200 characters."),
+    "statement": _l("Write a statement of 1 to 5000 characters."),
+    "answer": _l("Give an answer of 1 to 200 characters."),
+    "topic": _l("Give a topic of 1 to 64 characters."),
+    "difficulty": _l("Pick a difficulty from 1 to 5."),
+}
+
+
 def _field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
         field = str(err["loc"][0]) if err.get("loc") else "form"
-        errors.setdefault(field, err["msg"])
+        errors.setdefault(field, str(FIELD_HINTS.get(field, err["msg"])))
     return errors
 
 
