@@ -89,3 +89,21 @@ def test_evaluate_command(runner):
     bad = runner.invoke(args=["problems", "evaluate", "--students", "2", "--problems", "2",
                               "--attempts", "50"])  # fmt: skip
     assert bad.exit_code != 0
+
+
+def test_bench_script_replaces_only_its_section(tmp_path, monkeypatch):
+    """Does `bench/problems_eval.py --write` replace its own section and keep the others?"""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "problems_eval.py"
+    spec = importlib.util.spec_from_file_location("problems_eval", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmarks\n\n## Problems model\n\nold\n\n## Market\n\nkept\n")
+    monkeypatch.setattr(bench, "RESULTS", results)
+    bench.write("## Problems model\n\nnew table\n")
+    text = results.read_text()
+    assert "old" not in text and "new table" in text and "## Market\n\nkept" in text
+    assert text.count("## Problems model") == 1
