@@ -95,23 +95,27 @@ def _register_blueprints(app: OpenAPI) -> None:
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.core import views as core_views
+    from webapp.problems import api as problems_api
+    from webapp.problems import views as problems_views
     from webapp.users import api as users_api
 
-    for api_bp in (auth_api.bp, users_api.bp):
+    for api_bp in (auth_api.bp, users_api.bp, *problems_api.blueprints):
         app.register_api(api_bp)
         csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
-    for page_bp in (core_views.bp, auth_views.bp):
+    for page_bp in (core_views.bp, auth_views.bp, problems_views.bp):
         app.register_blueprint(page_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from webapp.auth.cli import dev_cli
     from webapp.demo import demo_cli
+    from webapp.problems.cli import problems_cli
     from webapp.users.cli import users_cli
 
     app.cli.add_command(dev_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(problems_cli)
 
 
 def _register_templating(app: Flask) -> None:

@@ -2,6 +2,15 @@
 
 from bot.models import OutgoingMessage
 from webapp.auth.models import RevokedToken
+from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.users.models import User
 
-__all__ = ["OutgoingMessage", "RevokedToken", "User"]
+__all__ = [
+    "Attempt",
+    "OutgoingMessage",
+    "Problem",
+    "ProblemRating",
+    "RevokedToken",
+    "User",
+    "UserRating",
+]

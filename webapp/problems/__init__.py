@@ -1,0 +1,1 @@
+"""The problem book: teachers write problems, moderators approve them, students solve them."""

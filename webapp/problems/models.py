@@ -1,0 +1,119 @@
+"""Problems, attempts, and the ratings the prediction model learns from attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.database import TimestampMixin, UTCDateTime, utcnow
+from webapp.extensions import db
+from webapp.users.models import User
+
+
+class ProblemStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Problem(TimestampMixin, db.Model):
+    __tablename__ = "problems"
+    __table_args__ = (
+        CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty_range"),
+        Index("ix_problems_status_topic", "status", "topic"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    statement: Mapped[str] = mapped_column(Text, nullable=False)
+    answer: Mapped[str] = mapped_column(String(200), nullable=False)
+    topic: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The author's estimate, 1 (easy) … 5 (hard); the learned difficulty is in ProblemRating.
+    difficulty: Mapped[int] = mapped_column(Integer, default=3, nullable=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    status: Mapped[ProblemStatus] = mapped_column(
+        Enum(
+            ProblemStatus,
+            name="problem_status",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda items: [i.value for i in items],
+        ),
+        default=ProblemStatus.PENDING,
+        nullable=False,
+    )
+    reject_reason: Mapped[str | None] = mapped_column(String(500))
+    # Bumped by every edit and every moderation decision: names one state of the problem.
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    rating: Mapped[ProblemRating] = relationship(back_populates="problem", uselist=False)
+
+    def __repr__(self) -> str:
+        return f"<Problem {self.id} {self.status}>"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_user_created", "user_id", "created_at"),
+        Index("ix_attempts_user_problem", "user_id", "problem_id", "is_correct"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    answer: Mapped[str] = mapped_column(String(200), nullable=False)
+    is_correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # What the model predicted just before this attempt, and whether it learned from it
+    # (only a user's attempts up to their first success count, never the author's own).
+    predicted_success: Mapped[float] = mapped_column(Float, nullable=False)
+    rated: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    problem: Mapped[Problem] = relationship(lazy="joined")
+
+
+class UserRating(db.Model):
+    """A user's skill θ and how many rated attempts it has seen."""
+
+    __tablename__ = "user_ratings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    rating: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ProblemRating(db.Model):
+    """A problem's difficulty β and how many rated attempts it has seen."""
+
+    __tablename__ = "problem_ratings"
+
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True
+    )
+    rating: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    problem: Mapped[Problem] = relationship(back_populates="rating")

@@ -1,0 +1,493 @@
+"""Problem-book rules: authoring, moderation, visibility, attempts, ratings, recommendations.
+
+Who may do what (SPEC §5 problems):
+* teachers and admins write problems; only the author edits one, and an edit sends it back
+  to `pending` (the rejection reason is cleared);
+* moderators and admins approve or reject pending problems (never their own); a decision on
+  a problem that is not pending is a 409; the author hears about it from the bot;
+* admins delete problems;
+* everyone sees approved problems; authors also see their own in any status, staff see all;
+  only authors and staff see the answer; an invisible problem is a 404;
+* attempts are accepted on approved problems only.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, exists, func, or_, select
+
+from bot.outbox import queue_message
+from webapp.database import insert_ignoring_conflicts, utcnow
+from webapp.errors import Conflict, Forbidden, NotFound
+from webapp.extensions import db
+from webapp.problems import rating as model
+from webapp.problems.answers import is_correct
+from webapp.problems.models import Attempt, Problem, ProblemRating, ProblemStatus, UserRating
+from webapp.users.models import Role, User
+
+STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
+AUTHOR_ROLES = (Role.TEACHER, Role.ADMIN)
+# Recommendations rank this many nearest candidates per requested item before mixing topics.
+RECOMMENDATION_POOL_FACTOR = 5
+
+
+@dataclass(frozen=True)
+class ProblemData:
+    title: str
+    statement: str
+    answer: str
+    topic: str
+    difficulty: int = 3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    problem_id: int
+    predicted_success: float
+    user_rating: float
+    user_attempts: int
+    problem_rating: float
+    problem_attempts: int
+    solved: bool
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    problem: Problem
+    predicted_success: float
+
+
+# --- who sees what -------------------------------------------------------------------------
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def can_author(user: User) -> bool:
+    return user.role in AUTHOR_ROLES
+
+
+def shows_answer(user: User, problem: Problem) -> bool:
+    """Authors and staff see the answer and the moderation details; solvers never do."""
+    return is_staff(user) or problem.author_id == user.id
+
+
+def _visible_to(user: User) -> object:
+    """SQL condition: the problems this user may see."""
+    live = Problem.deleted_at.is_(None)
+    if is_staff(user):
+        return live
+    return and_(live, or_(Problem.status == ProblemStatus.APPROVED, Problem.author_id == user.id))
+
+
+def get_visible(actor: User, problem_id: int) -> Problem:
+    """The problem, or NotFound when it is deleted or not the actor's to see."""
+    problem = db.session.scalars(
+        select(Problem).where(Problem.id == problem_id, _visible_to(actor))
+    ).first()
+    if problem is None:
+        raise NotFound(_l("No such problem."))
+    return problem
+
+
+def _count_and_page(query: Select, order: list, skip: int, limit: int) -> tuple[list, int]:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(query.order_by(*order).offset(skip).limit(limit)).unique().all()
+    return list(items), total
+
+
+def clean_topic(topic: str) -> str:
+    return " ".join(topic.split())
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def list_problems(
+    actor: User,
+    *,
+    topic: str | None = None,
+    search: str | None = None,
+    status: ProblemStatus | None = None,
+    skip: int = 0,
+    limit: int = 20,
+) -> tuple[list[Problem], int]:
+    """The catalogue: approved problems; staff may ask for another status."""
+    if status not in (None, ProblemStatus.APPROVED) and not is_staff(actor):
+        raise Forbidden(_l("Only moderators and admins may list unapproved problems."))
+    query = select(Problem).where(
+        Problem.deleted_at.is_(None), Problem.status == (status or ProblemStatus.APPROVED)
+    )
+    if topic and topic.strip():
+        query = query.where(func.lower(Problem.topic) == clean_topic(topic).lower())
+    if search and search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        title, statement = func.lower(Problem.title), func.lower(Problem.statement)
+        query = query.where(or_(title.like(pattern), statement.like(pattern)))
+    return _count_and_page(query, [Problem.id.desc()], skip, limit)
+
+
+def list_topics() -> list[tuple[str, int]]:
+    """Topics of approved problems with their counts, alphabetically."""
+    rows = db.session.execute(
+        select(Problem.topic, func.count())
+        .where(Problem.deleted_at.is_(None), Problem.status == ProblemStatus.APPROVED)
+        .group_by(Problem.topic)
+        .order_by(Problem.topic)
+    ).all()
+    return [(name, count) for name, count in rows]
+
+
+def list_mine(actor: User, *, skip: int = 0, limit: int = 20) -> tuple[list[Problem], int]:
+    """The author's own problems in every status, newest first."""
+    if not can_author(actor):
+        raise Forbidden(_l("Only teachers and admins write problems."))
+    query = select(Problem).where(Problem.author_id == actor.id, Problem.deleted_at.is_(None))
+    return _count_and_page(query, [Problem.id.desc()], skip, limit)
+
+
+def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> tuple[list[Problem], int]:
+    """Pending problems, oldest first (moderators and admins)."""
+    require_staff(actor)
+    query = select(Problem).where(
+        Problem.deleted_at.is_(None), Problem.status == ProblemStatus.PENDING
+    )
+    return _count_and_page(query, [Problem.updated_at, Problem.id], skip, limit)
+
+
+# --- authoring and moderation --------------------------------------------------------------
+
+
+def create_problem(actor: User, data: ProblemData) -> Problem:
+    if not can_author(actor):
+        raise Forbidden(_l("Only teachers and admins write problems."))
+    problem = Problem(
+        title=data.title.strip(),
+        statement=data.statement.strip(),
+        answer=data.answer.strip(),
+        topic=clean_topic(data.topic),
+        difficulty=data.difficulty,
+        author_id=actor.id,
+        status=ProblemStatus.PENDING,
+        version=1,
+    )
+    db.session.add(problem)
+    db.session.flush()
+    db.session.add(
+        ProblemRating(
+            problem_id=problem.id,
+            rating=model.initial_difficulty(data.difficulty),
+            attempts=0,
+            updated_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    return problem
+
+
+def get_editable(actor: User, problem_id: int) -> Problem:
+    """The actor's own problem; someone else's visible one is a 403, an invisible one a 404."""
+    problem = get_visible(actor, problem_id)
+    if problem.author_id != actor.id:
+        raise Forbidden(_l("Only the author may edit a problem."))
+    return problem
+
+
+def update_problem(actor: User, problem_id: int, data: ProblemData) -> Problem:
+    """The author replaces the problem; it goes back to moderation."""
+    problem = get_editable(actor, problem_id)
+    problem.title = data.title.strip()
+    problem.statement = data.statement.strip()
+    problem.answer = data.answer.strip()
+    problem.topic = clean_topic(data.topic)
+    problem.difficulty = data.difficulty
+    problem.status = ProblemStatus.PENDING
+    problem.reject_reason = None
+    problem.moderated_by_id = None
+    problem.moderated_at = None
+    problem.version += 1
+    rating = db.session.get(ProblemRating, problem.id)
+    if rating is not None and rating.attempts == 0:  # nothing learned yet: follow the author
+        rating.rating = model.initial_difficulty(data.difficulty)
+    db.session.flush()
+    return problem
+
+
+def approve_problem(actor: User, problem_id: int) -> Problem:
+    return _moderate(actor, problem_id, ProblemStatus.APPROVED, None)
+
+
+def reject_problem(actor: User, problem_id: int, reason: str) -> Problem:
+    return _moderate(actor, problem_id, ProblemStatus.REJECTED, reason.strip())
+
+
+def _moderate(actor: User, problem_id: int, decision: ProblemStatus, reason: str | None) -> Problem:
+    require_staff(actor)
+    problem = db.session.scalars(
+        select(Problem)
+        .where(Problem.id == problem_id, Problem.deleted_at.is_(None))
+        .with_for_update(of=Problem)
+        .execution_options(populate_existing=True)
+    ).first()
+    if problem is None:
+        raise NotFound(_l("No such problem."))
+    if problem.author_id == actor.id:
+        raise Forbidden(_l("Nobody moderates their own problem."))
+    if problem.status != ProblemStatus.PENDING:
+        raise Conflict(_l("Only a pending problem can be approved or rejected."))
+    problem.status = decision
+    problem.reject_reason = reason
+    problem.moderated_by_id = actor.id
+    problem.moderated_at = utcnow()
+    problem.version += 1
+    db.session.flush()
+    _tell_author(problem)
+    return problem
+
+
+def _tell_author(problem: Problem) -> None:
+    """Queue the bot's message to the author in their language (skipped without Telegram)."""
+    author = problem.author
+    if author.telegram_id is None:
+        return
+    with force_locale(author.locale or author.language_code or "en"):
+        if problem.status == ProblemStatus.APPROVED:
+            text = gettext("Your problem “%(title)s” was approved.", title=problem.title)
+        else:
+            text = gettext(
+                "Your problem “%(title)s” was rejected: %(reason)s",
+                title=problem.title,
+                reason=problem.reject_reason,
+            )
+    queue_message(
+        chat_id=author.telegram_id,
+        text=text,
+        dedupe_key=f"problem-moderated:{problem.id}:{problem.status}:{problem.version}",
+    )
+
+
+def delete_problem(actor: User, problem_id: int) -> None:
+    """Admins delete a problem: it disappears, the attempts made on it stay in history."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden(_l("Only admins may delete problems."))
+    problem = db.session.get(Problem, problem_id)
+    if problem is None or problem.deleted_at is not None:
+        raise NotFound(_l("No such problem."))
+    problem.deleted_at = utcnow()
+    db.session.flush()
+
+
+# --- attempts and the model ----------------------------------------------------------------
+
+
+def _has_solved(user_id: int, problem_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Attempt.user_id == user_id,
+                    Attempt.problem_id == problem_id,
+                    Attempt.is_correct.is_(True),
+                )
+            )
+        )
+    )
+
+
+def _locked_user_rating(user_id: int) -> UserRating:
+    db.session.execute(
+        insert_ignoring_conflicts(
+            UserRating, db.session, user_id=user_id, rating=0.0, attempts=0, updated_at=utcnow()
+        )
+    )
+    return db.session.scalars(
+        select(UserRating)
+        .where(UserRating.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _locked_problem_rating(problem: Problem) -> ProblemRating:
+    db.session.execute(
+        insert_ignoring_conflicts(
+            ProblemRating,
+            db.session,
+            problem_id=problem.id,
+            rating=model.initial_difficulty(problem.difficulty),
+            attempts=0,
+            updated_at=utcnow(),
+        )
+    )
+    return db.session.scalars(
+        select(ProblemRating)
+        .where(ProblemRating.problem_id == problem.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
+    """Check the answer, record the attempt and let the model learn from it.
+
+    Locks are taken in a fixed order — the user's rating, then the problem's — so
+    concurrent attempts neither lose updates nor deadlock. Only attempts up to a user's
+    first success on a problem are rated, and never the author's own.
+    """
+    problem = get_visible(actor, problem_id)
+    if problem.status != ProblemStatus.APPROVED:
+        raise Conflict(_l("Only approved problems can be solved."))
+    user_rating = _locked_user_rating(actor.id)
+    problem_rating = _locked_problem_rating(problem)
+    correct = is_correct(answer, problem.answer)
+    rated = problem.author_id != actor.id and not _has_solved(actor.id, problem.id)
+    step = model.update(
+        user_rating.rating,
+        user_rating.attempts,
+        problem_rating.rating,
+        problem_rating.attempts,
+        correct,
+    )
+    if rated:
+        now = utcnow()
+        user_rating.rating, user_rating.attempts = step.skill, user_rating.attempts + 1
+        problem_rating.rating = step.difficulty
+        problem_rating.attempts += 1
+        user_rating.updated_at = problem_rating.updated_at = now
+    attempt = Attempt(
+        user_id=actor.id,
+        problem_id=problem.id,
+        answer=answer.strip(),
+        is_correct=correct,
+        predicted_success=step.predicted,
+        rated=rated,
+        created_at=utcnow(),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def list_attempts(
+    actor: User,
+    *,
+    correct: bool | None = None,
+    problem_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    skip: int = 0,
+    limit: int = 20,
+) -> tuple[list[Attempt], int]:
+    """The actor's own attempts, newest first, filtered."""
+    query = select(Attempt).where(Attempt.user_id == actor.id)
+    if correct is not None:
+        query = query.where(Attempt.is_correct.is_(correct))
+    if problem_id is not None:
+        query = query.where(Attempt.problem_id == problem_id)
+    if start is not None:
+        query = query.where(Attempt.created_at >= start)
+    if end is not None:
+        query = query.where(Attempt.created_at <= end)
+    return _count_and_page(query, [Attempt.created_at.desc(), Attempt.id.desc()], skip, limit)
+
+
+def latest_attempt(actor: User, problem_id: int) -> Attempt:
+    attempts, _ = list_attempts(actor, problem_id=problem_id, limit=1)
+    if not attempts:
+        raise NotFound(_l("No attempts on this problem yet."))
+    return attempts[0]
+
+
+def solved_problem_ids(actor: User, problem_ids: list[int]) -> set[int]:
+    if not problem_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Attempt.problem_id)
+            .where(
+                Attempt.user_id == actor.id,
+                Attempt.problem_id.in_(problem_ids),
+                Attempt.is_correct.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
+def _user_rating(user_id: int) -> tuple[float, int]:
+    row = db.session.get(UserRating, user_id)
+    return (row.rating, row.attempts) if row else (0.0, 0)
+
+
+def predict(actor: User, problem_id: int) -> Prediction:
+    """The actor's chance of solving a problem they can see, with the ratings behind it."""
+    problem = get_visible(actor, problem_id)
+    skill, user_attempts = _user_rating(actor.id)
+    row = db.session.get(ProblemRating, problem.id)
+    difficulty, problem_attempts = (
+        (row.rating, row.attempts) if row else (model.initial_difficulty(problem.difficulty), 0)
+    )
+    return Prediction(
+        problem_id=problem.id,
+        predicted_success=model.predict(skill, difficulty),
+        user_rating=skill,
+        user_attempts=user_attempts,
+        problem_rating=difficulty,
+        problem_attempts=problem_attempts,
+        solved=_has_solved(actor.id, problem.id),
+    )
+
+
+def recommend(
+    actor: User, *, limit: int = 10, target: float = model.DEFAULT_TARGET
+) -> list[Recommendation]:
+    """Unsolved approved problems (not the actor's own) whose predicted success is closest
+    to `target`, mixed across topics.
+
+    p = sigmoid(θ - β) is monotone in β, so "closest p" is "closest β to θ - logit(target)":
+    the database ranks by that distance; the nearest few are then dealt out round-robin by
+    topic (topics in the order of their best candidate).
+    """
+    skill, _ = _user_rating(actor.id)
+    ideal = model.difficulty_for_target(skill, target)
+    solved = exists().where(
+        Attempt.user_id == actor.id,
+        Attempt.problem_id == Problem.id,
+        Attempt.is_correct.is_(True),
+    )
+    rows = db.session.execute(
+        select(Problem, ProblemRating.rating)
+        .join(ProblemRating, ProblemRating.problem_id == Problem.id)
+        .where(
+            Problem.status == ProblemStatus.APPROVED,
+            Problem.deleted_at.is_(None),
+            Problem.author_id != actor.id,
+            ~solved,
+        )
+        .order_by(func.abs(ProblemRating.rating - ideal), Problem.id)
+        .limit(limit * RECOMMENDATION_POOL_FACTOR)
+    ).all()
+    by_topic: OrderedDict[str, list[Recommendation]] = OrderedDict()
+    for problem, difficulty in rows:
+        item = Recommendation(problem, model.predict(skill, difficulty))
+        by_topic.setdefault(problem.topic.lower(), []).append(item)
+    mixed: list[Recommendation] = []
+    while len(mixed) < limit and by_topic:
+        for key in list(by_topic):
+            mixed.append(by_topic[key].pop(0))
+            if not by_topic[key]:
+                del by_topic[key]
+            if len(mixed) == limit:
+                break
+    return mixed
+
+
+def require_staff(actor: User) -> None:
+    if not is_staff(actor):
+        raise Forbidden(_l("Only moderators and admins may do this."))

@@ -1,0 +1,268 @@
+"""Mini App pages of the problem book: catalogue, solve, history, recommended, mine, moderation.
+
+Each page is one template that extends `layout` (full page or HTMX fragment); rows and the
+answer feedback are partials the page includes and the action routes render.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from pydantic import ValidationError
+
+from webapp.auth.identity import current, login_required, role_required
+from webapp.errors import ValidationFailed
+from webapp.extensions import db
+from webapp.problems import services
+from webapp.problems.models import Problem
+from webapp.problems.schemas import ProblemIn, RejectIn
+from webapp.users.models import Role
+
+bp = Blueprint("problems_pages", __name__, url_prefix="/problems")
+PAGE_SIZE = 20
+
+
+def _is_htmx() -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _toast(message: str) -> dict[str, str]:
+    return {"HX-Trigger": json.dumps({"hub:toast": message})}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+# What each form field expects, shown next to it when it is invalid.
+FIELD_HINTS = {
+    "title": _l("Give a title of 1 to 200 characters."),
+    "statement": _l("Write a statement of 1 to 5000 characters."),
+    "answer": _l("Give an answer of 1 to 200 characters."),
+    "topic": _l("Give a topic of 1 to 64 characters."),
+    "difficulty": _l("Pick a difficulty from 1 to 5."),
+}
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        field = str(err["loc"][0]) if err.get("loc") else "form"
+        errors.setdefault(field, str(FIELD_HINTS.get(field, err["msg"])))
+    return errors
+
+
+@bp.get("")
+@login_required
+def problems_page():
+    """The catalogue: approved problems by topic (chips) and search."""
+    topic = request.args.get("topic", "").strip()[:64] or None
+    search = request.args.get("search", "").strip()[:100] or None
+    page = _page_number()
+    user = current()
+    items, total = services.list_problems(
+        user, topic=topic, search=search, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    solved = services.solved_problem_ids(user, [p.id for p in items])
+    return render_template(
+        "problems/list.html",
+        problems=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        topics=services.list_topics(),
+        topic=topic,
+        search=search or "",
+        solved=solved,
+        can_author=services.can_author(user),
+        is_staff=services.is_staff(user),
+    )
+
+
+def _render_problem(problem: Problem, feedback: Any = None, status: int = 200):
+    user = current()
+    return (
+        render_template(
+            "problems/solve.html",
+            problem=problem,
+            prediction=services.predict(user, problem.id),
+            shows_answer=services.shows_answer(user, problem),
+            feedback=feedback,
+            answer_error=None,
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:problem_id>")
+@login_required
+def problem_page(problem_id: int):
+    """One problem with its answer form (or, for its author and staff, its answer)."""
+    return _render_problem(services.get_visible(current(), problem_id))
+
+
+@bp.post("/<int:problem_id>/attempts")
+@login_required
+def submit_answer(problem_id: int):
+    """Check an answer: the feedback partial swaps in under the form."""
+    answer = request.form.get("answer", "").strip()
+    if not answer or len(answer) > 200:
+        message = gettext("Type an answer (up to 200 characters).")
+        if _is_htmx():
+            return render_template("problems/partials/_feedback.html", error=message), 422
+        raise ValidationFailed(message)
+    attempt = services.submit_attempt(current(), problem_id, answer)
+    db.session.commit()
+    if _is_htmx():
+        return render_template("problems/partials/_feedback.html", attempt=attempt)
+    return _render_problem(attempt.problem, feedback=attempt)
+
+
+@bp.get("/history")
+@login_required
+def history_page():
+    """My attempts, newest first, optionally only correct or wrong ones."""
+    verdict = request.args.get("correct")
+    correct = {"true": True, "false": False}.get(verdict or "")
+    page = _page_number()
+    items, total = services.list_attempts(
+        current(), correct=correct, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return render_template(
+        "problems/history.html",
+        attempts=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        correct=verdict if correct is not None else None,
+    )
+
+
+@bp.get("/recommended")
+@login_required
+def recommended_page():
+    """What to solve next: unsolved problems at about 70 % predicted success, mixed topics."""
+    return render_template(
+        "problems/recommended.html", recommendations=services.recommend(current(), limit=10)
+    )
+
+
+@bp.get("/mine")
+@role_required(Role.TEACHER, Role.ADMIN)
+def mine_page():
+    """The author's problems with their moderation status."""
+    page = _page_number()
+    items, total = services.list_mine(current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render_template(
+        "problems/mine.html",
+        problems=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+def _form_page(problem: Problem | None, values: dict[str, Any], errors: dict[str, str], status=200):
+    return (
+        render_template("problems/form.html", problem=problem, values=values, errors=errors),
+        status,
+    )
+
+
+def _save(problem: Problem | None):
+    values = {name: request.form.get(name, "") for name in ProblemIn.model_fields}
+    try:
+        data = ProblemIn.model_validate(values)
+    except ValidationError as exc:
+        return _form_page(problem, values, _field_errors(exc), 422)
+    fields = services.ProblemData(**data.model_dump())
+    if problem is None:
+        services.create_problem(current(), fields)
+    else:
+        services.update_problem(current(), problem.id, fields)
+    db.session.commit()
+    target = url_for("problems_pages.mine_page")
+    if _is_htmx():
+        headers = _toast(gettext("Sent to moderation"))
+        headers["HX-Location"] = json.dumps({"path": target, "target": "#main"})
+        return "", 204, headers
+    return redirect(target)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.TEACHER, Role.ADMIN)
+def new_problem_page():
+    """Write a problem; invalid fields come back inline (422)."""
+    if request.method == "POST":
+        return _save(None)
+    return _form_page(None, {"difficulty": 3}, {})
+
+
+@bp.route("/<int:problem_id>/edit", methods=["GET", "POST"])
+@role_required(Role.TEACHER, Role.ADMIN)
+def edit_problem_page(problem_id: int):
+    """Edit your own problem; saving sends it back to moderation."""
+    problem = services.get_editable(current(), problem_id)
+    if request.method == "POST":
+        return _save(problem)
+    values = {name: getattr(problem, name) for name in ProblemIn.model_fields}
+    return _form_page(problem, values, {})
+
+
+@bp.get("/moderation")
+@role_required(Role.MODERATOR, Role.ADMIN)
+def moderation_page():
+    """Pending problems, oldest first, with approve and reject."""
+    page = _page_number()
+    items, total = services.moderation_queue(
+        current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return render_template(
+        "problems/moderation.html",
+        problems=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+def _moderation_row(problem: Problem, message: str, error: str | None = None, status=200):
+    body = render_template(
+        "problems/partials/_moderation_row.html", problem=problem, reject_error=error
+    )
+    return body, status, (_toast(message) if status == 200 else {})
+
+
+@bp.post("/<int:problem_id>/approve")
+@role_required(Role.MODERATOR, Role.ADMIN)
+def approve_action(problem_id: int):
+    """Approve: the row is swapped for its decided state."""
+    problem = services.approve_problem(current(), problem_id)
+    db.session.commit()
+    if not _is_htmx():
+        return redirect(url_for("problems_pages.moderation_page"))
+    return _moderation_row(problem, gettext("Approved"))
+
+
+@bp.post("/<int:problem_id>/reject")
+@role_required(Role.MODERATOR, Role.ADMIN)
+def reject_action(problem_id: int):
+    """Reject with a reason: the row is swapped; a missing reason shows inline (422)."""
+    try:
+        body = RejectIn.model_validate({"reason": request.form.get("reason", "")})
+    except ValidationError:
+        problem = services.get_visible(current(), problem_id)
+        message = gettext("Give a reason (up to 500 characters).")
+        if not _is_htmx():
+            raise ValidationFailed(message) from None
+        return _moderation_row(problem, "", message, 422)
+    problem = services.reject_problem(current(), problem_id, body.reason)
+    db.session.commit()
+    if not _is_htmx():
+        return redirect(url_for("problems_pages.moderation_page"))
+    return _moderation_row(problem, gettext("Rejected"))
