@@ -1,7 +1,10 @@
-"""List filters for our own column types (Flask-Admin knows `DateTime`, not `UTCDateTime`).
+"""List filters that fit our column types.
 
-The dashboard's dates are typed and shown in UTC; a filter value becomes an aware UTC
-datetime, as the column type requires.
+* `UTCDateTime`: Flask-Admin knows `DateTime` only; a filter value becomes an aware UTC
+  datetime, as the column type requires.
+* Enums stored by value (`values_callable`, e.g. `Role`): Flask-Admin offers the values
+  but looks them up by member name, and an unknown one is a 500. Ours look up by value and
+  treat an unknown one as an invalid filter (a message, no 500).
 """
 
 from __future__ import annotations
@@ -32,8 +35,38 @@ class UTCBetween(filters.DateTimeBetweenFilter):
         return [_aware(v) for v in super().clean(value)]
 
 
+def _member(enum_class: Any, value: Any) -> Any:
+    if enum_class is None or isinstance(value, enum_class):
+        return value
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise ValueError(f"not a {enum_class.__name__}: {value!r}") from None
+
+
+class EnumEqual(filters.EnumEqualFilter):
+    def clean(self, value: Any) -> Any:
+        return _member(self.enum_class, value)
+
+
+class EnumNotEqual(filters.EnumFilterNotEqual):
+    def clean(self, value: Any) -> Any:
+        return _member(self.enum_class, value)
+
+
+class EnumInList(filters.EnumFilterInList):
+    def clean(self, value: Any) -> Any:
+        return [_member(self.enum_class, v) for v in filters.FilterInList.clean(self, value)]
+
+
+class EnumNotInList(filters.EnumFilterNotInList):
+    def clean(self, value: Any) -> Any:
+        return [_member(self.enum_class, v) for v in filters.FilterInList.clean(self, value)]
+
+
 class HubFilterConverter(filters.FilterConverter):
     utc_datetime_filters = (UTCAfter, UTCBefore, UTCBetween, filters.FilterEmpty)
+    enum = (EnumEqual, EnumNotEqual, filters.EnumFilterEmpty, EnumInList, EnumNotInList)
 
     @convert("utcdatetime")
     def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from webapp.users.models import Role
 
 ROLE_CHOICES = [
-    (Role.STUDENT.value, _l("student")),
-    (Role.TEACHER.value, _l("teacher")),
-    (Role.MODERATOR.value, _l("moderator")),
-    (Role.ADMIN.value, _l("admin")),
+    SelectChoice(Role.STUDENT.value, _l("student")),
+    SelectChoice(Role.TEACHER.value, _l("teacher")),
+    SelectChoice(Role.MODERATOR.value, _l("moderator")),
+    SelectChoice(Role.ADMIN.value, _l("admin")),
 ]
 
 
@@ -28,7 +34,6 @@ class RoleForm(FlaskForm):
 
 
 class BanForm(FlaskForm):
-    banned = BooleanField(_l("Banned"))
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
