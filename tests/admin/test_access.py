@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.admin.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, csrf_token, sign_in
+from tests.admin.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, cheap_hash, csrf_token, sign_in
 from tests.fixtures import app as app_fixtures
 from tests.fixtures.users import headers_for
 from webapp import create_app
@@ -54,7 +54,7 @@ def test_wrong_credentials_are_refused(client, dashboard_admin, login, password)
 @pytest.mark.parametrize("role", ["student", "teacher", "moderator"])
 def test_non_admins_with_a_password_are_refused(client, make_user, role):
     """Can a teacher (or any non-admin) with a correct password open the dashboard? (No.)"""
-    make_user(role, login="someone", password="a good long password")
+    make_user(role, login="someone", password_hash=cheap_hash("a good long password"))
     answer = sign_in(client, "someone", "a good long password")
     assert answer.status_code == 403
     assert client.get("/admin/").status_code == 302
@@ -62,7 +62,9 @@ def test_non_admins_with_a_password_are_refused(client, make_user, role):
 
 def test_banned_admin_is_refused(client, make_user):
     """Can a banned admin sign in to the dashboard? (No.)"""
-    make_user(Role.ADMIN, login="banned", password="a good long password", is_banned=True)
+    make_user(
+        Role.ADMIN, login="banned", password_hash=cheap_hash("a good long password"), is_banned=True
+    )
     assert sign_in(client, "banned", "a good long password").status_code == 403
 
 
