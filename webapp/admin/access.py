@@ -8,11 +8,13 @@ Every view — the index too, which Flask-Admin would otherwise leave open — c
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import abort, g, redirect, request, session, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -86,6 +88,10 @@ class SecureIndexView(AccessMixin, AdminIndexView):
         return self.render(self._template, counts=counts, recent=recent)
 
 
+def _utc(_view: Any, value: datetime, _name: str) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base of every model view: read-only unless a view adds audited actions.
 
@@ -100,6 +106,8 @@ class SecureModelView(AccessMixin, ModelView):
     can_set_page_size = True
     page_size = 50
     filter_converter = HubFilterConverter()
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _utc}
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _utc}
 
 
 class SecureBaseView(AccessMixin, BaseView):
