@@ -123,6 +123,8 @@ def test_first_admin_comes_from_the_environment(schema):
             assert user.role == Role.ADMIN and user.password_hash != "s3cret-pass"
     finally:
         app_fixtures.empty_tables(application)
+        with application.app_context():
+            db.engine.dispose()
 
 
 def test_dashboard_is_never_framed(client):
