@@ -119,6 +119,13 @@ def test_jobs_of_other_apps_are_out_of_reach(app, admin_client, redis, redis_pre
     assert job.id in FailedJobRegistry(queue=foreign)
 
 
+def test_configured_queues_are_listed_before_first_use(app, admin_client, redis, redis_prefix):
+    """Is a queue named in RQ_QUEUES shown even before any job went through it?"""
+    app.config["RQ_QUEUES"] = [f"{redis_prefix}-reports"]
+    page = admin_client.get("/admin/jobs/").get_data(as_text=True)
+    assert f'data-queue="{redis_prefix}-reports"' in page
+
+
 def test_unknown_job(app, admin_client, redis):
     """Is an unknown job id a message, not a 500, and not in the audit log?"""
     answer = admin_client.post("/admin/jobs/no-such-job/delete", follow_redirects=True)

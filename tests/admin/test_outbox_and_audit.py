@@ -64,6 +64,17 @@ def test_audit_log_is_read_only_and_filterable(app, admin_client, dashboard_admi
         assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)) == 2
 
 
+def test_audit_log_exports_csv(admin_client, make_user):
+    """Can the audit log be downloaded as CSV with before and after as JSON?"""
+    target = make_user()
+    admin_client.post(f"/admin/users/manage/{target.id}/role", data={"role": "teacher"})
+    answer = admin_client.get("/admin/audit/export/csv/")
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/csv"
+    text = answer.get_data(as_text=True)
+    assert "user.role" in text and '""role"": ""teacher""' in text
+
+
 class Colour(enum.Enum):
     RED = "red"
 

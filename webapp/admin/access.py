@@ -109,6 +109,13 @@ class SecureModelView(AccessMixin, ModelView):
     column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _utc}
     column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _utc}
 
+    def scaffold_form(self) -> Any:
+        """Create and edit are off, so there is no model form to build (every app start,
+        and so every test, would pay for it)."""
+        if self.can_create or self.can_edit:
+            return super().scaffold_form()
+        return self.form_base_class
+
 
 class SecureBaseView(AccessMixin, BaseView):
     """Base of every custom (non-model) dashboard page."""

@@ -46,6 +46,13 @@ class AuditView(SecureModelView):
     }
     column_formatters = {"before": _json, "after": _json, "actor": _actor}
     column_formatters_detail = column_formatters
+    can_export = True
+    export_types = ["csv"]
+    column_export_list = ("at", "actor_id", "action", "target_type", "target_id", "before", "after")
+    column_formatters_export = {
+        "before": lambda _v, _c, entry, _n: json.dumps(entry.before, sort_keys=True),
+        "after": lambda _v, _c, entry, _n: json.dumps(entry.after, sort_keys=True),
+    }
 
 
 def register(admin: Admin) -> None:
