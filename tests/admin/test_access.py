@@ -31,6 +31,15 @@ def test_strangers_are_sent_to_the_sign_in_form(client, path):
     assert answer.headers["Location"].startswith("/admin/login?next=")
 
 
+def test_strangers_cannot_post_changes(app, client, make_user):
+    """Is a stranger's POST to a change endpoint refused (sent to sign in, nothing changed)?"""
+    target = make_user()
+    answer = client.post(f"/admin/users/manage/{target.id}/role", data={"role": "admin"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/login"
+    with app.app_context():
+        assert db.session.get(User, target.id).role == Role.STUDENT
+
+
 def test_admin_signs_in_with_password(client, dashboard_admin):
     """Can an admin sign in with the password form and see the dashboard?"""
     answer = sign_in(client)

@@ -62,7 +62,9 @@ class AccessMixin:
     def inaccessible_callback(self, name: Any, **kwargs: Any) -> Any:
         if current_user.is_authenticated and session.get(SESSION_KEY) == current_user.id:
             abort(403)  # signed in here once, but no longer an admin (demoted or banned)
-        return redirect(url_for("admin_auth.login", next=request.full_path.rstrip("?")))
+        # Back to the page after signing in; a POST cannot be replayed, so it has no `next`.
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin_auth.login", next=back))
 
 
 class SecureIndexView(AccessMixin, AdminIndexView):
