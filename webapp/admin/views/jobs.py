@@ -6,6 +6,7 @@ Read and changed through RQ's own API (`webapp.admin.queues`) on the app's Redis
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask_admin import Admin, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from redis import Redis
+from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
@@ -26,6 +28,8 @@ from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.redis_store import get_redis
 
+log = logging.getLogger(__name__)
+
 
 def _job_state(job: Job) -> dict[str, Any]:
     return {"queue": job.origin, "func": job.func_name, "status": job.get_status().value}
@@ -37,12 +41,12 @@ class JobsView(SecureBaseView):
         redis = get_redis()
         if redis is None:
             return self.render("admin/hub/jobs.html", in_process=True)
-        return self.render(
-            "admin/hub/jobs.html",
-            in_process=False,
-            queues=queues.summaries(redis),
-            failed=queues.failed_jobs(redis),
-        )
+        try:
+            found = {"queues": queues.summaries(redis), "failed": queues.failed_jobs(redis)}
+        except RedisError:
+            log.warning("jobs page: Redis is not reachable", exc_info=True)
+            return self.render("admin/hub/jobs.html", in_process=False, unreachable=True), 503
+        return self.render("admin/hub/jobs.html", in_process=False, **found)
 
     def _repair(
         self, action: str, job_id: str, repair: Callable[[Redis, str], Job | None], done: str
@@ -66,6 +70,9 @@ class JobsView(SecureBaseView):
         except DomainError as exc:
             db.session.rollback()
             flash(domain_message(exc), "error")
+        except RedisError:
+            db.session.rollback()
+            flash(_("Redis is not reachable; nothing was changed."), "error")
         else:
             flash(done, "success")
         return redirect(url_for(".index"))
