@@ -94,6 +94,23 @@ def test_a_demoted_admin_loses_access_at_once(app, admin_client, dashboard_admin
     assert admin_client.get("/admin/users/").status_code == 403
 
 
+def test_sign_in_starts_a_fresh_session(client, dashboard_admin):
+    """Does anything put in the session before signing in (by anyone) survive it? (No.)"""
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    assert sign_in(client).status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["admin_auth"] == dashboard_admin.id
+
+
+def test_the_sign_in_page_shows_no_menu_to_strangers(client):
+    """Does the sign-in page keep the dashboard's menu hidden from someone not signed in?"""
+    page = client.get("/admin/login").get_data(as_text=True)
+    assert 'name="password"' in page
+    assert "/admin/users/" not in page and "/admin/audit/" not in page
+
+
 def test_sign_out(admin_client):
     """Does signing out (a POST) close the dashboard session?"""
     answer = admin_client.post("/admin/logout")
