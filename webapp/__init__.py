@@ -92,6 +92,7 @@ def _register_observability(app: Flask) -> None:
 
 
 def _register_blueprints(app: OpenAPI) -> None:
+    from webapp.admin import init_admin
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.core import views as core_views
@@ -104,6 +105,7 @@ def _register_blueprints(app: OpenAPI) -> None:
         csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
     for page_bp in (core_views.bp, auth_views.bp, problems_views.bp):
         app.register_blueprint(page_bp)
+    init_admin(app)
 
 
 def _register_cli(app: Flask) -> None:

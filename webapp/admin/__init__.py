@@ -1,0 +1,43 @@
+"""The admin dashboard at `/admin`: Flask-Admin behind its own password sign-in.
+
+`init_admin(app)` builds one `Admin` per app (tests build many apps), registers the
+sign-in blueprint (`/admin/login`, `/admin/logout`) and every module's views, listed in
+`webapp.admin.views.VIEW_MODULES`. Every change made here goes through the feature's
+services and is written to the audit log (`webapp.admin.audit`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+ADMIN_URL = "/admin"
+
+
+def init_admin(app: Flask) -> Admin:
+    """Mount the dashboard on `app` and return its `Admin`."""
+    from webapp.admin import auth
+    from webapp.admin.access import SecureIndexView
+    from webapp.admin.views import register_all
+
+    admin = Admin(
+        app,
+        name="Hub",
+        url=ADMIN_URL,
+        theme=Bootstrap4Theme(base_template="admin/hub/base.html", fluid=True),
+        index_view=SecureIndexView(url=ADMIN_URL, template="admin/hub/index.html"),
+    )
+    register_all(admin)
+    app.register_blueprint(auth.bp)
+
+    @app.after_request
+    def dashboard_headers(response: Response) -> Response:
+        """The dashboard is never framed (not even by Telegram) and never cached."""
+        if request.path == ADMIN_URL or request.path.startswith(ADMIN_URL + "/"):
+            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+            response.headers["X-Frame-Options"] = "DENY"
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return admin

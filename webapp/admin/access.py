@@ -1,0 +1,123 @@
+"""Who may open the dashboard, and the base views that check it.
+
+Access needs all of: a Flask-Login session, a user who may use the dashboard
+(`services.may_use_dashboard`), and a session marked by `/admin/login` for that user.
+So a Mini App session of an admin (signed in with `initData`) does not open the dashboard.
+Every view — the index too, which Flask-Admin would otherwise leave open — checks it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from flask import abort, g, redirect, request, session, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.admin.filters import HubFilterConverter
+from webapp.admin.services import may_use_dashboard
+from webapp.extensions import db
+from webapp.users.models import User
+
+SESSION_KEY = "admin_auth"
+
+
+def mark_session(user: User) -> None:
+    """Remember that `user` signed in through the dashboard's own password form."""
+    session[SESSION_KEY] = user.id
+
+
+def clear_session() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def dashboard_user() -> User | None:
+    """The signed-in dashboard user of this request, or None."""
+    if not current_user.is_authenticated:
+        return None
+    user = cast(User, current_user._get_current_object())
+    if session.get(SESSION_KEY) != user.id or not may_use_dashboard(user):
+        return None
+    g.user = user  # the locale follows the admin's language
+    return user
+
+
+def require_dashboard_user() -> User:
+    user = dashboard_user()
+    if user is None:  # pragma: no cover - every view checks access before it runs
+        abort(403)
+    return user
+
+
+class AccessMixin:
+    """`is_accessible` for every dashboard view; strangers go to the sign-in form."""
+
+    def is_accessible(self) -> bool:
+        return dashboard_user() is not None
+
+    def inaccessible_callback(self, name: Any, **kwargs: Any) -> Any:
+        if current_user.is_authenticated and session.get(SESSION_KEY) == current_user.id:
+            abort(403)  # signed in here once, but no longer an admin (demoted or banned)
+        # Back to the page after signing in; a POST cannot be replayed, so it has no `next`.
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin_auth.login", next=back))
+
+
+class SecureIndexView(AccessMixin, AdminIndexView):
+    """The dashboard home: a few counts and the latest audit entries."""
+
+    @expose("/")
+    def index(self) -> Any:
+        from webapp.admin.models import AuditEntry
+
+        counts = {
+            "users": db.session.scalar(
+                select(func.count()).select_from(User).where(User.deleted_at.is_(None))
+            ),
+            "banned": db.session.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.is_banned.is_(True), User.deleted_at.is_(None))
+            ),
+        }
+        recent = db.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
+        ).all()
+        return self.render(self._template, counts=counts, recent=recent)
+
+
+def _utc(_view: Any, value: datetime, _name: str) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class SecureModelView(AccessMixin, ModelView):
+    """Base of every model view: read-only unless a view adds audited actions.
+
+    Flask-Admin's own create/edit/delete forms would write rows past the services, so
+    they stay off; changes are `@expose`d endpoints that call a service and `audited()`.
+    """
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 50
+    filter_converter = HubFilterConverter()
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _utc}
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _utc}
+
+    def scaffold_form(self) -> Any:
+        """Create and edit are off, so there is no model form to build (every app start,
+        and so every test, would pay for it)."""
+        if self.can_create or self.can_edit:
+            return super().scaffold_form()
+        return self.form_base_class
+
+
+class SecureBaseView(AccessMixin, BaseView):
+    """Base of every custom (non-model) dashboard page."""

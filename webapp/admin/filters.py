@@ -1,0 +1,73 @@
+"""List filters that fit our column types.
+
+* `UTCDateTime`: Flask-Admin knows `DateTime` only; a filter value becomes an aware UTC
+  datetime, as the column type requires.
+* Enums stored by value (`values_callable`, e.g. `Role`): Flask-Admin offers the values
+  but looks them up by member name, and an unknown one is a 500. Ours look up by value and
+  treat an unknown one as an invalid filter (a message, no 500).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_admin.contrib.sqla import filters
+from flask_admin.model.filters import convert
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
+
+
+class UTCAfter(filters.DateTimeGreaterFilter):
+    def clean(self, value: str) -> datetime:
+        return _aware(super().clean(value))
+
+
+class UTCBefore(filters.DateTimeSmallerFilter):
+    def clean(self, value: str) -> datetime:
+        return _aware(super().clean(value))
+
+
+class UTCBetween(filters.DateTimeBetweenFilter):
+    def clean(self, value: str) -> list[datetime]:
+        return [_aware(v) for v in super().clean(value)]
+
+
+def _member(enum_class: Any, value: Any) -> Any:
+    if enum_class is None or isinstance(value, enum_class):
+        return value
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise ValueError(f"not a {enum_class.__name__}: {value!r}") from None
+
+
+class EnumEqual(filters.EnumEqualFilter):
+    def clean(self, value: Any) -> Any:
+        return _member(self.enum_class, value)
+
+
+class EnumNotEqual(filters.EnumFilterNotEqual):
+    def clean(self, value: Any) -> Any:
+        return _member(self.enum_class, value)
+
+
+class EnumInList(filters.EnumFilterInList):
+    def clean(self, value: Any) -> Any:
+        return [_member(self.enum_class, v) for v in filters.FilterInList.clean(self, value)]
+
+
+class EnumNotInList(filters.EnumFilterNotInList):
+    def clean(self, value: Any) -> Any:
+        return [_member(self.enum_class, v) for v in filters.FilterInList.clean(self, value)]
+
+
+class HubFilterConverter(filters.FilterConverter):
+    utc_datetime_filters = (UTCAfter, UTCBefore, UTCBetween, filters.FilterEmpty)
+    enum = (EnumEqual, EnumNotEqual, filters.EnumFilterEmpty, EnumInList, EnumNotInList)
+
+    @convert("utcdatetime")
+    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [f(column, name, **kwargs) for f in self.utc_datetime_filters]

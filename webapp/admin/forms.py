@@ -1,0 +1,57 @@
+"""Dashboard forms (Flask-WTF: each carries a `csrf_token` field)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from webapp.users.models import Role
+
+ROLE_CHOICES = [
+    SelectChoice(Role.STUDENT.value, _l("student")),
+    SelectChoice(Role.TEACHER.value, _l("teacher")),
+    SelectChoice(Role.MODERATOR.value, _l("moderator")),
+    SelectChoice(Role.ADMIN.value, _l("admin")),
+]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+class BanForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class AccountForm(FlaskForm):
+    login = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, '.', '_' and '-' only.")),
+        ],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    first_name = StringField(_l("Name"), validators=[Optional(), Length(max=128)])
+    role = SelectField(
+        _l("Role"), choices=ROLE_CHOICES, default=Role.TEACHER.value, validators=[DataRequired()]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: the target is in the URL (unban, retry a job…)."""

@@ -1,0 +1,168 @@
+"""Users: list and search; change role, ban and unban, create staff accounts.
+
+Every change calls `webapp.users.services` (which holds the rules: admins only, never
+oneself) through `audited_change`, so it is also in the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, url_for
+from flask_admin import Admin, expose
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.admin.access import SecureModelView
+from webapp.admin.audit import snapshot
+from webapp.admin.changes import audited_change
+from webapp.admin.forms import AccountForm, BanForm, ConfirmForm, RoleForm
+from webapp.admin.models import AuditEntry
+from webapp.admin.services import create_staff_account
+from webapp.extensions import db
+from webapp.users import services as users
+from webapp.users.models import Role, User
+
+AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
+
+
+def describe(user: User) -> dict[str, Any]:
+    return snapshot(user, AUDITED_FIELDS)
+
+
+def _form_errors(form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        for error in errors:
+            flash(f"{label.text if label else field}: {error}", "error")
+
+
+class UserView(SecureModelView):
+    column_list = (
+        "id",
+        "telegram_id",
+        "username",
+        "login",
+        "first_name",
+        "last_name",
+        "role",
+        "is_banned",
+        "last_seen_at",
+        "created_at",
+    )
+    column_details_exclude_list = ("password_hash",)
+    column_searchable_list = ("telegram_id", "username", "first_name", "last_name", "login")
+    column_filters = ("role", "is_banned", "created_at", "last_seen_at")
+    column_default_sort = ("id", True)
+    column_labels = {
+        "telegram_id": _l("Telegram id"),
+        "username": _l("Username"),
+        "login": _l("Login"),
+        "first_name": _l("First name"),
+        "last_name": _l("Last name"),
+        "role": _l("Role"),
+        "is_banned": _l("Banned"),
+        "ban_reason": _l("Ban reason"),
+        "last_seen_at": _l("Last seen"),
+        "created_at": _l("Created"),
+    }
+    column_formatters = {"role": lambda _v, _c, user, _n: user.role.value}
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-cog", ".manage", title=_l("Role and ban"), id_arg="user_id")
+    ]
+    list_template = "admin/hub/users_list.html"
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(User.deleted_at.is_(None))
+
+    def get_count_query(self) -> Any:
+        return super().get_count_query().filter(User.deleted_at.is_(None))
+
+    @expose("/manage/<int:user_id>")
+    def manage(self, user_id: int) -> Any:
+        """One user: role and ban forms, and what the audit log says about them."""
+        user = users.get_user(user_id)
+        history = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target_type == User.__tablename__)
+            .where(AuditEntry.target_id == str(user.id))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(50)
+        ).all()
+        return self.render(
+            "admin/hub/user_manage.html",
+            user=user,
+            role_form=RoleForm(role=user.role.value),
+            ban_form=BanForm(reason=user.ban_reason),
+            history=history,
+        )
+
+    @expose("/manage/<int:user_id>/role", methods=["POST"])
+    def change_role(self, user_id: int) -> Any:
+        form = RoleForm()
+        if form.validate_on_submit():
+            audited_change(
+                "user.role",
+                load=lambda: users.get_user(user_id),
+                change=lambda actor: users.set_role(actor, user_id, Role(form.role.data)),
+                describe=describe,
+                done=_("Role changed."),
+            )
+        else:
+            _form_errors(form)
+        return redirect(url_for(".manage", user_id=user_id))
+
+    @expose("/manage/<int:user_id>/ban", methods=["POST"])
+    def ban(self, user_id: int) -> Any:
+        form = BanForm()
+        if form.validate_on_submit():
+            audited_change(
+                "user.ban",
+                load=lambda: users.get_user(user_id),
+                change=lambda actor: users.set_ban(actor, user_id, True, form.reason.data),
+                describe=describe,
+                done=_("User banned."),
+            )
+        else:
+            _form_errors(form)
+        return redirect(url_for(".manage", user_id=user_id))
+
+    @expose("/manage/<int:user_id>/unban", methods=["POST"])
+    def unban(self, user_id: int) -> Any:
+        if ConfirmForm().validate_on_submit():
+            audited_change(
+                "user.unban",
+                load=lambda: users.get_user(user_id),
+                change=lambda actor: users.set_ban(actor, user_id, False, None),
+                describe=describe,
+                done=_("User unbanned."),
+            )
+        return redirect(url_for(".manage", user_id=user_id))
+
+    @expose("/new-account", methods=["GET", "POST"])
+    def new_account(self) -> Any:
+        """Create a password account (an admin or a teacher who works from a browser)."""
+        form = AccountForm()
+        if form.validate_on_submit():
+            created = audited_change(
+                "user.create",
+                load=None,
+                change=lambda actor: create_staff_account(
+                    actor,
+                    form.login.data or "",
+                    form.password.data or "",
+                    first_name=form.first_name.data or "",
+                    role=Role(form.role.data),
+                ),
+                describe=lambda user: {"login": user.login, **describe(user)},
+                done=_("Account created."),
+            )
+            if created is not None:
+                return redirect(url_for(".manage", user_id=created.id))
+        return self.render("admin/hub/new_account.html", form=form)
+
+
+def register(admin: Admin) -> None:
+    admin.add_view(UserView(User, db, name=_l("Users"), endpoint="users"))
