@@ -2,6 +2,7 @@
 
 from bot.models import OutgoingMessage
 from webapp.auth.models import RevokedToken
+from webapp.tasks.models import Task
 from webapp.users.models import User
 
-__all__ = ["OutgoingMessage", "RevokedToken", "User"]
+__all__ = ["OutgoingMessage", "RevokedToken", "Task", "User"]
