@@ -87,5 +87,8 @@ def test_page_actions_on_someone_elses_task_are_404(client, app, make_user):
     """Can the page routes touch another user's task? (No: 404.)"""
     task_id = make_task(app, make_user())
     headers = {**headers_for(make_user()), **HX}
-    assert client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers).status_code == 404
+    assert (
+        client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers).status_code
+        == 404
+    )
     assert client.delete(f"/tasks/{task_id}", headers=headers).status_code == 404
