@@ -4,6 +4,7 @@ from bot.models import OutgoingMessage
 from webapp.auth.models import RevokedToken
 from webapp.events.models import Event, Participant
 from webapp.tasks.models import Task
+from webapp.tickets.models import TicketForm
 from webapp.users.models import User
 
-__all__ = ["Event", "OutgoingMessage", "Participant", "RevokedToken", "Task", "User"]
+__all__ = ["Event", "OutgoingMessage", "Participant", "RevokedToken", "Task", "TicketForm", "User"]
