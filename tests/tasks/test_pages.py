@@ -92,3 +92,24 @@ def test_page_actions_on_someone_elses_task_are_404(client, app, make_user):
         == 404
     )
     assert client.delete(f"/tasks/{task_id}", headers=headers).status_code == 404
+
+
+def test_show_more_pages_the_list(client, app, student):
+    """Does "Show more" bring the next rows, and does the answer vary on HX-Target?"""
+    from webapp.tasks.views import PAGE_SIZE
+
+    with app.app_context():
+        db.session.add_all(
+            Task(owner_id=student.id, title=f"Item {i:03d}") for i in range(PAGE_SIZE + 3)
+        )
+        db.session.commit()
+    headers = headers_for(student)
+    page = client.get("/tasks", headers=headers)
+    html = page.get_data(as_text=True)
+    assert "HX-Target" in page.headers["Vary"]
+    assert html.count('class="card row task') == PAGE_SIZE and 'id="task-more"' in html
+    more = client.get(
+        f"/tasks?skip={PAGE_SIZE}", headers={**headers, **HX, "HX-Target": "task-more"}
+    ).get_data(as_text=True)
+    assert more.count('class="card row task') == 3 and 'id="task-more"' not in more
+    assert "Item 000" in more and "<nav" not in more

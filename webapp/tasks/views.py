@@ -35,16 +35,24 @@ def _filters() -> dict[str, Any]:
     return {"status": status, "priority": priority, "search": source.get("search", "")[:200]}
 
 
-def _results_context() -> dict[str, Any]:
+def _results_context(skip: int = 0) -> dict[str, Any]:
     filters = _filters()
     tasks, total = services.list_tasks(
         current(),
         done=STATUS_FILTERS[filters["status"]],
         priority=Priority(filters["priority"]) if filters["priority"] else None,
         search=filters["search"],
+        skip=skip,
         limit=PAGE_SIZE,
     )
-    return {**filters, "tasks": tasks, "total": total, "priorities": list(Priority)}
+    return {
+        **filters,
+        "tasks": tasks,
+        "total": total,
+        "skip": skip,
+        "next_skip": skip + len(tasks) if skip + len(tasks) < total else None,
+        "priorities": list(Priority),
+    }
 
 
 def _task_fields() -> dict[str, Any]:
@@ -58,11 +66,21 @@ def _task_fields() -> dict[str, Any]:
     }
 
 
+@bp.after_request
+def vary_on_target(response: Any) -> Any:
+    """The list answers differently per `HX-Target` (results, more rows, whole page)."""
+    response.vary.add("HX-Target")
+    return response
+
+
 @bp.get("")
 @login_required
 def tasks_page():
-    """The to-do list (or only its results when the chips or the search ask)."""
-    context = _results_context()
+    """The to-do list (or only its results when the chips or the search ask, or the next
+    rows for "Show more")."""
+    context = _results_context(max(0, request.args.get("skip", 0, type=int)))
+    if wants_fragment(request.headers, "task-more"):
+        return render_template("tasks/partials/_rows.html", **context)
     if wants_fragment(request.headers, "task-results"):
         return render_template("tasks/partials/_results.html", **context)
     return render_template("tasks/page.html", **context)
