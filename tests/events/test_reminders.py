@@ -104,3 +104,15 @@ def test_message_text_and_button(app, make_event, make_user):
         assert "Напоминание" in message.text
         button = message.reply_markup["inline_keyboard"][0][0]
         assert button["web_app"]["url"].endswith(f"startapp=event_{event_id}")
+
+
+def test_reminder_job_is_scheduled():
+    """Is the reminder job on the periodic schedule, pointing at a real function?"""
+    from importlib import import_module
+
+    from jobs.schedule import PERIODIC_JOBS
+
+    (job,) = [j for j in PERIODIC_JOBS if j.func == "jobs.events.send_event_reminders"]
+    module, name = job.func.rsplit(".", 1)
+    assert getattr(import_module(module), name) is send_event_reminders
+    assert job.every <= timedelta(minutes=10)

@@ -113,3 +113,9 @@ def test_show_more_pages_the_list(client, app, student):
     ).get_data(as_text=True)
     assert more.count('class="card row task') == 3 and 'id="task-more"' not in more
     assert "Item 000" in more and "<nav" not in more
+
+
+def test_plain_form_post_redirects(client, student):
+    """Does the add form work without JavaScript (a 303 back to the list)?"""
+    answer = client.post("/tasks", data={"title": "No JS"}, headers=headers_for(student))
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/tasks")

@@ -21,7 +21,9 @@ class EventIn(BaseModel):
 
     title: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=5000)
-    starts_at: AwareDatetime
+    starts_at: AwareDatetime = Field(
+        ..., description="ISO 8601 with a UTC offset, in the future; a naive time is 422"
+    )
     location: str = Field("", max_length=300)
     capacity: int | None = Field(None, ge=1, le=MAX_CAPACITY, description="null: unlimited")
 

@@ -28,7 +28,9 @@ class TaskIn(BaseModel):
     description: str = Field("", max_length=DESCRIPTION_MAX)
     done: bool = False
     priority: Priority = Priority.NORMAL
-    due_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = Field(
+        None, description="ISO 8601 with a UTC offset; a time without one is refused (422)"
+    )
 
     _strip_title = field_validator("title", mode="before")(_strip)
 

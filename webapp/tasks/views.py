@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from webapp.auth.identity import current, login_required
@@ -96,6 +96,8 @@ def add_task():
         return html, 422, {"HX-Retarget": "#task-add", "HX-Reswap": "outerHTML"}
     services.create_task(current(), data.model_dump())
     db.session.commit()
+    if not request.headers.get("HX-Request"):  # a plain form post (no JavaScript)
+        return redirect(url_for("tasks_pages.tasks_page"), 303)
     html = render_template("tasks/partials/_results.html", **_results_context())
     return html, 200, {"HX-Trigger": _toast(_("Task added"))}
 
