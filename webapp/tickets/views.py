@@ -63,25 +63,42 @@ def tickets_page():
 
 
 def _save_draft() -> tuple[TicketForm | None, dict[str, str]]:
-    """Validate and save the typed fields into my draft (made on the first save)."""
-    data, errors = validate_form(FormIn, _form_fields())
+    """Save the typed fields into my draft (made on the first save).
+
+    A field that is malformed (too long, not a number) is left out and reported; the
+    rest is saved. The answer's errors also include the submit checks of the fields
+    filled in so far (email, phone, ticket type).
+    """
+    fields = _form_fields()
+    data, errors = validate_form(FormIn, fields)
     if data is None:
-        return None, errors
-    fields = data.model_dump()
-    if fields.get("event_id") is None:
-        fields.pop("event_id", None)
+        fields = {name: value for name, value in fields.items() if name not in errors}
+        fields["preferences"] = {
+            name: value
+            for name, value in fields.get("preferences", {}).items()
+            if name not in errors
+        }
+        data, more = validate_form(FormIn, fields)
+        if data is None:
+            return None, {**more, **errors}
+    values = data.model_dump()
+    if values.get("event_id") is None:
+        values.pop("event_id", None)
+    for name in errors:  # keep what was stored for a malformed field
+        values.pop(name, None)
+        values["preferences"].pop(name, None)
     user = current()
     draft = services.latest_or_none(user, status=FormStatus.DRAFT)
     try:
         if draft is None:
-            draft = services.create_form(user, fields)
+            draft = services.create_form(user, values)
         else:
-            draft = services.update_draft(user, draft.id, fields)
+            draft = services.update_draft(user, draft.id, values)
     except ValidationFailed as exc:
         db.session.rollback()
         return None, errors_by_field(exc.errors or [])
     _values, found = services.check_fields(services.form_values(draft), complete=False)
-    return draft, errors_by_field(found)
+    return draft, {**errors_by_field(found), **errors}
 
 
 @bp.post("/draft")
