@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from tests.fixtures.users import headers_for
 from webapp.database import utcnow
+from webapp.extensions import db
 
 
 def future(**delta) -> str:
@@ -210,3 +212,32 @@ def test_delete_removes_participants(client, make_event, teacher, make_user):
 def test_requires_sign_in(client):
     """Is the events API closed to anonymous callers?"""
     assert client.get("/api/events").status_code == 401
+
+
+def test_list_query_count_does_not_grow(client, app, make_event, student, make_user):
+    """Is `joined`/`participants_count` computed in SQL (same query count for 2 or 12 events)?"""
+    headers = headers_for(student)
+    client.get("/api/events", headers=headers)  # sign-in writes happen once, before counting
+
+    def count_queries() -> int:
+        seen: list[str] = []
+
+        def record(*args):
+            seen.append(args[2])
+
+        with app.app_context():
+            engine = db.engine
+        sa_event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/api/events", headers=headers).status_code == 200
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", record)
+        return len(seen)
+
+    people = [make_user(), make_user()]
+    for _ in range(2):
+        make_event(participants=people)
+    few = count_queries()
+    for _ in range(10):
+        make_event(participants=people)
+    assert few > 0 and count_queries() == few

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 
 from bot.outbox import queued_for
 from jobs.events import send_event_reminders
+from jobs.schedule import PERIODIC_JOBS
 from webapp.database import utcnow
 from webapp.events import services
 from webapp.events.models import Participant
@@ -108,10 +110,6 @@ def test_message_text_and_button(app, make_event, make_user):
 
 def test_reminder_job_is_scheduled():
     """Is the reminder job on the periodic schedule, pointing at a real function?"""
-    from importlib import import_module
-
-    from jobs.schedule import PERIODIC_JOBS
-
     (job,) = [j for j in PERIODIC_JOBS if j.func == "jobs.events.send_event_reminders"]
     module, name = job.func.rsplit(".", 1)
     assert getattr(import_module(module), name) is send_event_reminders

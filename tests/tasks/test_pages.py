@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.fixtures.users import headers_for
 from webapp.extensions import db
 from webapp.tasks.models import Task
+from webapp.tasks.views import PAGE_SIZE
 
 HX = {"HX-Request": "true"}
 
@@ -96,8 +97,6 @@ def test_page_actions_on_someone_elses_task_are_404(client, app, make_user):
 
 def test_show_more_pages_the_list(client, app, student):
     """Does "Show more" bring the next rows, and does the answer vary on HX-Target?"""
-    from webapp.tasks.views import PAGE_SIZE
-
     with app.app_context():
         db.session.add_all(
             Task(owner_id=student.id, title=f"Item {i:03d}") for i in range(PAGE_SIZE + 3)

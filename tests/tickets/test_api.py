@@ -11,6 +11,7 @@ from bot.models import OutgoingMessage
 from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
 from webapp.auth.tokens import issue
+from webapp.config import ConfigError, load_config
 from webapp.database import utcnow
 from webapp.events.models import Event
 from webapp.extensions import db
@@ -169,8 +170,6 @@ def test_form_for_an_event(client, app, student, teacher):
 
 def test_ticket_types_read_from_environment():
     """Is TICKET_TYPES read from the environment (default standard, vip), and empty refused?"""
-    from webapp.config import ConfigError, load_config
-
     assert load_config({})["TICKET_TYPES"] == ["standard", "vip"]
     assert load_config({"TICKET_TYPES": "early, vip ,"})["TICKET_TYPES"] == ["early", "vip"]
     with pytest.raises(ConfigError):
