@@ -12,7 +12,8 @@
   made exactly once by the outbox's unique `dedupe_key` (two workers may run the job at
   once). The 24 h reminder goes only to people who had joined before the 24 h mark and
   only while the event is more than 1 h away; the 1 h reminder goes to everyone in,
-  whenever they joined. Users without a Telegram chat get nothing.
+  whenever they joined. Users without a Telegram chat get nothing. A reminder is keyed by
+  (event, user, window): moving an event after its reminder went out sends no second one.
 """
 
 from __future__ import annotations
