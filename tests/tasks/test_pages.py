@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.fixtures.users import headers_for
 from webapp.extensions import db
 from webapp.tasks.models import Task
@@ -118,3 +122,14 @@ def test_plain_form_post_redirects(client, student):
     """Does the add form work without JavaScript (a 303 back to the list)?"""
     answer = client.post("/tasks", data={"title": "No JS"}, headers=headers_for(student))
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/tasks")
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_page_actions_need_the_csrf_token(client, student):
+    """Is a page action refused without the CSRF token the page hands out, and accepted with it?"""
+    headers = {**headers_for(student), **HX}
+    page = client.get("/tasks", headers=headers_for(student)).get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post("/tasks", data={"title": "x"}, headers=headers).status_code == 400
+    with_token = {**headers, "X-CSRFToken": token}
+    assert client.post("/tasks", data={"title": "x"}, headers=with_token).status_code == 200
