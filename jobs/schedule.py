@@ -17,4 +17,6 @@ class PeriodicJob:
     every: timedelta
 
 
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("event-reminders", "jobs.events.send_event_reminders", every=timedelta(minutes=5)),
+]

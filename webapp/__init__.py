@@ -96,14 +96,37 @@ def _register_blueprints(app: OpenAPI) -> None:
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.core import views as core_views
+    from webapp.events import api as events_api
+    from webapp.events import views as events_views
     from webapp.problems import api as problems_api
     from webapp.problems import views as problems_views
+    from webapp.tasks import api as tasks_api
+    from webapp.tasks import views as tasks_views
+    from webapp.tickets import api as tickets_api
+    from webapp.tickets import views as tickets_views
     from webapp.users import api as users_api
 
-    for api_bp in (auth_api.bp, users_api.bp, *problems_api.blueprints):
+    api_blueprints = (
+        auth_api.bp,
+        users_api.bp,
+        tasks_api.bp,
+        events_api.bp,
+        tickets_api.bp,
+        tickets_api.admin_bp,
+        *problems_api.blueprints,
+    )
+    for api_bp in api_blueprints:
         app.register_api(api_bp)
         csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
-    for page_bp in (core_views.bp, auth_views.bp, problems_views.bp):
+    page_blueprints = (
+        core_views.bp,
+        auth_views.bp,
+        tasks_views.bp,
+        events_views.bp,
+        tickets_views.bp,
+        problems_views.bp,
+    )
+    for page_bp in page_blueprints:
         app.register_blueprint(page_bp)
     init_admin(app)
 

@@ -137,10 +137,14 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
         APP_VERSION=env.get("APP_VERSION") or None,
         GIT_SHA=env.get("GIT_SHA") or env.get("SOURCE_VERSION") or None,
+        # Ticket types a questionnaire may ask for (tickets; also in `GET /api/config`).
+        TICKET_TYPES=_csv(env, "TICKET_TYPES", "standard,vip"),
         FRAME_ANCESTORS=_csv(
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
+    if not config["TICKET_TYPES"]:
+        raise ConfigError("TICKET_TYPES must name at least one ticket type")
     if app_env == "production":
         check_production(config)
     return config

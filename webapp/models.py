@@ -3,16 +3,23 @@
 from bot.models import OutgoingMessage
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
+from webapp.events.models import Event, Participant
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
+from webapp.tasks.models import Task
+from webapp.tickets.models import TicketForm
 from webapp.users.models import User
 
 __all__ = [
     "Attempt",
     "AuditEntry",
+    "Event",
     "OutgoingMessage",
+    "Participant",
     "Problem",
     "ProblemRating",
     "RevokedToken",
+    "Task",
+    "TicketForm",
     "User",
     "UserRating",
 ]

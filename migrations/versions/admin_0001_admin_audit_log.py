@@ -1,7 +1,7 @@
 """The dashboard's audit log: who changed what, when, with the state before and after.
 
 Revision ID: admin_0001
-Revises: 0002
+Revises: problems_0001
 Create Date: 2026-11-22 21:49:03.702692
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'admin_0001'
-down_revision = '0002'
+down_revision = 'problems_0001'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,129 @@
+"""Joins and reminders under concurrency, on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import OutgoingMessage
+from jobs.events import send_event_reminders
+from tests.fixtures.app import build_app
+from tests.fixtures.users import headers_for
+from webapp.database import utcnow
+from webapp.events.models import Event, Participant
+from webapp.extensions import db
+from webapp.users.models import User
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40}})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _users(app, count):
+    with app.app_context():
+        users = [User(telegram_id=900_000 + i, first_name=f"U{i}") for i in range(count)]
+        db.session.add_all(users)
+        db.session.commit()
+        for user in users:
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return users
+
+
+def _event(app, creator, **fields):
+    with app.app_context():
+        event = Event(creator_id=creator.id, title="E", participants_count=0, **fields)
+        db.session.add(event)
+        db.session.commit()
+        return event.id
+
+
+def test_thirty_joins_fill_five_seats_exactly(pg_app):
+    """Do 30 simultaneous joins of a 5-seat event leave exactly 5 participants?"""
+    users = _users(pg_app, 30)
+    event_id = _event(pg_app, users[0], capacity=5, starts_at=utcnow() + timedelta(days=1))
+    barrier = threading.Barrier(30)
+
+    def join(user):
+        client = pg_app.test_client()
+        headers = headers_for(user)
+        barrier.wait()
+        return client.post(f"/api/events/{event_id}/join", headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = list(pool.map(join, users))
+    assert sorted(codes) == [201] * 5 + [409] * 25
+    with pg_app.app_context():
+        event = db.session.get(Event, event_id)
+        rows = db.session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.event_id == event_id)
+        )
+        assert rows == 5 and event.participants_count == 5
+
+
+def test_one_user_joining_many_times_at_once_counts_once(pg_app):
+    """Does one user's burst of simultaneous joins take one seat, not several?"""
+    (user, *_rest) = _users(pg_app, 1)
+    event_id = _event(pg_app, user, capacity=3, starts_at=utcnow() + timedelta(days=1))
+    barrier = threading.Barrier(10)
+
+    def join(_):
+        client = pg_app.test_client()
+        headers = headers_for(user)
+        barrier.wait()
+        return client.post(f"/api/events/{event_id}/join", headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        codes = list(pool.map(join, range(10)))
+    assert codes.count(201) == 1 and set(codes) <= {200, 201}
+    with pg_app.app_context():
+        assert db.session.get(Event, event_id).participants_count == 1
+
+
+def test_two_workers_queue_each_reminder_once(pg_app):
+    """With two workers running the reminder job at once, is each reminder queued once?"""
+    users = _users(pg_app, 20)
+    now = utcnow()
+    soon = _event(pg_app, users[0], starts_at=now + timedelta(minutes=30))
+    tomorrow = _event(pg_app, users[0], starts_at=now + timedelta(hours=20))
+    with pg_app.app_context():
+        for event_id in (soon, tomorrow):
+            for user in users:
+                db.session.add(
+                    Participant(
+                        event_id=event_id, user_id=user.id, joined_at=now - timedelta(days=2)
+                    )
+                )
+        db.session.commit()
+    barrier = threading.Barrier(2)
+
+    def worker(_):
+        with pg_app.app_context():
+            barrier.wait()
+            return send_event_reminders()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        queued = list(pool.map(worker, range(2)))
+    assert sum(queued) == 40
+    with pg_app.app_context():
+        keys = db.session.scalars(select(OutgoingMessage.dedupe_key)).all()
+    assert len(keys) == len(set(keys)) == 40
+    assert {k.rsplit(":", 1)[1] for k in keys if k.startswith(f"event-reminder:{soon}:")} == {"1h"}
+    assert {k.rsplit(":", 1)[1] for k in keys if k.startswith(f"event-reminder:{tomorrow}:")} == {
+        "24h"
+    }
+    with pg_app.app_context():
+        assert send_event_reminders() == 0

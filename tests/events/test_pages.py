@@ -1,0 +1,109 @@
+"""Event pages: lists, the event page with join/leave, the create and edit form."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.fixtures.users import headers_for
+from webapp.core.start_param import start_param_url
+from webapp.database import utcnow
+from webapp.events.models import Event
+from webapp.extensions import db
+
+HX = {"HX-Request": "true"}
+
+
+def test_list_full_page_fragment_and_tabs(client, make_event, student):
+    """Is /events a full page, an HTMX fragment, and do the tabs show upcoming vs past?"""
+    make_event(title="Coming up")
+    make_event(title="Long ago", starts_at=utcnow() - timedelta(days=3))
+    headers = headers_for(student)
+    page = client.get("/events", headers=headers).get_data(as_text=True)
+    assert "<html" in page and "Coming up" in page and "Long ago" not in page
+    fragment = client.get("/events", headers={**headers, **HX}).get_data(as_text=True)
+    assert "<html" not in fragment and "Coming up" in fragment
+    past = client.get(
+        "/events?tab=past", headers={**headers, **HX, "HX-Target": "event-list"}
+    ).get_data(as_text=True)
+    assert "Long ago" in past and "Coming up" not in past and "<h1" not in past
+
+
+def test_event_page_join_and_leave(client, app, make_event, student):
+    """Does the event page offer Join (as the MainButton), and do join/leave redraw the box?"""
+    event_id = make_event(title="Party", capacity=2)
+    headers = headers_for(student)
+    page = client.get(f"/events/{event_id}", headers=headers).get_data(as_text=True)
+    assert "<html" in page and "Party" in page and "data-main-button" in page
+    joined = client.post(f"/events/{event_id}/join", headers={**headers, **HX})
+    assert joined.status_code == 200
+    assert "1 of 2" in joined.get_data(as_text=True) and "<html" not in joined.get_data(
+        as_text=True
+    )
+    left = client.post(f"/events/{event_id}/leave", headers={**headers, **HX})
+    assert "0 of 2" in left.get_data(as_text=True)
+
+
+def test_join_full_event_from_page_shows_why(client, make_event, make_user):
+    """Does joining a full event from the page answer 409 with the reason?"""
+    event_id = make_event(capacity=1, participants=[make_user()])
+    answer = client.post(f"/events/{event_id}/join", headers={**headers_for(make_user()), **HX})
+    assert answer.status_code == 409 and "full" in answer.get_data(as_text=True)
+
+
+def test_start_param_opens_the_event(app, make_event):
+    """Does `startapp=event_<id>` lead to the event page?"""
+    event_id = make_event()
+    with app.test_request_context():
+        assert start_param_url(f"event_{event_id}") == f"/events/{event_id}"
+
+
+def test_create_from_form(client, app, student):
+    """Does the create form show errors inline (422) and then create and open the event?"""
+    headers = {**headers_for(student), **HX}
+    assert "<html" in client.get("/events/new", headers=headers_for(student)).get_data(as_text=True)
+    bad = client.post(
+        "/events/new", data={"title": "", "starts_at": "2001-01-01T10:00"}, headers=headers
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="error-title"' in html and "<html" not in html
+    past = client.post(
+        "/events/new", data={"title": "T", "starts_at": "2001-01-01T10:00"}, headers=headers
+    )
+    assert past.status_code == 422 and 'id="error-starts_at"' in past.get_data(as_text=True)
+    made = client.post(
+        "/events/new",
+        data={
+            "title": "Picnic",
+            "starts_at": "2031-06-01T12:00",
+            "capacity": "",
+            "location": "Park",
+        },
+        headers=headers,
+    )
+    assert made.status_code == 200
+    with app.app_context():
+        event = db.session.scalars(select(Event)).one()
+        assert event.capacity is None and event.starts_at.isoformat() == "2031-06-01T12:00:00+00:00"
+    assert json.loads(made.headers["HX-Location"])["path"] == f"/events/{event.id}"
+
+
+def test_edit_form_rights_and_capacity_conflict(client, make_event, teacher, make_user):
+    """Is the edit form the creator's only, and is a too-low capacity shown inline?"""
+    event_id = make_event(capacity=3, participants=[make_user(), make_user()])
+    assert (
+        client.get(f"/events/{event_id}/edit", headers=headers_for(make_user())).status_code == 403
+    )
+    headers = {**headers_for(teacher), **HX}
+    assert 'name="capacity"' in client.get(f"/events/{event_id}/edit", headers=headers).get_data(
+        as_text=True
+    )
+    data = {"title": "Renamed", "starts_at": "2031-06-01T12:00", "capacity": "1"}
+    low = client.post(f"/events/{event_id}/edit", data=data, headers=headers)
+    assert low.status_code == 422 and 'id="error-capacity"' in low.get_data(as_text=True)
+    saved = client.post(f"/events/{event_id}/edit", data={**data, "capacity": "2"}, headers=headers)
+    assert saved.status_code == 200 and "HX-Location" in saved.headers
+    deleted = client.post(f"/events/{event_id}/delete", headers=headers)
+    assert json.loads(deleted.headers["HX-Location"])["path"] == "/events"

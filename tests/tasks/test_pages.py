@@ -1,0 +1,135 @@
+"""The tasks page: full page, HTMX fragments, and actions through the page routes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fixtures.users import headers_for
+from webapp.extensions import db
+from webapp.tasks.models import Task
+from webapp.tasks.views import PAGE_SIZE
+
+HX = {"HX-Request": "true"}
+
+
+def make_task(app, owner, **fields):
+    with app.app_context():
+        task = Task(owner_id=owner.id, title=fields.pop("title", "Task"), **fields)
+        db.session.add(task)
+        db.session.commit()
+        return task.id
+
+
+def test_full_page_and_fragment(client, app, student):
+    """Is /tasks a full page on reload and a fragment (no <html>) for HTMX?"""
+    make_task(app, student, title="Visible task")
+    headers = headers_for(student)
+    page = client.get("/tasks", headers=headers).get_data(as_text=True)
+    assert "<html" in page and "Visible task" in page and 'hx-trigger="input changed' in page
+    fragment = client.get("/tasks", headers={**headers, **HX}).get_data(as_text=True)
+    assert "<html" not in fragment and "Visible task" in fragment
+
+
+def test_page_needs_sign_in(client):
+    """Is the tasks page refused to an anonymous visitor?"""
+    assert client.get("/tasks").status_code == 401
+
+
+def test_chips_and_search_answer_results_only(client, app, student):
+    """Do the chips and the search redraw only the results, filtered?"""
+    make_task(app, student, title="Open one")
+    make_task(app, student, title="Finished one", done=True)
+    headers = {**headers_for(student), **HX, "HX-Target": "task-results"}
+    done = client.get("/tasks?status=done", headers=headers).get_data(as_text=True)
+    assert "Finished one" in done and "Open one" not in done
+    assert 'id="task-add"' not in done and 'type="search"' not in done
+    found = client.get("/tasks?search=OPEN", headers=headers).get_data(as_text=True)
+    assert "Open one" in found and "Finished one" not in found
+
+
+def test_inline_add(client, app, student):
+    """Does the inline form add a task, and show an error inline for a blank title?"""
+    headers = {**headers_for(student), **HX}
+    answer = client.post("/tasks", data={"title": "From page", "priority": "high"}, headers=headers)
+    assert answer.status_code == 200 and "From page" in answer.get_data(as_text=True)
+    with app.app_context():
+        task = db.session.scalars(db.select(Task)).one()
+        assert task.priority == "high" and task.owner_id == student.id
+    bad = client.post("/tasks", data={"title": ""}, headers=headers)
+    assert bad.status_code == 422
+    assert bad.headers["HX-Retarget"] == "#task-add"
+    assert "field-error" in bad.get_data(as_text=True)
+
+
+def test_tick_edit_delete(client, app, student):
+    """Do tick done, edit and delete work through the page routes, each answering a row?"""
+    task_id = make_task(app, student, title="Row")
+    headers = {**headers_for(student), **HX}
+    ticked = client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers)
+    assert "<s>Row</s>" in ticked.get_data(as_text=True)
+    form = client.get(f"/tasks/{task_id}/edit", headers=headers).get_data(as_text=True)
+    assert 'name="title"' in form and "<html" not in form
+    bad = client.post(f"/tasks/{task_id}", data={"title": "x" * 201}, headers=headers)
+    assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+    saved = client.post(
+        f"/tasks/{task_id}",
+        data={"title": "Renamed", "priority": "low", "due_at": "2030-05-01T10:30"},
+        headers=headers,
+    )
+    assert saved.status_code == 200 and "Renamed" in saved.get_data(as_text=True)
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert task.done is True  # editing keeps the tick
+        assert task.due_at.isoformat() == "2030-05-01T10:30:00+00:00"
+    assert client.delete(f"/tasks/{task_id}", headers=headers).status_code == 200
+    with app.app_context():
+        assert db.session.get(Task, task_id) is None
+
+
+def test_page_actions_on_someone_elses_task_are_404(client, app, make_user):
+    """Can the page routes touch another user's task? (No: 404.)"""
+    task_id = make_task(app, make_user())
+    headers = {**headers_for(make_user()), **HX}
+    assert (
+        client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers).status_code
+        == 404
+    )
+    assert client.delete(f"/tasks/{task_id}", headers=headers).status_code == 404
+
+
+def test_show_more_pages_the_list(client, app, student):
+    """Does "Show more" bring the next rows, and does the answer vary on HX-Target?"""
+    with app.app_context():
+        db.session.add_all(
+            Task(owner_id=student.id, title=f"Item {i:03d}") for i in range(PAGE_SIZE + 3)
+        )
+        db.session.commit()
+    headers = headers_for(student)
+    page = client.get("/tasks", headers=headers)
+    html = page.get_data(as_text=True)
+    assert "HX-Target" in page.headers["Vary"]
+    assert html.count('class="card row task') == PAGE_SIZE and 'id="task-more"' in html
+    more = client.get(
+        f"/tasks?skip={PAGE_SIZE}", headers={**headers, **HX, "HX-Target": "task-more"}
+    ).get_data(as_text=True)
+    assert more.count('class="card row task') == 3 and 'id="task-more"' not in more
+    assert "Item 000" in more and "<nav" not in more
+
+
+def test_plain_form_post_redirects(client, student):
+    """Does the add form work without JavaScript (a 303 back to the list)?"""
+    answer = client.post("/tasks", data={"title": "No JS"}, headers=headers_for(student))
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/tasks")
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_page_actions_need_the_csrf_token(client, student):
+    """Is a page action refused without the CSRF token the page hands out, and accepted with it?"""
+    headers = {**headers_for(student), **HX}
+    page = client.get("/tasks", headers=headers_for(student)).get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post("/tasks", data={"title": "x"}, headers=headers).status_code == 400
+    with_token = {**headers, "X-CSRFToken": token}
+    assert client.post("/tasks", data={"title": "x"}, headers=with_token).status_code == 200

@@ -1,0 +1,1 @@
+"""Events: meetings people join, with capacity, participants and bot reminders (SPEC §5)."""

@@ -1,0 +1,97 @@
+"""JSON routes for events: `/api/events`, joining and leaving, participants."""
+
+from __future__ import annotations
+
+from webapp.api import Pagination, Problem, api_blueprint, no_content, page_of, respond
+from webapp.auth.identity import current, login_required
+from webapp.events import services
+from webapp.events.schemas import (
+    EventIn,
+    EventOut,
+    EventPatch,
+    EventPath,
+    EventQuery,
+    ParticipantOut,
+)
+from webapp.extensions import db
+
+bp = api_blueprint("events_api", __name__, "/api/events", tag="events", description="Events")
+
+
+@bp.get("", responses={200: EventOut})
+@login_required
+def list_events(query: EventQuery):
+    """Events: `when=upcoming` (default, soonest first), `past` or `all`; `search`."""
+    events, total = services.list_events(
+        current(), when=query.when, search=query.search, skip=query.skip, limit=query.limit
+    )
+    return page_of(EventOut, events, total, query)
+
+
+@bp.post("", responses={201: EventOut})
+@login_required
+def create_event(body: EventIn):
+    """Create an event (it must start in the future)."""
+    event = services.create_event(current(), body.model_dump())
+    db.session.commit()
+    return respond(EventOut, event, 201)
+
+
+@bp.get("/<int:event_id>", responses={200: EventOut, 404: Problem})
+@login_required
+def get_event(path: EventPath):
+    """One event, with `participants_count` and whether the caller `joined`."""
+    return respond(EventOut, services.view_event(current(), path.event_id))
+
+
+@bp.put("/<int:event_id>", responses={200: EventOut, 404: Problem, 409: Problem})
+@login_required
+def replace_event(path: EventPath, body: EventIn):
+    """Replace an event (creator or admin)."""
+    event = services.update_event(current(), path.event_id, body.model_dump())
+    db.session.commit()
+    return respond(EventOut, event)
+
+
+@bp.patch("/<int:event_id>", responses={200: EventOut, 404: Problem, 409: Problem})
+@login_required
+def patch_event(path: EventPath, body: EventPatch):
+    """Change some fields of an event (creator or admin)."""
+    event = services.update_event(current(), path.event_id, body.model_dump(exclude_unset=True))
+    db.session.commit()
+    return respond(EventOut, event)
+
+
+@bp.delete("/<int:event_id>", responses={204: None, 404: Problem})
+@login_required
+def delete_event(path: EventPath):
+    """Delete an event (creator or admin)."""
+    services.delete_event(current(), path.event_id)
+    db.session.commit()
+    return no_content()
+
+
+@bp.post("/<int:event_id>/join", responses={200: EventOut, 201: EventOut, 409: Problem})
+@login_required
+def join_event(path: EventPath):
+    """Join: 201 when added, 200 when already in, 409 when full or started."""
+    event, added = services.join_event(current(), path.event_id)
+    db.session.commit()
+    return respond(EventOut, event, 201 if added else 200)
+
+
+@bp.delete("/<int:event_id>/join", responses={200: EventOut, 409: Problem})
+@login_required
+def leave_event(path: EventPath):
+    """Leave (a no-op when not in); 409 once the event has started."""
+    event = services.leave_event(current(), path.event_id)
+    db.session.commit()
+    return respond(EventOut, event)
+
+
+@bp.get("/<int:event_id>/participants", responses={200: ParticipantOut, 404: Problem})
+@login_required
+def list_participants(path: EventPath, query: Pagination):
+    """Who takes part, in the order they joined."""
+    people, total = services.list_participants(path.event_id, skip=query.skip, limit=query.limit)
+    return page_of(ParticipantOut, people, total, query)

@@ -1,0 +1,347 @@
+"""Event rules (SPEC §5 events).
+
+* Everyone signed in sees every event; only its creator or an admin changes or deletes it
+  (403 otherwise). An event is created in the future (422 otherwise).
+* Joining answers whether the caller was added (201) or already in (200); a full or
+  started event refuses (409). Capacity holds under concurrent joins: the seat is taken
+  by one guarded `UPDATE … SET participants_count = participants_count + 1 WHERE … <
+  capacity`, and (event, user) is unique in the database.
+* Capacity cannot drop below the current count (409), checked under the event row lock.
+* Leaving a started event is refused (409); leaving when not in is a no-op.
+* Reminders: 24 h and 1 h before the start, one bot message per participant per window,
+  made exactly once by the outbox's unique `dedupe_key` (two workers may run the job at
+  once). The 24 h reminder goes only to people who had joined before the 24 h mark and
+  only while the event is more than 1 h away; the 1 h reminder goes to everyone in,
+  whenever they joined. Users without a Telegram chat get nothing. A reminder is keyed by
+  (event, user, window): moving an event after its reminder went out sends no second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, exists, func, literal, or_, select, update
+
+from bot.models import OutgoingMessage
+from bot.outbox import queue_message
+from webapp.database import insert_ignoring_conflicts, utcnow
+from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from webapp.events.models import Event, Participant
+from webapp.extensions import db
+from webapp.tasks.services import like_pattern
+from webapp.users.models import Role, User
+
+EDITABLE = ("title", "description", "starts_at", "location", "capacity")
+REMINDER_WINDOWS: tuple[tuple[str, timedelta], ...] = (
+    ("24h", timedelta(hours=24)),
+    ("1h", timedelta(hours=1)),
+)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as one caller sees it: the event and whether they take part."""
+
+    event: Event
+    joined: bool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def _joined_column(user: User) -> Any:
+    return (
+        exists()
+        .where(Participant.event_id == Event.id, Participant.user_id == user.id)
+        .correlate(Event)
+        .label("joined")
+    )
+
+
+def list_events(
+    user: User,
+    *,
+    when: str = "upcoming",
+    search: str | None = None,
+    skip: int = 0,
+    limit: int = 20,
+    now: datetime | None = None,
+) -> tuple[list[EventView], int]:
+    """Events with the caller's `joined`, in one query: upcoming soonest first, past and
+    all latest first."""
+    now = now or utcnow()
+    query = select(Event, _joined_column(user))
+    if when == "upcoming":
+        query = query.where(Event.starts_at > now).order_by(Event.starts_at, Event.id)
+    else:
+        if when == "past":
+            query = query.where(Event.starts_at <= now)
+        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
+    if search and search.strip():
+        pattern = like_pattern(search.strip())
+        query = query.where(
+            or_(
+                Event.title.ilike(pattern, escape="\\"),
+                Event.description.ilike(pattern, escape="\\"),
+                Event.location.ilike(pattern, escape="\\"),
+            )
+        )
+    count_query = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(count_query) or 0
+    rows = db.session.execute(query.offset(skip).limit(limit)).all()
+    return [EventView(event, bool(joined)) for event, joined in rows], total
+
+
+def get_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound(_l("No such event."))
+    return event
+
+
+def view_event(user: User, event_id: int) -> EventView:
+    row = db.session.execute(
+        select(Event, _joined_column(user)).where(Event.id == event_id)
+    ).first()
+    if row is None:
+        raise NotFound(_l("No such event."))
+    return EventView(row[0], bool(row[1]))
+
+
+def is_joined(user: User, event: Event) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Participant.id).where(
+                Participant.event_id == event.id, Participant.user_id == user.id
+            )
+        )
+    )
+
+
+def can_change(user: User, event: Event) -> bool:
+    return event.creator_id == user.id or user.role == Role.ADMIN
+
+
+def _require_future(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise ValidationFailed(
+            _l("The event must start in the future."),
+            errors=[field_error("starts_at", _l("The event must start in the future."))],
+        )
+
+
+def create_event(user: User, fields: dict[str, Any], *, now: datetime | None = None) -> EventView:
+    values = {name: fields[name] for name in EDITABLE if name in fields}
+    _require_future(values["starts_at"], now or utcnow())
+    event = Event(creator_id=user.id, participants_count=0, **values)
+    db.session.add(event)
+    db.session.flush()
+    return EventView(event, False)
+
+
+def update_event(
+    user: User, event_id: int, changes: dict[str, Any], *, now: datetime | None = None
+) -> EventView:
+    """Change an event (creator or admin). The row is locked, so a concurrent join cannot
+    slip in between the capacity check and the change."""
+    event = db.session.scalars(
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if event is None:
+        raise NotFound(_l("No such event."))
+    if not can_change(user, event):
+        raise Forbidden(_l("Only the creator or an admin may change this event."))
+    values = {name: changes[name] for name in EDITABLE if name in changes}
+    if "starts_at" in values and values["starts_at"] != event.starts_at:
+        _require_future(values["starts_at"], now or utcnow())
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < event.participants_count:
+        raise Conflict(
+            _l(
+                "%(count)s people have already joined; capacity cannot be lower.",
+                count=event.participants_count,
+            ),
+            errors=[field_error("capacity", _l("Lower than the number of participants."))],
+        )
+    for name, value in values.items():
+        setattr(event, name, value)
+    db.session.flush()
+    return EventView(event, is_joined(user, event))
+
+
+def delete_event(user: User, event_id: int) -> None:
+    event = get_event(event_id)
+    if not can_change(user, event):
+        raise Forbidden(_l("Only the creator or an admin may delete this event."))
+    db.session.execute(Participant.__table__.delete().where(Participant.event_id == event.id))
+    db.session.delete(event)
+    db.session.flush()
+
+
+def join_event(user: User, event_id: int, *, now: datetime | None = None) -> tuple[EventView, bool]:
+    """Take a seat: (the event, True) when added, (the event, False) when already in."""
+    now = now or utcnow()
+    event = get_event(event_id)
+    if is_joined(user, event):
+        return EventView(_reload(event), True), False
+    taken = db.session.execute(
+        update(Event)
+        .where(
+            Event.id == event.id,
+            Event.starts_at > now,
+            or_(Event.capacity.is_(None), Event.participants_count < Event.capacity),
+        )
+        .values(participants_count=Event.participants_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        event = _reload(event)
+        if event.starts_at <= now:
+            raise Conflict(_l("This event has already started."), reason="started")
+        raise Conflict(_l("This event is full."), reason="full")
+    inserted = db.session.execute(
+        insert_ignoring_conflicts(
+            Participant, db.session, event_id=event.id, user_id=user.id, joined_at=now
+        ).returning(Participant.__table__.c.id)
+    ).first()
+    if inserted is None:  # the same user joined at the same moment elsewhere: give back
+        _change_count(event.id, -1)
+    return EventView(_reload(event), True), inserted is not None
+
+
+def leave_event(user: User, event_id: int, *, now: datetime | None = None) -> EventView:
+    now = now or utcnow()
+    event = get_event(event_id)
+    if event.starts_at <= now:
+        raise Conflict(_l("This event has already started."), reason="started")
+    removed = db.session.execute(
+        Participant.__table__.delete()
+        .where(Participant.event_id == event.id, Participant.user_id == user.id)
+        .returning(Participant.__table__.c.id)
+    ).first()
+    if removed is not None:
+        _change_count(event.id, -1)
+    return EventView(_reload(event), False)
+
+
+def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> tuple[list[dict], int]:
+    event = get_event(event_id)
+    query = (
+        select(Participant, User)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.event_id == event.id)
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(Participant.joined_at, Participant.id).offset(skip).limit(limit)
+    ).all()
+    return [
+        {
+            "user_id": user.id,
+            "display_name": user.display_name,
+            "username": user.username,
+            "joined_at": participant.joined_at,
+        }
+        for participant, user in rows
+    ], total
+
+
+def _change_count(event_id: int, delta: int) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(participants_count=Event.participants_count + delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _reload(event: Event) -> Event:
+    db.session.refresh(event)
+    return event
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+def reminder_key(event_id: int, user_id: int, window: str) -> str:
+    return f"event-reminder:{event_id}:{user_id}:{window}"
+
+
+def event_link(event_id: int) -> str:
+    """The Mini App URL that opens this event (the shell routes `startapp=event_<id>`)."""
+    base = current_app.config["WEBAPP_URL"].rstrip("/")
+    return f"{base}/?startapp=event_{event_id}"
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue the due 24 h and 1 h reminders; return how many were new.
+
+    Safe to run often and concurrently: pairs already queued are skipped in the query,
+    and the outbox's unique dedupe key turns a concurrent duplicate into a no-op.
+    """
+    now = now or utcnow()
+    queued = 0
+    for window, lead in REMINDER_WINDOWS:
+        key = (
+            literal("event-reminder:")
+            + cast(Event.id, String)
+            + literal(":")
+            + cast(User.id, String)
+            + literal(f":{window}")
+        )
+        query = (
+            select(Event, User, Participant.joined_at)
+            .join(Participant, Participant.event_id == Event.id)
+            .join(User, User.id == Participant.user_id)
+            .where(
+                Event.starts_at > now,
+                Event.starts_at <= now + lead,
+                User.telegram_id.is_not(None),
+                User.deleted_at.is_(None),
+                ~exists().where(OutgoingMessage.dedupe_key == key),
+            )
+            .order_by(Event.id, User.id)
+        )
+        if window == "24h":
+            query = query.where(Event.starts_at > now + timedelta(hours=1))
+        for event, user, joined_at in db.session.execute(query).all():
+            if window == "24h" and joined_at > event.starts_at - lead:
+                continue  # joined inside the last day: the 1 h reminder is enough
+            if _queue_reminder(event, user, window):
+                queued += 1
+    return queued
+
+
+def _queue_reminder(event: Event, user: User, window: str) -> bool:
+    locale = user.locale or (user.language_code or "en").split("-")[0]
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        when = format_datetime(event.starts_at, "d MMM, HH:mm") + " UTC"
+        if window == "24h":
+            text = _(
+                "Reminder: “%(title)s” is coming up on %(when)s.", title=event.title, when=when
+            )
+        else:
+            text = _(
+                "Reminder: “%(title)s” starts in an hour, %(when)s.", title=event.title, when=when
+            )
+        if event.location:
+            text += "\n" + _("Where: %(location)s", location=event.location)
+        button = _("Open the event")
+    markup = {"inline_keyboard": [[{"text": button, "web_app": {"url": event_link(event.id)}}]]}
+    return queue_message(
+        chat_id=user.telegram_id,  # type: ignore[arg-type]
+        text=text,
+        reply_markup=markup,
+        dedupe_key=reminder_key(event.id, user.id, window),
+    )

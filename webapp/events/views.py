@@ -1,0 +1,185 @@
+"""Event pages: upcoming/past lists, one event with join/leave, the create and edit form.
+
+The page routes call the same services as the API; a form is validated by the API's
+schema and its errors are shown next to the fields.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from webapp.auth.identity import current, login_required
+from webapp.database import utcnow
+from webapp.errors import Conflict, DomainError, Forbidden
+from webapp.events import services
+from webapp.events.schemas import EventIn
+from webapp.extensions import db
+from webapp.tasks.forms import errors_by_field, form_datetime, validate_form, wants_fragment
+
+bp = Blueprint("events_pages", __name__, url_prefix="/events")
+PAGE_SIZE = 50
+PARTICIPANTS_SHOWN = 100
+
+
+def _go(url: str) -> Any:
+    """After a change: HTMX follows `HX-Location`, a plain form a 303 redirect."""
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Location": json.dumps({"path": url, "target": "#main"})}
+    return redirect(url, 303)
+
+
+def _event_fields() -> dict[str, Any]:
+    form = request.form
+    capacity = (form.get("capacity") or "").strip()
+    return {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "starts_at": form_datetime(form.get("starts_at")),
+        "location": form.get("location", ""),
+        "capacity": capacity or None,
+    }
+
+
+@bp.after_request
+def vary_on_target(response: Any) -> Any:
+    """The list answers differently per `HX-Target` (the tab's list or the whole page)."""
+    response.vary.add("HX-Target")
+    return response
+
+
+@bp.get("")
+@login_required
+def events_page():
+    """Upcoming (default) or past events; the tabs redraw only the list."""
+    tab = "past" if request.args.get("tab") == "past" else "upcoming"
+    events, total = services.list_events(current(), when=tab, limit=PAGE_SIZE)
+    context = {"tab": tab, "events": events, "total": total}
+    if wants_fragment(request.headers, "event-list"):
+        return render_template("events/partials/_list.html", **context)
+    return render_template("events/page.html", **context)
+
+
+@bp.get("/new")
+@login_required
+def new_event_page():
+    """The create form."""
+    return render_template("events/form.html", event=None, values={}, errors={})
+
+
+@bp.post("/new")
+@login_required
+def create_event():
+    """Create from the form: the event page, or the form with its errors (422)."""
+    data, errors = validate_form(EventIn, _event_fields())
+    if data is not None:
+        try:
+            view = services.create_event(current(), data.model_dump())
+        except DomainError as exc:
+            errors = errors_by_field(exc.errors or []) or {"form": str(exc)}
+        else:
+            db.session.commit()
+            return _go(url_for("events_pages.event_page", event_id=view.event.id))
+    return _form_with_errors(None, errors)
+
+
+@bp.get("/<int:event_id>")
+@login_required
+def event_page(event_id: int):
+    """One event: details, join/leave, participants."""
+    return render_template("events/event.html", **_event_context(event_id))
+
+
+@bp.post("/<int:event_id>/join")
+@login_required
+def join(event_id: int):
+    """Join from the page: the join box, redrawn (409 with the reason when refused)."""
+    try:
+        services.join_event(current(), event_id)
+    except Conflict as exc:
+        db.session.rollback()
+        context = _event_context(event_id)
+        return render_template("events/partials/_join.html", **context, error=exc.detail), 409
+    db.session.commit()
+    html = render_template("events/partials/_join.html", **_event_context(event_id))
+    return html, 200, {"HX-Trigger": json.dumps({"hub:toast": _("You are in!")})}
+
+
+@bp.post("/<int:event_id>/leave")
+@login_required
+def leave(event_id: int):
+    """Leave from the page: the join box, redrawn."""
+    try:
+        services.leave_event(current(), event_id)
+    except Conflict as exc:
+        db.session.rollback()
+        context = _event_context(event_id)
+        return render_template("events/partials/_join.html", **context, error=exc.detail), 409
+    db.session.commit()
+    return render_template("events/partials/_join.html", **_event_context(event_id))
+
+
+@bp.get("/<int:event_id>/edit")
+@login_required
+def edit_event_page(event_id: int):
+    """The edit form (creator or admin)."""
+    view = services.view_event(current(), event_id)
+    if not services.can_change(current(), view.event):
+        raise Forbidden(_("Only the creator or an admin may change this event."))
+    return render_template("events/form.html", event=view.event, values={}, errors={})
+
+
+@bp.post("/<int:event_id>/edit")
+@login_required
+def save_event(event_id: int):
+    """Save the edit form: the event page, or the form with its errors."""
+    event = services.get_event(event_id)
+    data, errors = validate_form(EventIn, _event_fields())
+    if data is not None:
+        try:
+            services.update_event(current(), event_id, data.model_dump())
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            db.session.rollback()
+            event = services.get_event(event_id)
+            errors = errors_by_field(exc.errors or []) or {"form": str(exc.detail)}
+        else:
+            db.session.commit()
+            return _go(url_for("events_pages.event_page", event_id=event_id))
+    return _form_with_errors(event, errors)
+
+
+@bp.post("/<int:event_id>/delete")
+@login_required
+def delete_event(event_id: int):
+    """Delete (creator or admin), then back to the list."""
+    services.delete_event(current(), event_id)
+    db.session.commit()
+    return _go(url_for("events_pages.events_page"))
+
+
+def _form_with_errors(event: Any, errors: dict[str, str]) -> tuple[str, int]:
+    values = request.form.to_dict()
+    if request.headers.get("HX-Request"):
+        html = render_template(
+            "events/partials/_form.html", event=event, values=values, errors=errors
+        )
+    else:
+        html = render_template("events/form.html", event=event, values=values, errors=errors)
+    return html, 422
+
+
+def _event_context(event_id: int) -> dict[str, Any]:
+    user = current()
+    view = services.view_event(user, event_id)
+    people, _total = services.list_participants(event_id, limit=PARTICIPANTS_SHOWN)
+    return {
+        "event": view,
+        "people": people,
+        "can_change": services.can_change(user, view.event),
+        "started": view.event.starts_at <= utcnow(),
+    }

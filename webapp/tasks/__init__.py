@@ -1,0 +1,1 @@
+"""Tasks: a personal to-do list (SPEC §5 tasks)."""

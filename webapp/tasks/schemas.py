@@ -1,0 +1,75 @@
+"""Wire schemas for tasks.
+
+`due_at` must carry a UTC offset: a naive datetime is ambiguous and is refused (422).
+The same models validate the page forms, so the API and the pages share one rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from webapp.api import Pagination, Schema
+from webapp.tasks.models import Priority
+
+TITLE = Field(..., min_length=1, max_length=200)
+DESCRIPTION_MAX = 5000
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class TaskIn(BaseModel):
+    """A new task, or the full replacement of one (PUT)."""
+
+    title: str = TITLE
+    description: str = Field("", max_length=DESCRIPTION_MAX)
+    done: bool = False
+    priority: Priority = Priority.NORMAL
+    due_at: AwareDatetime | None = Field(
+        None, description="ISO 8601 with a UTC offset; a time without one is refused (422)"
+    )
+
+    _strip_title = field_validator("title", mode="before")(_strip)
+
+
+class TaskPatch(BaseModel):
+    """A partial change (PATCH): only the fields sent are changed."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX)
+    done: bool | None = None
+    priority: Priority | None = None
+    due_at: AwareDatetime | None = None
+
+    _strip_title = field_validator("title", mode="before")(_strip)
+
+    @field_validator("title", "description", "done", "priority")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    description: str
+    done: bool
+    priority: Priority
+    due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskQuery(Pagination):
+    status: bool | None = Field(None, description="true: done, false: open")
+    priority: Priority | None = None
+    search: str | None = Field(None, max_length=200)
+
+
+class TaskPath(BaseModel):
+    task_id: int = Field(..., ge=1)

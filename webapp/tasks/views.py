@@ -1,0 +1,158 @@
+"""Task pages: the list with filter chips and search, inline add, tick done, edit, delete.
+
+Every action answers the partial it changed (`templates/tasks/partials/`); the full page
+includes the same partials.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from webapp.auth.identity import current, login_required
+from webapp.extensions import db
+from webapp.tasks import services
+from webapp.tasks.forms import form_datetime, validate_form, wants_fragment
+from webapp.tasks.models import Priority
+from webapp.tasks.schemas import TaskIn
+
+bp = Blueprint("tasks_pages", __name__, url_prefix="/tasks")
+PAGE_SIZE = 50
+STATUS_FILTERS = {"all": None, "open": False, "done": True}
+
+
+def _filters() -> dict[str, Any]:
+    source = request.values
+    status = source.get("status", "all")
+    if status not in STATUS_FILTERS:
+        status = "all"
+    priority = source.get("priority") or None
+    if priority not in {p.value for p in Priority}:
+        priority = None
+    return {"status": status, "priority": priority, "search": source.get("search", "")[:200]}
+
+
+def _results_context(skip: int = 0) -> dict[str, Any]:
+    filters = _filters()
+    tasks, total = services.list_tasks(
+        current(),
+        done=STATUS_FILTERS[filters["status"]],
+        priority=Priority(filters["priority"]) if filters["priority"] else None,
+        search=filters["search"],
+        skip=skip,
+        limit=PAGE_SIZE,
+    )
+    return {
+        **filters,
+        "tasks": tasks,
+        "total": total,
+        "skip": skip,
+        "next_skip": skip + len(tasks) if skip + len(tasks) < total else None,
+        "priorities": list(Priority),
+    }
+
+
+def _task_fields() -> dict[str, Any]:
+    form = request.form
+    return {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "priority": form.get("priority") or Priority.NORMAL.value,
+        "done": form.get("done") == "true",
+        "due_at": form_datetime(form.get("due_at")),
+    }
+
+
+@bp.after_request
+def vary_on_target(response: Any) -> Any:
+    """The list answers differently per `HX-Target` (results, more rows, whole page)."""
+    response.vary.add("HX-Target")
+    return response
+
+
+@bp.get("")
+@login_required
+def tasks_page():
+    """The to-do list (or only its results when the chips or the search ask, or the next
+    rows for "Show more")."""
+    context = _results_context(max(0, request.args.get("skip", 0, type=int)))
+    if wants_fragment(request.headers, "task-more"):
+        return render_template("tasks/partials/_rows.html", **context)
+    if wants_fragment(request.headers, "task-results"):
+        return render_template("tasks/partials/_results.html", **context)
+    return render_template("tasks/page.html", **context)
+
+
+@bp.post("")
+@login_required
+def add_task():
+    """Inline add: the refreshed results, or the add form with its errors (422)."""
+    data, errors = validate_form(TaskIn, _task_fields())
+    if data is None:
+        html = render_template("tasks/partials/_add.html", errors=errors, values=request.form)
+        return html, 422, {"HX-Retarget": "#task-add", "HX-Reswap": "outerHTML"}
+    services.create_task(current(), data.model_dump())
+    db.session.commit()
+    if not request.headers.get("HX-Request"):  # a plain form post (no JavaScript)
+        return redirect(url_for("tasks_pages.tasks_page"), 303)
+    html = render_template("tasks/partials/_results.html", **_results_context())
+    return html, 200, {"HX-Trigger": _toast(_("Task added"))}
+
+
+@bp.post("/<int:task_id>/done")
+@login_required
+def toggle_task(task_id: int):
+    """Tick or untick: the row, redrawn."""
+    task = services.set_done(current(), task_id, request.form.get("done") == "true")
+    db.session.commit()
+    return render_template("tasks/partials/_row.html", task=task)
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def task_row(task_id: int):
+    """One row (cancelling an edit)."""
+    return render_template("tasks/partials/_row.html", task=services.get_task(current(), task_id))
+
+
+@bp.get("/<int:task_id>/edit")
+@login_required
+def edit_task(task_id: int):
+    """The row as an edit form."""
+    task = services.get_task(current(), task_id)
+    return render_template("tasks/partials/_edit.html", task=task, errors={}, values=None)
+
+
+@bp.post("/<int:task_id>")
+@login_required
+def save_task(task_id: int):
+    """Save an edit: the row, or the edit form with its errors (422)."""
+    task = services.get_task(current(), task_id)
+    fields = _task_fields()
+    fields["done"] = task.done
+    data, errors = validate_form(TaskIn, fields)
+    if data is None:
+        html = render_template(
+            "tasks/partials/_edit.html", task=task, errors=errors, values=request.form
+        )
+        return html, 422
+    task = services.update_task(current(), task_id, data.model_dump())
+    db.session.commit()
+    html = render_template("tasks/partials/_row.html", task=task)
+    return html, 200, {"HX-Trigger": _toast(_("Saved"))}
+
+
+@bp.delete("/<int:task_id>")
+@login_required
+def delete_task(task_id: int):
+    """Delete: an empty answer replaces (removes) the row."""
+    services.delete_task(current(), task_id)
+    db.session.commit()
+    return "", 200, {"HX-Trigger": _toast(_("Task deleted"))}
+
+
+def _toast(message: str) -> str:
+    return json.dumps({"hub:toast": message})

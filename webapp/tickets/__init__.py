@@ -1,0 +1,1 @@
+"""Tickets: the ticket questionnaire, its drafts, submission and the admin decision."""
