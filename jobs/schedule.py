@@ -17,4 +17,7 @@ class PeriodicJob:
     every: timedelta
 
 
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("bot.deliver_outbox", "jobs.bot.deliver_outbox", every=timedelta(seconds=30)),
+    PeriodicJob("bot.prune_updates", "jobs.bot.prune_processed_updates", every=timedelta(hours=6)),
+]

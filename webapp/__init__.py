@@ -75,10 +75,19 @@ def _register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    _register_bot_and_jobs(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_bot_and_jobs(app: Flask) -> None:
+    from bot.factory import create_bot
+    from jobs import embedded
+
+    create_bot(app)
+    embedded.init_app(app)
 
 
 def _register_observability(app: Flask) -> None:
@@ -90,6 +99,7 @@ def _register_observability(app: Flask) -> None:
 
 
 def _register_blueprints(app: OpenAPI) -> None:
+    from bot import webhook as bot_webhook
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.core import views as core_views
@@ -100,14 +110,18 @@ def _register_blueprints(app: OpenAPI) -> None:
         csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
     for page_bp in (core_views.bp, auth_views.bp):
         app.register_blueprint(page_bp)
+    app.register_blueprint(bot_webhook.bp)
+    csrf.exempt(bot_webhook.bp)  # Telegram authenticates with the secret header
 
 
 def _register_cli(app: Flask) -> None:
+    from bot.cli import bot_cli
     from webapp.auth.cli import dev_cli
     from webapp.users.cli import users_cli
 
     app.cli.add_command(dev_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(bot_cli)
 
 
 def _register_templating(app: Flask) -> None:

@@ -81,6 +81,14 @@ class Config:
     # Background work: run jobs inline instead of a timer thread (tests).
     JOBS_INLINE = False
     DEV_LOGIN = False
+    # The bot's outbox: "job" delivers after every commit that queued a message (an RQ job,
+    # or in-process without Redis); "off" leaves messages pending (tests opt in).
+    BOT_DELIVERY = "job"
+    BOT_RATE_GLOBAL = 30.0  # messages per second, all chats together
+    BOT_RATE_PER_CHAT = 1.0  # messages per second to one private chat
+    BOT_RATE_GROUP_PER_MINUTE = 20.0  # messages per minute to one group
+    BOT_SENDER_THREADS = 4  # concurrent HTTP senders in one delivery job (1 on SQLite)
+    BOT_DELIVERY_BUDGET = 50.0  # seconds one delivery job keeps sending before handing over
 
 
 class TestingConfig(Config):
@@ -88,6 +96,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     JOBS_INLINE = True
+    BOT_DELIVERY = "off"
 
 
 class ProductionConfig(Config):
@@ -119,6 +128,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         SECRET_KEY=env.get("SECRET_KEY") or Config.SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
         REDIS_URL=env.get("REDIS_URL") or None,
+        REDIS_KEY_PREFIX=env.get("REDIS_KEY_PREFIX") or "hub",
+        JOBS_INLINE=_flag(env["JOBS_INLINE"]) if env.get("JOBS_INLINE") else base.JOBS_INLINE,
+        BOT_DELIVERY=env.get("BOT_DELIVERY") or base.BOT_DELIVERY,
         TELEGRAM_BOT_TOKEN=token or None,
         TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
         or (derive_webhook_secret(token) if token else None),
