@@ -86,7 +86,7 @@ def set_menu_button(text: str | None) -> None:
     """Make the chat menu button open the Mini App at WEBAPP_URL."""
     bot = _bot()
     label = text or texts.open_app()
-    button = MenuButtonWebApp("web_app", label, WebAppInfo(current_app.config["WEBAPP_URL"]))
+    button = MenuButtonWebApp(label, WebAppInfo(current_app.config["WEBAPP_URL"]))
     try:
         bot.set_chat_menu_button(menu_button=button)
     except ApiException as exc:

@@ -1,7 +1,7 @@
 """Periodic jobs on RQ's own scheduler: one scheduled job per period, named by its slot.
 
 Time is cut into slots of `every` seconds; the run for slot *k* is the RQ job
-`<prefix>:periodic:<name>:<k>`, scheduled (`ScheduledJobRegistry`, moved to the queue by the
+`<queue>-periodic-<name>-<k>`, scheduled (`ScheduledJobRegistry`, moved to the queue by the
 scheduler of a worker started `--with-scheduler`) for the slot's start. It is created with
 RQ's `unique=True`, an atomic "only if no job has this id", so any number of workers and
 runs can try to schedule the same slot and exactly one job exists.
@@ -28,7 +28,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
 
-from jobs.queue import FAILURE_TTL, resolve
+from jobs.queue import FAILURE_TTL, job_id_for, resolve
 from jobs.schedule import PeriodicJob
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def slot_of(every: float, now: float | None = None) -> int:
 
 
 def slot_job_id(queue: Queue, name: str, slot: int) -> str:
-    return f"{queue.name}:periodic:{name}:{slot}"
+    return job_id_for(queue, "periodic", name, slot)
 
 
 def schedule_slot(queue: Queue, name: str, func: str, every: float, slot: int) -> Job | None:

@@ -14,7 +14,9 @@ this process in the embedded mode.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -41,6 +43,11 @@ JobFunc = Callable[..., Any] | str
 def queue_name(name: str = "default", prefix: str | None = None) -> str:
     """The RQ queue name for the app's `REDIS_KEY_PREFIX` (test runs and apps kept apart)."""
     return f"{prefix}:{name}" if prefix else redis_key(name)
+
+
+def job_id_for(queue: Queue, *parts: object) -> str:
+    """A job id starting with the queue's name (RQ allows only `[A-Za-z0-9_-]`)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", "-".join([queue.name, *(str(p) for p in parts)]))
 
 
 def get_queue(name: str = "default") -> Queue:
@@ -76,11 +83,13 @@ def enqueue(
         if not redis.set(flag, "1", nx=True, ex=COALESCE_TTL):
             return None
         target, args = "jobs.queue.run_coalesced", (flag, _path(func), *args)
-    job = get_queue(queue).enqueue(
+    rq_queue = get_queue(queue)
+    job = rq_queue.enqueue(
         target,
         args=args,
         kwargs=kwargs,
-        job_id=job_id,
+        # Ids carry the queue's prefix, so an app's (or a test run's) keys stay its own.
+        job_id=job_id or job_id_for(rq_queue, uuid.uuid4().hex),
         job_timeout=timeout,
         retry=retry,
         result_ttl=RESULT_TTL,

@@ -152,6 +152,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
+    if config["BOT_DELIVERY"] not in ("job", "off"):
+        raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
     if app_env == "production":
         check_production(config)
     return config

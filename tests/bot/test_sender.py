@@ -200,3 +200,14 @@ def test_a_commit_with_a_queued_message_triggers_delivery(build, fake_telegram):
         db.session.rollback()
         db.session.commit()
     assert len(fake_telegram.all_calls) == 1
+
+
+def test_bot_delivery_setting_is_checked():
+    """Is an unknown BOT_DELIVERY refused at start-up, and the defaults job / off (tests)?"""
+    from webapp.config import ConfigError, load_config
+
+    assert load_config({})["BOT_DELIVERY"] == "job"
+    assert load_config({"APP_ENV": "testing"})["BOT_DELIVERY"] == "off"
+    assert load_config({"APP_ENV": "testing", "BOT_DELIVERY": "job"})["BOT_DELIVERY"] == "job"
+    with pytest.raises(ConfigError, match="BOT_DELIVERY"):
+        load_config({"BOT_DELIVERY": "inline"})

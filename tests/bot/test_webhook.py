@@ -104,3 +104,35 @@ def test_a_failing_handler_leaves_the_update_for_redelivery(app, client, monkeyp
     assert client.post(URL, json=update, headers=webhook_headers(app)).status_code == 500
     monkeypatch.undo()
     assert client.post(URL, json=update, headers=webhook_headers(app)).json["duplicate"] is False
+
+
+@pytest.mark.postgres
+def test_one_update_at_two_processes_at_once_is_handled_once(postgres_url, fake_telegram):
+    """When Telegram's retry reaches another process while the first still handles the update,
+    is it handled once (one message) on PostgreSQL?"""
+    import threading
+
+    from tests.fixtures.app import build_app
+
+    apps = [build_app(postgres_url, bot_overrides(fake_telegram)) for _ in range(2)]
+    with apps[0].app_context():
+        db.create_all()
+    update = message_update(801, "/start", update_id=4242)
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def post(app):
+        client = app.test_client()
+        barrier.wait()
+        answers.append(client.post(URL, json=update, headers=webhook_headers(app)).json)
+
+    threads = [threading.Thread(target=post, args=(apps[i % 2],)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a["duplicate"] for a in answers) == [False] + [True] * 9
+    assert len(fake_telegram.messages(801)) == 1
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
