@@ -25,12 +25,39 @@ def parse_update(payload: Any) -> Update:
     from webapp.bot.texts import BAD_UPDATE
 
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:
+        raise ValidationFailed(BAD_UPDATE)
+    if not _ids_are_integers(payload):
         raise ValidationFailed(BAD_UPDATE)
     try:
         return Update.de_json(payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationFailed(BAD_UPDATE) from exc
+
+
+MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+QUERY_KEYS = ("callback_query", "pre_checkout_query", "shipping_query", "inline_query")
+
+
+def _ids_are_integers(payload: dict[str, Any]) -> bool:
+    """Chat and user ids (what handlers store and answer to) are integers, as Telegram's are."""
+    objects = [payload.get(key) for key in MESSAGE_KEYS]
+    for key in QUERY_KEYS:
+        query = payload.get(key)
+        if isinstance(query, dict):
+            objects.append({"from": query.get("from"), "chat": None})
+            objects.append(query.get("message"))
+    for obj in objects:
+        if not isinstance(obj, dict):
+            continue
+        for part in ("chat", "from"):
+            inner = obj.get(part)
+            if inner is None:
+                continue
+            ident = inner.get("id") if isinstance(inner, dict) else None
+            if not isinstance(ident, int) or isinstance(ident, bool) or abs(ident) >= 2**63:
+                return False
+    return True
 
 
 def handle_update(bot: TeleBot, payload: Any) -> bool:

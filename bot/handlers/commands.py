@@ -51,7 +51,7 @@ def start_payload(text: str | None) -> str | None:
 
 
 def user_language(message: Message) -> str:
-    code = (getattr(message.from_user, "language_code", None) or "").split("-")[0].lower()
+    code = str(getattr(message.from_user, "language_code", None) or "").split("-")[0].lower()
     supported = current_app.config["LANGUAGES"]
     return code if code in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -70,6 +70,7 @@ def test_start_keeps_an_existing_query_in_webapp_url(build, fake_telegram):
         ("en", "Hello, Ann!", "Open the app"),
         ("de", "Hello, Ann!", "Open the app"),
         (None, "Hello, Ann!", "Open the app"),
+        (5, "Hello, Ann!", "Open the app"),
     ],
 )
 def test_start_speaks_the_users_language(app, client, fake_telegram, language, greeting, label):

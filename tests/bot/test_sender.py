@@ -211,3 +211,17 @@ def test_bot_delivery_setting_is_checked():
     assert load_config({"APP_ENV": "testing", "BOT_DELIVERY": "job"})["BOT_DELIVERY"] == "job"
     with pytest.raises(ConfigError, match="BOT_DELIVERY"):
         load_config({"BOT_DELIVERY": "inline"})
+
+
+def test_messages_claimed_by_a_crashed_sender_are_sent_after_the_lease(app, fake_telegram):
+    """If a sender dies after claiming messages, are they left alone while leased, then sent
+    once the lease ends (not lost, not doubled)?"""
+    from bot.sender import claim_due
+
+    queue(app, (4401, "orphan"))
+    with app.app_context():
+        assert [r.text for r in claim_due(10)] == ["orphan"]  # ...and the sender dies here
+    assert deliver(app, budget=0.5) == 0  # another sender leaves the leased row alone
+    make_due(app)  # the lease has run out
+    assert deliver(app) == 1
+    assert [p["text"] for p in fake_telegram.messages()] == ["orphan"]

@@ -61,8 +61,24 @@ def test_wrong_or_missing_secret_is_403(app, client, fake_telegram, headers):
         b'{"update_id": "7"}',
         b'{"update_id": -1}',
         b'{"update_id": 5, "message": {"text": "no chat"}}',
+        b'{"update_id": 5, "message": "text"}',
+        b'{"update_id": 123456789012345678901234567890}',
+        b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "text": "/start",'
+        b' "chat": {"id": "abc", "type": "private"}}}',
+        b'{"update_id": 5, "callback_query": {"id": "q", "from": {"id": null}}}',
     ],
-    ids=["garbage", "list", "no-id", "string-id", "negative-id", "broken-message"],
+    ids=[
+        "garbage",
+        "list",
+        "no-id",
+        "string-id",
+        "negative-id",
+        "broken-message",
+        "message-not-object",
+        "huge-id",
+        "string-chat-id",
+        "null-user-id",
+    ],
 )
 def test_a_body_that_is_not_an_update_is_422(app, client, body):
     """Is a body that is not a Telegram update a 422 problem (never a 500)?"""
