@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from telebot import TeleBot, apihelper
 from telebot.apihelper import ApiException
 from telebot.types import MenuButtonWebApp, WebAppInfo
@@ -85,7 +86,8 @@ def webhook_secret() -> None:
 def set_menu_button(text: str | None) -> None:
     """Make the chat menu button open the Mini App at WEBAPP_URL."""
     bot = _bot()
-    label = text or texts.open_app()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        label = text or texts.open_app()
     button = MenuButtonWebApp(label, WebAppInfo(current_app.config["WEBAPP_URL"]))
     try:
         bot.set_chat_menu_button(menu_button=button)

@@ -37,6 +37,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 def _csv(env: Mapping[str, str], name: str, default: str) -> list[str]:
     return [item.strip() for item in env.get(name, default).split(",") if item.strip()]
 
@@ -131,6 +144,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         REDIS_KEY_PREFIX=env.get("REDIS_KEY_PREFIX") or "hub",
         JOBS_INLINE=_flag(env["JOBS_INLINE"]) if env.get("JOBS_INLINE") else base.JOBS_INLINE,
         BOT_DELIVERY=env.get("BOT_DELIVERY") or base.BOT_DELIVERY,
+        BOT_RATE_GLOBAL=_float(env, "BOT_RATE_GLOBAL", base.BOT_RATE_GLOBAL),
+        BOT_RATE_PER_CHAT=_float(env, "BOT_RATE_PER_CHAT", base.BOT_RATE_PER_CHAT),
+        BOT_RATE_GROUP_PER_MINUTE=_float(
+            env, "BOT_RATE_GROUP_PER_MINUTE", base.BOT_RATE_GROUP_PER_MINUTE
+        ),
+        BOT_SENDER_THREADS=_int(env, "BOT_SENDER_THREADS", base.BOT_SENDER_THREADS),
         TELEGRAM_BOT_TOKEN=token or None,
         TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
         or (derive_webhook_secret(token) if token else None),

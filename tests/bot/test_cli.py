@@ -42,6 +42,12 @@ def test_set_menu_button_opens_the_mini_app(runner, fake_telegram):
     }
 
 
+def test_the_menu_button_has_a_default_label(runner, fake_telegram):
+    """Without --text, is the button labelled in the default language?"""
+    assert runner.invoke(args=["bot", "set-menu-button"]).exit_code == 0
+    assert fake_telegram.menu_button["text"] == "Open the app"
+
+
 def test_webhook_secret_is_printed(app, runner):
     """Does `webhook-secret` print the secret Telegram must send?"""
     result = runner.invoke(args=["bot", "webhook-secret"])

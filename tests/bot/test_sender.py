@@ -211,6 +211,10 @@ def test_bot_delivery_setting_is_checked():
     assert load_config({"APP_ENV": "testing", "BOT_DELIVERY": "job"})["BOT_DELIVERY"] == "job"
     with pytest.raises(ConfigError, match="BOT_DELIVERY"):
         load_config({"BOT_DELIVERY": "inline"})
+    assert load_config({"BOT_RATE_GLOBAL": "25"})["BOT_RATE_GLOBAL"] == 25.0
+    for bad in ("fast", "0", "-1"):
+        with pytest.raises(ConfigError, match="BOT_RATE_GLOBAL"):
+            load_config({"BOT_RATE_GLOBAL": bad})
 
 
 def test_messages_claimed_by_a_crashed_sender_are_sent_after_the_lease(app, fake_telegram):
