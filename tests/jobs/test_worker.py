@@ -155,3 +155,24 @@ def test_the_worker_process_runs_the_periodic_sweep(
         if worker.stdout:
             worker.stdout.close()
     assert texts(app) == {"from the sweep": MessageStatus.SENT}
+
+
+def test_the_webhook_answers_before_sending_and_a_worker_sends(worker_app, fake_telegram):
+    """Does the webhook answer without calling Telegram (the message waits in a job), and does
+    the worker then send exactly one reply?"""
+    from tests.fixtures.fake_telegram import message_update, webhook_headers
+
+    client = worker_app.test_client()
+    update = message_update(4501, "/start event_1")
+    started = time.monotonic()
+    response = client.post("/telegram/webhook", json=update, headers=webhook_headers(worker_app))
+    assert response.status_code == 200
+    assert time.monotonic() - started < 1.0
+    assert fake_telegram.all_calls == []
+    with worker_app.app_context():
+        assert get_queue().count == 1
+    run_worker(worker_app)
+    [params] = fake_telegram.messages(4501)
+    assert params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].endswith(
+        "startapp=event_1"
+    )
