@@ -189,8 +189,8 @@ def deliver(app: Flask, *, budget: float | None = None) -> int:
     if time.monotonic() >= deadline and not app.config.get("JOBS_INLINE"):
         with app.app_context():
             waiting = seconds_until_next_due()
-        if waiting is not None and waiting <= HORIZON:
-            trigger_delivery(app)  # out of budget with work left: hand over to a new job
+            if waiting is not None and waiting <= HORIZON:
+                trigger_delivery(app)  # out of budget with work left: hand over to a new job
     return sent
 
 

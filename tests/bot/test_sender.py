@@ -229,3 +229,17 @@ def test_messages_claimed_by_a_crashed_sender_are_sent_after_the_lease(app, fake
     make_due(app)  # the lease has run out
     assert deliver(app) == 1
     assert [p["text"] for p in fake_telegram.messages()] == ["orphan"]
+
+
+def test_a_run_out_of_budget_hands_over_to_a_new_job(app, fake_telegram, monkeypatch):
+    """When a delivery run's time is up with messages still due, does it start another run
+    instead of leaving them to the next sweep?"""
+    import bot.sender
+
+    queue(app, *[(4600 + i, f"b{i}") for i in range(5)])
+    started = []
+    monkeypatch.setattr(bot.sender, "trigger_delivery", lambda app: started.append(app))
+    app.config["JOBS_INLINE"] = False
+    assert deliver(app, budget=0.0) == 0
+    assert started == [app]
+    assert deliver(app) == 5
