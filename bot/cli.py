@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from urllib.parse import urljoin
 
@@ -19,6 +20,7 @@ from bot.updates import handle_update
 from webapp.bot import texts
 from webapp.errors import DomainError
 
+log = logging.getLogger(__name__)
 bot_cli = AppGroup("bot", help="The Telegram bot: webhook, menu button, polling.")
 
 
@@ -105,8 +107,15 @@ def poll(once: bool, timeout: int) -> None:
 
     bot = _bot()
     start_embedded_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
-    offset: int | None = None
     click.echo("polling for updates (Ctrl+C to stop)")
+    try:
+        _poll(bot, once, timeout)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def _poll(bot: TeleBot, once: bool, timeout: int) -> None:
+    offset: int | None = None
     while True:
         try:
             updates = apihelper.get_updates(
@@ -115,7 +124,9 @@ def poll(once: bool, timeout: int) -> None:
         except ApiException as exc:
             if once:
                 raise click.ClickException(f"getUpdates failed: {exc}") from exc
-            click.echo(f"getUpdates failed: {exc}; retrying", err=True)
+            webhook_set = "409" in str(exc)
+            hint = " (a webhook is set: run `flask bot delete-webhook`)" if webhook_set else ""
+            click.echo(f"getUpdates failed: {exc}{hint}; retrying", err=True)
             time.sleep(3)
             continue
         for payload in updates:
@@ -124,6 +135,9 @@ def poll(once: bool, timeout: int) -> None:
                 handled = handle_update(bot, payload)
             except DomainError as exc:
                 click.echo(f"update {payload.get('update_id')} refused: {exc}", err=True)
+                continue
+            except Exception:  # a handler bug: report it and keep polling
+                log.exception("update %s failed", payload.get("update_id"))
                 continue
             click.echo(f"update {payload['update_id']}: {'handled' if handled else 'duplicate'}")
         if once:
