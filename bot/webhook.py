@@ -11,6 +11,7 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
+from bot.factory import use_api_url
 from bot.updates import handle_update
 from webapp.bot import texts
 from webapp.errors import Forbidden, NotFound
@@ -29,5 +30,6 @@ def webhook():
     given = request.headers.get(SECRET_HEADER, "").encode()
     if not expected or not hmac.compare_digest(given, expected):
         raise Forbidden(texts.BAD_SECRET)
+    use_api_url(current_app)  # handlers that must answer synchronously use telebot's calls
     handled = handle_update(bot, request.get_json(silent=True))
     return jsonify({"ok": True, "duplicate": not handled})
