@@ -49,7 +49,7 @@ def schedule_slot(queue: Queue, name: str, func: str, every: float, slot: int) -
         "jobs.periodic.run_periodic",
         args=(name, func, every),
         job_id=slot_job_id(queue, name, slot),
-        timeout=max(int(every), 180),
+        timeout=600,  # a periodic run is short; a stuck one must not block its worker long
         result_ttl=ttl,
         failure_ttl=max(ttl, FAILURE_TTL),
         description=f"periodic {name} (slot {slot})",
