@@ -52,3 +52,25 @@ class OutgoingMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedUpdate(db.Model):
+    """An update the bot has handled: its primary key makes "once per `update_id`" a
+    database rule, inserted in the same transaction as the handling."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, index=True
+    )
+
+
+class BlockedChat(db.Model):
+    """A chat whose user blocked the bot (Telegram answered 403): nothing more is sent to it
+    until the user talks to the bot again."""
+
+    __tablename__ = "blocked_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

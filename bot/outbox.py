@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.models import OutgoingMessage
+from bot.sender import mark_outbox_dirty
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.extensions import db
 
@@ -40,9 +41,12 @@ def queue_message(
     if dedupe_key is None:
         db.session.add(OutgoingMessage(**values))
         db.session.flush()
+        mark_outbox_dirty()
         return True
     statement = insert_ignoring_conflicts(OutgoingMessage, db.session, **values)
     inserted = db.session.execute(statement.returning(statement.table.c.id)).first()
+    if inserted is not None:
+        mark_outbox_dirty()
     return inserted is not None
 
 

@@ -6,12 +6,14 @@ fresh app context. Run in-process (embedded mode, tests), a job reuses the calle
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 
 _worker_app: Flask | None = None
+_pools_pid = os.getpid()
 
 
 def set_worker_app(app: Flask) -> None:
@@ -35,4 +37,16 @@ def job_context() -> Iterator[Flask]:
     """A fresh app context (its own database session) for one job run."""
     app = job_app()
     with app.app_context():
+        _fresh_pools_after_fork()
         yield app
+
+
+def _fresh_pools_after_fork() -> None:
+    """A forked work horse must not reuse its parent's database connections."""
+    global _pools_pid
+    if os.getpid() != _pools_pid:
+        from webapp.extensions import db
+
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+        _pools_pid = os.getpid()

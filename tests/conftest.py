@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.users",
     "tests.fixtures.browser",
+    "tests.fixtures.fake_telegram",
 ]

@@ -77,10 +77,19 @@ def _register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    _register_bot_and_jobs(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_bot_and_jobs(app: Flask) -> None:
+    from bot.factory import create_bot
+    from jobs import embedded
+
+    create_bot(app)
+    embedded.init_app(app)
 
 
 def _register_observability(app: Flask) -> None:
@@ -92,6 +101,7 @@ def _register_observability(app: Flask) -> None:
 
 
 def _register_blueprints(app: OpenAPI) -> None:
+    from bot import webhook as bot_webhook
     from webapp.admin import init_admin
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
@@ -129,9 +139,12 @@ def _register_blueprints(app: OpenAPI) -> None:
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)
     init_admin(app)
+    app.register_blueprint(bot_webhook.bp)
+    csrf.exempt(bot_webhook.bp)  # Telegram authenticates with the secret header
 
 
 def _register_cli(app: Flask) -> None:
+    from bot.cli import bot_cli
     from webapp.auth.cli import dev_cli
     from webapp.demo import demo_cli
     from webapp.problems.cli import problems_cli
@@ -141,6 +154,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(problems_cli)
+    app.cli.add_command(bot_cli)
 
 
 def _register_templating(app: Flask) -> None:

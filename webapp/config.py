@@ -37,6 +37,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 def _csv(env: Mapping[str, str], name: str, default: str) -> list[str]:
     return [item.strip() for item in env.get(name, default).split(",") if item.strip()]
 
@@ -81,6 +94,14 @@ class Config:
     # Background work: run jobs inline instead of a timer thread (tests).
     JOBS_INLINE = False
     DEV_LOGIN = False
+    # The bot's outbox: "job" delivers after every commit that queued a message (an RQ job,
+    # or in-process without Redis); "off" leaves messages pending (tests opt in).
+    BOT_DELIVERY = "job"
+    BOT_RATE_GLOBAL = 30.0  # messages per second, all chats together
+    BOT_RATE_PER_CHAT = 1.0  # messages per second to one private chat
+    BOT_RATE_GROUP_PER_MINUTE = 20.0  # messages per minute to one group
+    BOT_SENDER_THREADS = 4  # concurrent HTTP senders in one delivery job (1 on SQLite)
+    BOT_DELIVERY_BUDGET = 50.0  # seconds one delivery job keeps sending before handing over
 
 
 class TestingConfig(Config):
@@ -88,6 +109,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     JOBS_INLINE = True
+    BOT_DELIVERY = "off"
 
 
 class ProductionConfig(Config):
@@ -120,6 +142,14 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
         REDIS_URL=env.get("REDIS_URL") or None,
         REDIS_KEY_PREFIX=env.get("REDIS_KEY_PREFIX") or "hub",
+        JOBS_INLINE=_flag(env["JOBS_INLINE"]) if env.get("JOBS_INLINE") else base.JOBS_INLINE,
+        BOT_DELIVERY=env.get("BOT_DELIVERY") or base.BOT_DELIVERY,
+        BOT_RATE_GLOBAL=_float(env, "BOT_RATE_GLOBAL", base.BOT_RATE_GLOBAL),
+        BOT_RATE_PER_CHAT=_float(env, "BOT_RATE_PER_CHAT", base.BOT_RATE_PER_CHAT),
+        BOT_RATE_GROUP_PER_MINUTE=_float(
+            env, "BOT_RATE_GROUP_PER_MINUTE", base.BOT_RATE_GROUP_PER_MINUTE
+        ),
+        BOT_SENDER_THREADS=_int(env, "BOT_SENDER_THREADS", base.BOT_SENDER_THREADS),
         TELEGRAM_BOT_TOKEN=token or None,
         TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
         or (derive_webhook_secret(token) if token else None),
@@ -145,6 +175,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     )
     if not config["TICKET_TYPES"]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
+    if config["BOT_DELIVERY"] not in ("job", "off"):
+        raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
     if app_env == "production":
         check_production(config)
     return config

@@ -1,6 +1,6 @@
 """Every feature's models, imported so the metadata (Alembic, `create_all`) sees all tables."""
 
-from bot.models import OutgoingMessage
+from bot.models import BlockedChat, OutgoingMessage, ProcessedUpdate
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
 from webapp.events.models import Event, Participant
@@ -12,11 +12,13 @@ from webapp.users.models import User
 __all__ = [
     "Attempt",
     "AuditEntry",
+    "BlockedChat",
     "Event",
     "OutgoingMessage",
     "Participant",
     "Problem",
     "ProblemRating",
+    "ProcessedUpdate",
     "RevokedToken",
     "Task",
     "TicketForm",

@@ -1,0 +1,34 @@
+"""Everything the bot says to a user. Call inside `flask_babel.force_locale(...)`."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+BOT_OFF = _l("The bot is not configured on this server.")
+BAD_SECRET = _l("The webhook secret token is missing or wrong.")
+BAD_UPDATE = _l("The body is not a Telegram update.")
+
+
+def greeting(name: str) -> str:
+    return gettext(
+        "Hello, %(name)s! Tasks, events, tickets, problems and urgent jobs are all in the app.",
+        name=name,
+    )
+
+
+def greeting_with_link(name: str) -> str:
+    return gettext("Hello, %(name)s! Tap the button to open what you were sent.", name=name)
+
+
+def open_app() -> str:
+    return gettext("Open the app")
+
+
+def help_text() -> str:
+    return gettext(
+        "What I can do:\n"
+        "/start — open the app\n"
+        "/help — this list\n\n"
+        "I also send you reminders, confirmations and new urgent jobs."
+    )
