@@ -15,7 +15,7 @@ from flask_openapi3 import Info, OpenAPI
 
 from webapp.config import load_config
 from webapp.errors import register_error_handlers, validation_problem
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from webapp.extensions import babel, db, limiter, login_manager, migrate
 
 __version__ = "0.1.0"
 
@@ -58,13 +58,14 @@ def _security_schemes() -> dict[str, Any]:
 
 def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
+    from webapp.auth.csrf import init_csrf
     from webapp.i18n import select_locale
     from webapp.redis_store import init_redis
     from webapp.users.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
-    csrf.init_app(app)
+    init_csrf(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -127,7 +128,6 @@ def _register_blueprints(app: OpenAPI) -> None:
     )
     for api_bp in api_blueprints:
         app.register_api(api_bp)
-        csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
     page_blueprints = (
         core_views.bp,
         auth_views.bp,
@@ -140,7 +140,6 @@ def _register_blueprints(app: OpenAPI) -> None:
         app.register_blueprint(page_bp)
     init_admin(app)
     app.register_blueprint(bot_webhook.bp)
-    csrf.exempt(bot_webhook.bp)  # Telegram authenticates with the secret header
 
 
 def _register_cli(app: Flask) -> None:

@@ -80,7 +80,7 @@ def test_banned_admin_is_refused(client, make_user):
 def test_mini_app_session_of_an_admin_does_not_open_the_dashboard(client, admin):
     """Does an admin's Mini App session (initData, no password) open /admin? (No.)"""
     tma = headers_for(admin)["Authorization"].removeprefix("tma ")
-    assert client.post("/auth/session", data={"init_data": tma}).status_code == 200
+    assert client.post("/auth/session", headers={"X-Telegram-Init-Data": tma}).status_code == 200
     assert client.get("/admin/").status_code == 302
     assert client.get("/admin/users/").status_code == 302
 

@@ -162,3 +162,15 @@ def test_password_sign_in_is_rate_limited(client, app_overrides):
     assert limited.status_code == 429
     assert limited.mimetype == "application/problem+json"
     assert int(limited.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_csrf_guards_cookie_sessions_only(client, app_overrides):
+    """Is a cookie-session page POST refused without the CSRF token, while a request signed
+    by the initData header needs none, and a bad header is a 401 rather than a skipped check?"""
+    raw = tma_headers(606, first_name="Csrf")["Authorization"][4:]
+    assert client.post("/auth/session", headers={"X-Telegram-Init-Data": raw}).status_code == 200
+    # The session cookie alone (no header, no token) cannot drive a state change.
+    assert client.post("/auth/session").status_code == 400
+    bad = client.post("/auth/session", headers={"X-Telegram-Init-Data": "auth_date=1&hash=0"})
+    assert bad.status_code == 401

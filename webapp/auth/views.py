@@ -8,30 +8,24 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
-from webapp.auth.identity import INIT_DATA_HEADER, user_from_init_data
+from webapp.auth.identity import INIT_DATA_HEADER, require_user
 from webapp.core.start_param import start_param_url
-from webapp.errors import Forbidden, Unauthorized
-from webapp.extensions import csrf
+from webapp.errors import Unauthorized
 
 bp = Blueprint("auth_pages", __name__)
 
 
 @bp.post("/auth/session")
-@csrf.exempt  # authenticated by the signed initData itself, which no other site can forge
 def start_session():
-    """Validate initData (header or form), open a session, answer the greeting fragment.
+    """Validate the initData header, open a session, answer the greeting fragment.
 
-    With a `start_param` the answer also carries `HX-Location`, so the shell opens the
-    linked event, order or problem.
+    With a start parameter (in initData, or `start_param` from the launch URL) the answer
+    also carries `HX-Location`, so the shell opens the linked event, order or problem.
     """
-    raw = request.headers.get(INIT_DATA_HEADER) or request.form.get("init_data", "")
-    if not raw:
+    if not request.headers.get(INIT_DATA_HEADER):
         raise Unauthorized(_l("Open this app from Telegram."), reason="missing")
-    user = user_from_init_data(raw)
-    if user.is_banned:
-        raise Forbidden(_l("This account is banned."), reason="banned")
+    user = require_user()
     login_user(user)
-    g.user = user
     response = render_template("core/partials/_greeting.html", user=user)
     headers = {}
     target = start_param_url(g.init_data.start_param or request.form.get("start_param"))
