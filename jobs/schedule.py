@@ -17,4 +17,13 @@ class PeriodicJob:
     every: timedelta
 
 
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("market-expiry", "jobs.market.expire_overdue_orders", every=timedelta(minutes=1)),
+    PeriodicJob(
+        "market-no-response", "jobs.market.close_unanswered_orders", every=timedelta(minutes=1)
+    ),
+    PeriodicJob(
+        "market-digest-hourly", "jobs.market.send_hourly_digests", every=timedelta(hours=1)
+    ),
+    PeriodicJob("market-digest-daily", "jobs.market.send_daily_digests", every=timedelta(days=1)),
+]

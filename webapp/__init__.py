@@ -93,12 +93,14 @@ def _register_blueprints(app: OpenAPI) -> None:
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.core import views as core_views
+    from webapp.market import api as market_api
+    from webapp.market import views as market_views
     from webapp.users import api as users_api
 
-    for api_bp in (auth_api.bp, users_api.bp):
+    for api_bp in (auth_api.bp, users_api.bp, *market_api.BLUEPRINTS):
         app.register_api(api_bp)
         csrf.exempt(api_bp)  # the API takes header credentials only, never the cookie
-    for page_bp in (core_views.bp, auth_views.bp):
+    for page_bp in (core_views.bp, auth_views.bp, market_views.bp):
         app.register_blueprint(page_bp)
 
 

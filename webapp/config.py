@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from webapp.market.config import market_config
+
 DEV_SECRET_KEY = "dev-secret-key-change-me"
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_WEBAPP_JS_URL = "https://telegram.org/js/telegram-web-app.js"
@@ -140,6 +142,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
+    config.update(market_config(env))
     if app_env == "production":
         check_production(config)
     return config

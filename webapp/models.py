@@ -2,6 +2,30 @@
 
 from bot.models import OutgoingMessage
 from webapp.auth.models import RevokedToken
+from webapp.market.models import (
+    Account,
+    BalanceTransaction,
+    ClientReview,
+    ExecutorComplaint,
+    IdempotencyKey,
+    Order,
+    Preferences,
+    StarsPayment,
+    Take,
+)
 from webapp.users.models import User
 
-__all__ = ["OutgoingMessage", "RevokedToken", "User"]
+__all__ = [
+    "Account",
+    "BalanceTransaction",
+    "ClientReview",
+    "ExecutorComplaint",
+    "IdempotencyKey",
+    "Order",
+    "OutgoingMessage",
+    "Preferences",
+    "RevokedToken",
+    "StarsPayment",
+    "Take",
+    "User",
+]
