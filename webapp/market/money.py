@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +31,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Forbidden, PaymentRequired
 from webapp.extensions import db
 from webapp.market.models import Account, BalanceTransaction, StarsPayment, TransactionType
+from webapp.market.notifications import user_locale
 from webapp.users.models import User
 
 STARS_CURRENCY = "XTR"
@@ -183,13 +185,16 @@ def _payer(telegram_id: int, payload: str) -> tuple[User, int] | None:
 def check_stars_checkout(
     telegram_id: int, payload: str, currency: str, total_amount: int
 ) -> str | None:
-    """The pre-checkout rule: None to accept, or the reason to refuse (shown to the payer)."""
+    """The pre-checkout rule: None to accept, or the reason to refuse (shown to the payer,
+    in their language)."""
     found = _payer(telegram_id, payload)
-    if found is None:
-        return str(_l("This invoice is not for your account."))
-    _, stars = found
-    if currency != STARS_CURRENCY or total_amount != stars or not 1 <= stars <= MAX_STARS:
-        return str(_l("This invoice does not match its amount."))
+    payer = db.session.scalars(select(User).where(User.telegram_id == telegram_id)).first()
+    with force_locale(user_locale(payer)):
+        if found is None:
+            return str(_l("This invoice is not for your account."))
+        _, stars = found
+        if currency != STARS_CURRENCY or total_amount != stars or not 1 <= stars <= MAX_STARS:
+            return str(_l("This invoice does not match its amount."))
     return None
 
 

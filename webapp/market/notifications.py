@@ -37,7 +37,10 @@ def _order_button(order_id: str) -> dict[str, Any]:
     return {"inline_keyboard": [[{"text": _("Open the order"), "web_app": {"url": url}}]]}
 
 
-def _locale(user: User) -> str:
+def user_locale(user: User | None) -> str:
+    """The language to speak to a user outside a request (bot messages, payments)."""
+    if user is None:
+        return "en"
     code = (user.locale or user.language_code or "en").split("-")[0].lower()
     return code if code in current_app.config["LANGUAGES"] else "en"
 
@@ -77,7 +80,7 @@ def announce_new_order(order: Order) -> int:
     for prefs, user in _subscribers(Frequency.INSTANT, exclude_user=order.client_id):
         if not _matches(prefs, order):
             continue
-        with force_locale(_locale(user)):
+        with force_locale(user_locale(user)):
             text = _("New urgent job") + "\n" + _line(order)
             queued = queue_message(
                 user.telegram_id,
@@ -121,7 +124,7 @@ def send_digests(frequency: Frequency, now: datetime | None = None) -> int:
         matching = [o for o in orders if _matches(prefs, o) and o.client_id != user.id]
         if not matching:
             continue
-        with force_locale(_locale(user)):
+        with force_locale(user_locale(user)):
             lines = [_("Urgent jobs for you: %(n)s", n=len(matching))]
             lines += [f"• {_line(o)}" for o in matching[:MAX_DIGEST_ITEMS]]
             queued += int(
@@ -142,7 +145,7 @@ def announce_refund(executor_id: int, order_id: str, amount: int) -> None:
         return
     from webapp.market.money import format_rubles
 
-    with force_locale(_locale(user)):
+    with force_locale(user_locale(user)):
         text = _(
             "The client did not respond in time: %(amount)s ₽ is back on your balance.",
             amount=format_rubles(amount),
