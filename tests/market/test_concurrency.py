@@ -255,3 +255,15 @@ def test_take_racing_the_closing_sweep(pg_app):
         assert all(t.refunded_at is not None for t in takes)
     assert balances(pg_app, [first, *others]) == [1000, 1000, 1000]
     assert ledger_problems(pg_app) == []
+
+
+def test_hourly_limit_holds_under_concurrency(pg_app):
+    """Do 20 simultaneous posts by one user create exactly 10 orders?"""
+    (owner,) = make_users(pg_app, 1)
+
+    def post(_: int) -> int:
+        answer = pg_app.test_client().post("/api/orders", json=ORDER, headers=headers_for(owner))
+        return answer.status_code
+
+    assert Counter(all_at_once(20, post)) == {201: 10, 429: 10}
+    assert count(pg_app, select(func.count(Order.id))) == 10

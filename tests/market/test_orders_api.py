@@ -379,3 +379,43 @@ def test_every_take_has_exactly_one_charge(app, client, make_user, post_order, f
         charges = db.session.query(BalanceTransaction).filter_by(type="order_take").all()
         assert sorted(f"take:{t.id}" for t in takes) == sorted(c.reference for c in charges)
         assert all(c.amount == -PRICE for c in charges)
+
+
+def test_creating_is_free(app, client, student, post_order, fund):
+    """Does posting an order leave the client's balance and history untouched?"""
+    fund(student, 500)
+    post_order(student)
+    assert balance(app, student) == 500
+    with app.app_context():
+        assert db.session.query(BalanceTransaction).filter_by(user_id=student.id).count() == 1
+
+
+def test_take_price_is_configurable(schema, make_user, fund):
+    """Does MARKET_TAKE_PRICE set what a take costs (and what /api/config says)?"""
+    from tests.fixtures.app import build_app
+    from webapp.market import money
+
+    app = build_app(schema, environ={"MARKET_TAKE_PRICE": "350"})
+    client = app.test_client()
+    assert client.get("/api/config").get_json()["take_price"]["amount"] == 350
+    owner, executor = make_user(), make_user()
+    fund(executor, 1000)
+    order = client.post("/api/orders", json=ORDER, headers=headers_for(owner)).get_json()
+    answer = client.post(f"/api/orders/{order['id']}/take", headers=headers_for(executor))
+    assert answer.get_json()["price"]["amount"] == 350
+    with app.app_context():
+        assert money.balance_of(executor.id) == 650
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_market_settings_are_checked():
+    """Is a malformed market setting refused at start-up?"""
+    from webapp.market.config import market_config
+
+    assert market_config({})["MARKET_MAX_TAKES"] == 3
+    assert market_config({"MARKET_CITIES": "A, B"})["MARKET_CITIES"] == ["A", "B"]
+    with pytest.raises(ValueError):
+        market_config({"MARKET_TAKE_PRICE": "two"})
+    with pytest.raises(ValueError):
+        market_config({"MARKET_MAX_TAKES": "0"})

@@ -220,8 +220,9 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
     config = settings()
     now = now or utcnow()
     _check_choices(draft.category, draft.city)
-    # One creation at a time per user, so the hourly count cannot be raced past.
-    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    # One creation at a time per user, so the hourly count cannot be raced past
+    # (NO KEY UPDATE: it does not block the user's takes, which only reference the row).
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
     recent = db.session.scalars(
         select(Order.created_at)
         .where(Order.client_id == actor.id, Order.created_at > now - timedelta(hours=1))
