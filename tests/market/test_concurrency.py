@@ -1,5 +1,6 @@
-"""Money under real concurrency on PostgreSQL: many threads, each with its own app context
-and database connection, hit the same rows at the same moment."""
+"""Money under real concurrency: many threads, each with its own app context and database
+connection, hit the same rows at the same moment — on PostgreSQL (row locks, guarded
+statements) and on an SQLite file (one writer at a time; the guards must hold there too)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,20 @@ from webapp.market import money, services
 from webapp.market.models import BalanceTransaction, Order, OrderStatus, Take, TransactionType
 from webapp.users.models import User
 
-pytestmark = pytest.mark.postgres
 PRICE = 200
 _telegram_ids = itertools.count(7_000_000)
 
 
-@pytest.fixture
-def pg_app(postgres_url: str) -> Iterator[Flask]:
-    # 30 connections: enough contention, and room for other test runs on the same server.
-    engine = {"pool_size": 30, "max_overflow": 0, "pool_timeout": 120}
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def pg_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        # 30 connections: enough contention, and room for other test runs on the server.
+        engine = {"pool_size": 30, "max_overflow": 0, "pool_timeout": 120}
+    else:
+        url = f"sqlite:///{tmp_path / 'concurrent.db'}"
+        engine = {"pool_size": 30, "max_overflow": 0, "connect_args": {"timeout": 30}}
+    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
     with app.app_context():
         db.create_all()
     yield app

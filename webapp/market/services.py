@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import (
@@ -216,42 +216,63 @@ def _check_choices(category: str | None, city: str | None) -> None:
 
 
 def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) -> Order:
-    """Post an order (free); at most `MARKET_ORDERS_PER_HOUR` per user per hour (429)."""
+    """Post an order (free); at most `MARKET_ORDERS_PER_HOUR` per user per hour (429).
+
+    The limit is one guarded `INSERT … SELECT … WHERE (recent count) < :limit`, so it holds
+    on SQLite too; on PostgreSQL the user's row is locked first (NO KEY UPDATE: takes, which
+    only reference the row, are not blocked), so two creations cannot both count 9.
+    """
     config = settings()
     now = now or utcnow()
     _check_choices(draft.category, draft.city)
-    # One creation at a time per user, so the hourly count cannot be raced past
-    # (NO KEY UPDATE: it does not block the user's takes, which only reference the row).
     db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
-    recent = db.session.scalars(
-        select(Order.created_at)
-        .where(Order.client_id == actor.id, Order.created_at > now - timedelta(hours=1))
-        .order_by(Order.created_at)
-    ).all()
-    if len(recent) >= config.orders_per_hour:
-        oldest = recent[len(recent) - config.orders_per_hour]
-        retry_after = max(1, math.ceil((oldest + timedelta(hours=1) - now).total_seconds()))
+    since = now - timedelta(hours=1)
+    recent = (
+        select(func.count())
+        .select_from(_orders)
+        .where(_orders.c.client_id == actor.id, _orders.c.created_at > since)
+        .scalar_subquery()
+    )
+    order_id = new_order_id()
+    values = {
+        "id": order_id,
+        "client_id": actor.id,
+        "category": draft.category,
+        "city": draft.city,
+        "description": draft.description.strip(),
+        "contact": draft.contact.strip(),
+        "status": OrderStatus.ACTIVE,
+        "takes_count": 0,
+        "created_at": now,
+        "updated_at": now,
+        "expires_at": now + config.order_ttl,
+    }
+    row = select(*(literal(v, _orders.c[k].type) for k, v in values.items()))
+    inserted = db.session.execute(
+        insert(_orders)
+        .from_select(list(values), row.where(recent < config.orders_per_hour))
+        .returning(_orders.c.id)
+    ).scalar()
+    if inserted is None:
         raise RateLimited(
             _l("At most %(n)s orders per hour.", n=config.orders_per_hour),
-            retry_after=retry_after,
+            retry_after=_retry_after(actor, since, config.orders_per_hour, now),
         )
-    order = Order(
-        id=new_order_id(),
-        client_id=actor.id,
-        category=draft.category,
-        city=draft.city,
-        description=draft.description.strip(),
-        contact=draft.contact.strip(),
-        status=OrderStatus.ACTIVE,
-        takes_count=0,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + config.order_ttl,
-    )
-    db.session.add(order)
-    db.session.flush()
+    order = db.session.get(Order, order_id)
     notifications.announce_new_order(order)
     return order
+
+
+def _retry_after(actor: User, since: datetime, limit: int, now: datetime) -> int:
+    """Seconds until the oldest order that counts against the limit leaves the hour."""
+    recent = db.session.scalars(
+        select(Order.created_at)
+        .where(Order.client_id == actor.id, Order.created_at > since)
+        .order_by(Order.created_at.desc())
+        .limit(limit)
+    ).all()
+    oldest = recent[-1] if recent else now
+    return max(1, math.ceil((oldest + timedelta(hours=1) - now).total_seconds()))
 
 
 def _editable_by(actor: User, order_id: str, now: datetime) -> Order:
@@ -380,6 +401,22 @@ def take_order(
 
 
 def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) -> TakeResult:
+    # The unique (order, executor) decides a race between one executor's twin requests
+    # where no row lock exists (SQLite): the loser answers the winner's result.
+    statement = insert_ignoring_conflicts(
+        Take,
+        db.session,
+        order_id=order.id,
+        executor_id=actor.id,
+        price=config.take_price,
+        taken_at=now,
+    )
+    take_id = db.session.execute(statement.returning(statement.table.c.id)).scalar()
+    if take_id is None:
+        twin = db.session.scalars(
+            select(Take).where(Take.order_id == order.id, Take.executor_id == actor.id)
+        ).one()
+        return _result_of(twin, created=False)
     # Guarded even under the row lock: on SQLite (no FOR UPDATE) this is the guard.
     counted = db.session.execute(
         update(_orders)
@@ -396,12 +433,9 @@ def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) 
     ).scalar()
     if counted is None:
         raise Conflict(_l("This order already has enough executors."))
-    take = Take(order_id=order.id, executor_id=actor.id, price=config.take_price, taken_at=now)
-    db.session.add(take)
-    db.session.flush()
-    charge = money.debit(actor.id, config.take_price, TransactionType.ORDER_TAKE, f"take:{take.id}")
+    charge = money.debit(actor.id, config.take_price, TransactionType.ORDER_TAKE, f"take:{take_id}")
     db.session.refresh(order)
-    return TakeResult(take=take, charge=charge, created=True)
+    return TakeResult(take=db.session.get(Take, take_id), charge=charge, created=True)
 
 
 # --- the client's side after a take --------------------------------------------------------
