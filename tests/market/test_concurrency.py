@@ -252,6 +252,8 @@ def test_take_racing_the_closing_sweep(pg_app):
         return take_over_http(pg_app, others[i - 1], order_id)
 
     all_at_once(3, work)
+    # A sweep skips rows a take holds locked (SKIP LOCKED); the next minute's run closes it.
+    run_job_in_threads(pg_app, 1, services.close_unanswered_orders)
 
     with pg_app.app_context():
         order = db.session.get(Order, order_id)

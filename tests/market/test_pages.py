@@ -201,3 +201,24 @@ def test_dev_recharge_page_is_refused_when_off(client, student):
     """Is the page's development recharge refused (403) when the switch is off?"""
     answer = client.post("/me/recharge", data={"rubles": "100"}, headers=headers_for(student))
     assert answer.status_code == 403
+
+
+def test_review_and_complaint_from_the_order_page(client, make_user, post_order, fund):
+    """Can the client rate an executor, and the executor complain, from the order page (once)?"""
+    owner, executor = make_user(), make_user()
+    fund(executor, 1000)
+    order = post_order(owner)
+    path = f"/orders/{order['id']}"
+    client.post(f"{path}/take", headers=headers_for(executor))
+    assert "Complain about this order" in text(client.get(path, headers=headers_for(executor)))
+    rate = {"executor_id": executor.id, "rating": "4", "text": "Quick"}
+    rated = client.post(f"{path}/review", data=rate, headers={**headers_for(owner), **HX})
+    assert rated.status_code == 200 and "hub:toast" in rated.headers["HX-Trigger"]
+    again = client.post(f"{path}/review", data=rate, headers={**headers_for(owner), **HX})
+    assert again.status_code == 409
+    assert client.get("/api/reviews").get_json()["items"][0]["rating"] == 4
+    complaint = {"reason": "no_response", "text": "Silent"}
+    sent = client.post(f"{path}/complain", data=complaint, headers={**headers_for(executor), **HX})
+    assert sent.status_code == 200
+    twice = client.post(f"{path}/complain", data=complaint, headers={**headers_for(executor), **HX})
+    assert twice.status_code == 409

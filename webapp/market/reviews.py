@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, ValidationFailed, field_error
 from webapp.extensions import db
-from webapp.market.models import ClientReview, ExecutorComplaint, Order, OrderStatus, Take
-from webapp.market.services import get_order
+from webapp.market.models import ClientReview, ExecutorComplaint, Order, OrderStatus
+from webapp.market.services import get_order, took_order
 from webapp.users.models import User
 
 COMPLAINT_REASONS = ("no_response", "wrong_contact", "job_differs", "fraud", "other")
@@ -27,11 +27,6 @@ class ExecutorStats:
     reviews_count: int
 
 
-def _took(executor_id: int, order_id: str) -> bool:
-    query = select(Take.id).where(Take.order_id == order_id, Take.executor_id == executor_id)
-    return db.session.scalar(query) is not None
-
-
 def review_executor(
     actor: User, order_id: str, executor_id: int, rating: int, text: str
 ) -> ClientReview:
@@ -39,7 +34,7 @@ def review_executor(
     order = get_order(order_id)
     if order.client_id != actor.id:
         raise Forbidden(_l("Only the client who posted this order may review its executors."))
-    if not _took(executor_id, order.id):
+    if not took_order(executor_id, order.id):
         raise ValidationFailed(
             _l("This executor did not take the order."),
             errors=[field_error("executor_id", _l("This executor did not take the order."))],
@@ -63,7 +58,7 @@ def review_executor(
 def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComplaint:
     """An executor who took the order complains about it, once per order."""
     order = get_order(order_id)
-    if not _took(actor.id, order.id):
+    if not took_order(actor.id, order.id):
         raise Forbidden(_l("Only an executor who took this order may complain about it."))
     statement = insert_ignoring_conflicts(
         ExecutorComplaint,

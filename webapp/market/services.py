@@ -110,14 +110,26 @@ class OrderView:
     respond_by: datetime | None
 
 
-def _took(user_id: int, order_id: str) -> bool:
+def took_order(user_id: int, order_id: str) -> bool:
+    """Did this user take this order?"""
     query = select(Take.id).where(Take.order_id == order_id, Take.executor_id == user_id)
     return db.session.scalar(query) is not None
 
 
+def executors_of(order_id: str) -> list[tuple[User, Take]]:
+    """The executors who took an order, first taker first."""
+    rows = db.session.execute(
+        select(User, Take)
+        .join(Take, Take.executor_id == User.id)
+        .where(Take.order_id == order_id)
+        .order_by(Take.taken_at, Take.id)
+    )
+    return [(user, take) for user, take in rows]
+
+
 def view_order(viewer: User | None, order: Order, now: datetime | None = None) -> OrderView:
     is_mine = viewer is not None and viewer.id == order.client_id
-    taken = viewer is not None and not is_mine and _took(viewer.id, order.id)
+    taken = viewer is not None and not is_mine and took_order(viewer.id, order.id)
     respond_by = None
     if order.first_taken_at is not None and order.responded_at is None:
         respond_by = order.first_taken_at + settings().response_window
@@ -485,7 +497,7 @@ def complete_order(
     )
     if window_passed:
         raise Conflict(_l("The time to respond has passed; the executors are refunded."))
-    if not _took(executor_id, order.id):
+    if not took_order(executor_id, order.id):
         raise ValidationFailed(
             _l("This executor did not take the order."),
             errors=[field_error("executor_id", _l("This executor did not take the order."))],

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from webapp.auth.identity import current, login_required, optional_user, resolve_user
 from webapp.errors import DomainError, pydantic_errors
 from webapp.extensions import db
-from webapp.market import money, preferences, services
+from webapp.market import money, preferences, reviews, services
 from webapp.market.models import Frequency, OrderStatus, TransactionType
 from webapp.market.schemas import OrderIn
 from webapp.users import services as users
@@ -39,6 +39,13 @@ TRANSACTION_LABELS = {
     TransactionType.ORDER_TAKE: _l("Order taken"),
     TransactionType.REFUND: _l("Refund"),
 }
+COMPLAINT_LABELS = {
+    "no_response": _l("The client does not answer"),
+    "wrong_contact": _l("The contact is wrong"),
+    "job_differs": _l("The job is not as described"),
+    "fraud": _l("Fraud"),
+    "other": _l("Something else"),
+}
 FREQUENCY_LABELS = {
     Frequency.INSTANT: _l("At once"),
     Frequency.HOURLY: _l("Hourly digest"),
@@ -56,6 +63,7 @@ def market_helpers() -> dict[str, Any]:
         "status_label": lambda status: STATUS_LABELS[OrderStatus(status)],
         "transaction_label": lambda kind: TRANSACTION_LABELS[TransactionType(kind)],
         "frequency_label": lambda item: FREQUENCY_LABELS[Frequency(item)],
+        "complaint_reasons": COMPLAINT_LABELS,
         "max_takes": config.max_takes,
         "order_ttl_minutes": int(config.order_ttl.total_seconds() // 60),
     }
@@ -134,24 +142,12 @@ def _panel(order_id: str, status: int = 200, error: str | None = None, headers=N
         viewer=viewer,
         error=error,
         price=services.settings().take_price,
-        executors=_executors(view) if view.is_mine else [],
+        executors=_executors(view),
     )
 
 
 def _executors(view: services.OrderView) -> list[Any]:
-    from sqlalchemy import select
-
-    from webapp.market.models import Take
-    from webapp.users.models import User
-
-    return list(
-        db.session.execute(
-            select(User, Take)
-            .join(Take, Take.executor_id == User.id)
-            .where(Take.order_id == view.order.id)
-            .order_by(Take.taken_at)
-        )
-    )
+    return services.executors_of(view.order.id) if view.is_mine else []
 
 
 @bp.get("/orders/<order_id>")
@@ -167,7 +163,7 @@ def order_page(order_id: str):
         reload_panel=viewer is None,
         error=None,
         price=services.settings().take_price,
-        executors=_executors(view) if view.is_mine else [],
+        executors=_executors(view),
     )
 
 
@@ -220,6 +216,41 @@ def complete_order(order_id: str):
             current(), order_id, int(executor) if executor.isdigit() else 0
         ),
         _("The order is completed."),
+    )
+
+
+@bp.post("/orders/<order_id>/review")
+@login_required
+def review_executor(order_id: str):
+    """The client rates an executor who took the order."""
+    executor, rating = request.form.get("executor_id", ""), request.form.get("rating", "")
+    return _act(
+        order_id,
+        lambda: reviews.review_executor(
+            current(),
+            order_id,
+            int(executor) if executor.isdigit() else 0,
+            int(rating) if rating in {"1", "2", "3", "4", "5"} else 5,
+            request.form.get("text", "")[:2000],
+        ),
+        _("Thank you for the review."),
+    )
+
+
+@bp.post("/orders/<order_id>/complain")
+@login_required
+def complain(order_id: str):
+    """An executor who took the order complains about it."""
+    reason = request.form.get("reason", "")
+    return _act(
+        order_id,
+        lambda: reviews.complain(
+            current(),
+            order_id,
+            reason if reason in reviews.COMPLAINT_REASONS else "other",
+            request.form.get("text", "")[:2000],
+        ),
+        _("The complaint is sent."),
     )
 
 
