@@ -34,8 +34,8 @@ _telegram_ids = itertools.count(7_000_000)
 def pg_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_url")
-        # 30 connections: enough contention, and room for other test runs on the server.
-        engine = {"pool_size": 30, "max_overflow": 0, "pool_timeout": 120}
+        # 20 connections: enough contention, and room for other test runs on the server.
+        engine = {"pool_size": 20, "max_overflow": 0, "pool_timeout": 120}
     else:
         url = f"sqlite:///{tmp_path / 'concurrent.db'}"
         engine = {"pool_size": 30, "max_overflow": 0, "connect_args": {"timeout": 30}}

@@ -117,10 +117,10 @@ def test_unknown_order_is_404(client, student):
     """Is an unknown order id a 404 problem (and a malformed one a 422)?"""
     assert client.get("/api/orders/AAAAAAAAAAAA").status_code == 404
     assert client.get("/api/orders/bad!id").status_code == 422
-    assert (
-        client.post("/api/orders/AAAAAAAAAAAA/take", headers=headers_for(student)).status_code
-        == 404
-    )
+    path = "/api/orders/AAAAAAAAAAAA/take"
+    assert client.post(path, headers=headers_for(student)).status_code == 404
+    keyed = {**headers_for(student), "Idempotency-Key": "k"}
+    assert client.post(path, headers=keyed).status_code == 404
 
 
 def test_edit_and_delete_rules(client, make_user, post_order, fund):

@@ -372,6 +372,9 @@ def take_order(
     """
     config = settings()
     now = now or utcnow()
+    # Lock order: the order row, then the key (a twin with the same key waits on its unique
+    # index until the first request ends), then — in `_new_take` — the account.
+    order = _lock_order(order_id)
     key_id = None
     if idempotency_key is not None:
         key_id = _claim_idempotency_key(actor, idempotency_key, order_id, now)
@@ -389,7 +392,6 @@ def take_order(
             if stored.take_id is not None:
                 return _result_of(db.session.get(Take, stored.take_id), created=False)
 
-    order = _lock_order(order_id)
     existing = db.session.scalars(
         select(Take).where(Take.order_id == order.id, Take.executor_id == actor.id)
     ).first()
