@@ -21,4 +21,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("event-reminders", "jobs.events.send_event_reminders", every=timedelta(minutes=5)),
     PeriodicJob("bot.deliver_outbox", "jobs.bot.deliver_outbox", every=timedelta(seconds=30)),
     PeriodicJob("bot.prune_updates", "jobs.bot.prune_processed_updates", every=timedelta(hours=6)),
+    PeriodicJob("market-expiry", "jobs.market.expire_overdue_orders", every=timedelta(minutes=1)),
+    PeriodicJob(
+        "market-no-response", "jobs.market.close_unanswered_orders", every=timedelta(minutes=1)
+    ),
+    PeriodicJob(
+        "market-digest-hourly", "jobs.market.send_hourly_digests", every=timedelta(hours=1)
+    ),
+    PeriodicJob("market-digest-daily", "jobs.market.send_daily_digests", every=timedelta(days=1)),
 ]

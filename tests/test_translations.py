@@ -22,3 +22,16 @@ def test_catalog_is_translated_and_compiled(po_path: Path):
     with po_path.with_suffix(".mo").open("rb") as handle:
         mo = read_mo(handle)
     assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}
+
+
+def test_catalogs_agree_on_shared_strings():
+    """Flask-Babel merges every catalog into one: does a string shared by two features get
+    the same translation in both (else one silently wins)?"""
+    translations: dict[str, set[str]] = {}
+    for po_path in CATALOGS:
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    translations.setdefault(key, set()).add(str(message.string))
+    assert {k: v for k, v in translations.items() if len(v) > 1} == {}

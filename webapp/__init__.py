@@ -109,6 +109,8 @@ def _register_blueprints(app: OpenAPI) -> None:
     from webapp.core import views as core_views
     from webapp.events import api as events_api
     from webapp.events import views as events_views
+    from webapp.market import api as market_api
+    from webapp.market import views as market_views
     from webapp.problems import api as problems_api
     from webapp.problems import views as problems_views
     from webapp.tasks import api as tasks_api
@@ -125,6 +127,7 @@ def _register_blueprints(app: OpenAPI) -> None:
         tickets_api.bp,
         tickets_api.admin_bp,
         *problems_api.blueprints,
+        *market_api.BLUEPRINTS,
     )
     for api_bp in api_blueprints:
         app.register_api(api_bp)
@@ -135,6 +138,7 @@ def _register_blueprints(app: OpenAPI) -> None:
         events_views.bp,
         tickets_views.bp,
         problems_views.bp,
+        market_views.bp,
     )
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)

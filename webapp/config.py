@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from webapp.market.config import market_config
+
 DEV_SECRET_KEY = "dev-secret-key-change-me"
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_WEBAPP_JS_URL = "https://telegram.org/js/telegram-web-app.js"
@@ -177,6 +179,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
     if config["BOT_DELIVERY"] not in ("job", "off"):
         raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
+    config.update(market_config(env))
     if app_env == "production":
         check_production(config)
     return config

@@ -4,22 +4,42 @@ from bot.models import BlockedChat, OutgoingMessage, ProcessedUpdate
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
 from webapp.events.models import Event, Participant
+from webapp.market.models import (
+    Account,
+    BalanceTransaction,
+    ClientReview,
+    ExecutorComplaint,
+    IdempotencyKey,
+    Order,
+    Preferences,
+    StarsPayment,
+    Take,
+)
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.tasks.models import Task
 from webapp.tickets.models import TicketForm
 from webapp.users.models import User
 
 __all__ = [
+    "Account",
     "Attempt",
     "AuditEntry",
+    "BalanceTransaction",
     "BlockedChat",
+    "ClientReview",
     "Event",
+    "ExecutorComplaint",
+    "IdempotencyKey",
+    "Order",
     "OutgoingMessage",
     "Participant",
+    "Preferences",
     "Problem",
     "ProblemRating",
     "ProcessedUpdate",
     "RevokedToken",
+    "StarsPayment",
+    "Take",
     "Task",
     "TicketForm",
     "User",

@@ -14,6 +14,7 @@ from telebot import TeleBot
 
 HANDLER_MODULES: list[str] = [
     "bot.handlers.commands",
+    "bot.handlers.payments",
 ]
 
 

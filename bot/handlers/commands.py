@@ -14,6 +14,7 @@ from telebot.types import Message
 from bot.outbox import queue_message
 from bot.sender import unblock_chat
 from webapp.bot import texts
+from webapp.i18n import user_locale
 
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -51,9 +52,7 @@ def start_payload(text: str | None) -> str | None:
 
 
 def user_language(message: Message) -> str:
-    code = str(getattr(message.from_user, "language_code", None) or "").split("-")[0].lower()
-    supported = current_app.config["LANGUAGES"]
-    return code if code in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return user_locale(message.from_user)
 
 
 def webapp_url(payload: str | None) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
@@ -20,7 +21,8 @@ def start_session():
     """Validate the initData header, open a session, answer the greeting fragment.
 
     With a start parameter (in initData, or `start_param` from the launch URL) the answer
-    also carries `HX-Location`, so the shell opens the linked event, order or problem.
+    also carries `HX-Location`, so the shell opens the linked event, order or problem; when
+    the shell was drawn in another language than the user's, it is drawn again.
     """
     if not request.headers.get(INIT_DATA_HEADER):
         raise Unauthorized(_l("Open this app from Telegram."), reason="missing")
@@ -29,6 +31,9 @@ def start_session():
     response = render_template("core/partials/_greeting.html", user=user)
     headers = {}
     target = start_param_url(g.init_data.start_param or request.form.get("start_param"))
+    rendered = request.form.get("rendered_locale")
+    if target is None and rendered and rendered != str(get_locale()):
+        target = url_for("core.shell")  # the shell was drawn before we knew the language
     if target:
         headers["HX-Location"] = json.dumps({"path": target, "target": "#main"})
     return response, 200, headers

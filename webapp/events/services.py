@@ -34,6 +34,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
+from webapp.i18n import user_locale
 from webapp.tasks.services import like_pattern
 from webapp.users.models import Role, User
 
@@ -322,10 +323,7 @@ def queue_reminders(now: datetime | None = None) -> int:
 
 
 def _queue_reminder(event: Event, user: User, window: str) -> bool:
-    locale = user.locale or (user.language_code or "en").split("-")[0]
-    if locale not in current_app.config["LANGUAGES"]:
-        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
+    with force_locale(user_locale(user)):
         when = format_datetime(event.starts_at, "d MMM, HH:mm") + " UTC"
         if window == "24h":
             text = _(

@@ -25,6 +25,7 @@ from bot.outbox import queue_message
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound
 from webapp.extensions import db
+from webapp.i18n import user_locale
 from webapp.problems import rating as model
 from webapp.problems.answers import is_correct
 from webapp.problems.models import Attempt, Problem, ProblemRating, ProblemStatus, UserRating
@@ -256,7 +257,7 @@ def _tell_author(problem: Problem) -> None:
     author = problem.author
     if author.telegram_id is None:
         return
-    with force_locale(author.locale or author.language_code or "en"):
+    with force_locale(user_locale(author)):
         if problem.status == ProblemStatus.APPROVED:
             text = gettext("Your problem “%(title)s” was approved.", title=problem.title)
         else:

@@ -33,6 +33,7 @@ from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
+from webapp.i18n import user_locale
 from webapp.tasks.services import like_pattern
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import Role, User
@@ -131,7 +132,7 @@ def submit(user: User, form_id: int, *, now: datetime | None = None) -> TicketFo
     form.submitted_at = now or utcnow()
     db.session.flush()
     if user.telegram_id is not None:
-        with force_locale(_locale_of(user)):
+        with force_locale(user_locale(user)):
             text = _(
                 "Your ticket request #%(id)s is received: %(quantity)s x %(type)s. "
                 "We will write when it is reviewed.",
@@ -218,11 +219,6 @@ def _apply(form: TicketForm, fields: dict[str, Any]) -> None:
 
 def form_values(form: TicketForm) -> dict[str, Any]:
     return {name: getattr(form, name) for name in (*FIELDS, *PREFERENCES)}
-
-
-def _locale_of(user: User) -> str:
-    locale = user.locale or (user.language_code or "").split("-")[0]
-    return locale if locale in current_app.config["LANGUAGES"] else "en"
 
 
 # --- admin -------------------------------------------------------------------------------
@@ -345,7 +341,7 @@ def decide(
     db.session.flush()
     owner = db.session.get(User, form.user_id)
     if owner is not None and owner.telegram_id is not None:
-        with force_locale(_locale_of(owner)):
+        with force_locale(user_locale(owner)):
             if form.status == FormStatus.APPROVED:
                 text = _("Your ticket request #%(id)s is approved.", id=form.id)
             else:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from webapp.api import Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
+from webapp.market.schemas import MeOut, me_out
 from webapp.users import services
 from webapp.users.schemas import BanIn, ProfileIn, RoleIn, UserListQuery, UserOut, UserPath
 
 bp = api_blueprint("users_api", __name__, "/api/users", tag="users", description="Users and roles")
 
 
-@bp.get("/me", responses={200: UserOut})
+@bp.get("/me", responses={200: MeOut})
 @login_required(allow_banned=True)
 def me():
-    """The caller's own profile (readable even when banned)."""
-    return respond(UserOut, current())
+    """The caller's own profile (readable even when banned), with balance, completed
+    orders, average rating and market preferences."""
+    return respond(MeOut, me_out(current()))
 
 
 @bp.get("", responses={200: UserOut})

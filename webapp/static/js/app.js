@@ -48,7 +48,8 @@
     var greeting = document.getElementById("greeting");
     if (!initData || !greeting || greeting.dataset.signedIn === "true") return;
     htmx.ajax("POST", body.dataset.sessionUrl, {
-      target: "#greeting", swap: "innerHTML", values: { start_param: startParam() },
+      target: "#greeting", swap: "innerHTML",
+      values: { start_param: startParam(), rendered_locale: document.documentElement.lang },
     }).then(function () { greeting.dataset.signedIn = "true"; });
   }
 

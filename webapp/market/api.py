@@ -1,0 +1,325 @@
+"""JSON routes of the market (SPEC §5 market): parse → service → commit → respond.
+
+Public (no sign-in, never a contact): `GET /api/orders`, `GET /api/orders/<id>` (the contact
+only for its client and executors who took it), `GET /api/config`, `GET /api/reviews`.
+Everything else needs a signed-in user.
+
+`POST /api/orders/<id>/take` answers 201 with the take (contact included) the first time and
+200 with the same body for a repeat (same executor, or the same `Idempotency-Key`); the
+client's own order is 403. Stars top-up: `POST /api/balance/stars/invoice {stars}` answers an
+invoice link for `Telegram.WebApp.openInvoice`; the bot credits the balance on payment.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_openapi3 import APIBlueprint, Tag
+
+from webapp.api import (
+    COMMON_RESPONSES,
+    SIGNED_IN,
+    Pagination,
+    Problem,
+    api_blueprint,
+    no_content,
+    page_of,
+    respond,
+)
+from webapp.auth.identity import current, login_required, optional_user, resolve_user
+from webapp.errors import DomainError, ValidationFailed, field_error
+from webapp.extensions import db
+from webapp.market import money, preferences, reviews, services
+from webapp.market.schemas import (
+    BalanceOut,
+    ClientReviewIn,
+    ComplaintIn,
+    ComplaintOut,
+    CompleteIn,
+    ConfigOut,
+    MineQuery,
+    NotificationSettingsIn,
+    OrderIn,
+    OrderListQuery,
+    OrderOut,
+    OrderPage,
+    OrderPath,
+    OrderUpdate,
+    PreferencesIn,
+    PreferencesOut,
+    RechargeIn,
+    ReviewOut,
+    ReviewPage,
+    ReviewQuery,
+    StarsInvoiceIn,
+    StarsInvoiceOut,
+    TakeOut,
+    TransactionOut,
+    TransactionPage,
+    order_out,
+    take_out,
+    transaction_out,
+)
+from webapp.market.schemas import (
+    money as as_money,
+)
+
+log = logging.getLogger(__name__)
+TAG = "market"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+public_bp = APIBlueprint(
+    "market_public_api",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name=TAG, description="Urgent jobs")],
+    abp_responses=COMMON_RESPONSES,
+)
+orders_bp = api_blueprint("market_orders_api", __name__, "/api/orders", tag=TAG)
+balance_bp = api_blueprint("market_balance_api", __name__, "/api/balance", tag=TAG)
+reviews_bp = api_blueprint("market_reviews_api", __name__, "/api/reviews", tag=TAG)
+profile_bp = api_blueprint("market_profile_api", __name__, "/api/users/me", tag=TAG)
+BLUEPRINTS = (public_bp, orders_bp, balance_bp, reviews_bp, profile_bp)
+OPTIONAL_SIGN_IN = [{}, *SIGNED_IN]
+
+
+class BotUnavailable(DomainError):
+    status, code, title = 503, "bot-unavailable", _l("Telegram is not reachable")
+
+
+def _order_json(view: services.OrderView, status: int = 200):
+    return respond(OrderOut, order_out(view, services.settings().max_takes), status)
+
+
+# --- public --------------------------------------------------------------------------------
+
+
+@public_bp.get("/config", responses={200: ConfigOut})
+def market_config():
+    """Categories, cities, ticket types, the take price and the order lifetime."""
+    config = current_app.config
+    settings = services.settings()
+    body = ConfigOut(
+        categories=settings.categories,
+        cities=settings.cities,
+        ticket_types=list(config.get("TICKET_TYPES", [])),
+        take_price=as_money(settings.take_price),
+        order_ttl_minutes=int(settings.order_ttl.total_seconds() // 60),
+        response_minutes=int(settings.response_window.total_seconds() // 60),
+        max_takes=settings.max_takes,
+        orders_per_hour=settings.orders_per_hour,
+        stars_to_kopecks=int(config["STARS_TO_KOPECKS"]),
+        dev_recharge=bool(config.get("DEV_RECHARGE")),
+    )
+    return respond(ConfigOut, body)
+
+
+@public_bp.get("/orders", responses={200: OrderPage})
+@optional_user
+def list_orders(query: OrderListQuery):
+    """Active orders, newest first, filtered by category and city; never with contacts."""
+    items, total = services.list_open_orders(
+        category=query.category, city=query.city, skip=query.skip, limit=query.limit
+    )
+    max_takes = services.settings().max_takes
+    return page_of(
+        OrderOut,
+        items,
+        total,
+        query,
+        serialize=lambda o: order_out(services.view_order(None, o), max_takes),
+    )
+
+
+@public_bp.get(
+    "/orders/<order_id>", responses={200: OrderOut, 404: Problem}, security=OPTIONAL_SIGN_IN
+)
+@optional_user
+def get_order(path: OrderPath):
+    """One order; the contact only for its client and the executors who took it."""
+    return _order_json(services.view_order(resolve_user(), services.get_order(path.order_id)))
+
+
+@public_bp.get("/reviews", responses={200: ReviewPage})
+def list_reviews(query: ReviewQuery):
+    """Clients' reviews of executors, newest first, by rating and executor."""
+    items, total = reviews.list_reviews(
+        rating=query.rating, executor_id=query.executor_id, skip=query.skip, limit=query.limit
+    )
+    return page_of(ReviewOut, items, total, query)
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+@orders_bp.post("", responses={201: OrderOut, 422: Problem, 429: Problem})
+@login_required
+def create_order(body: OrderIn):
+    """Post an order (free, at most 10 per hour); it is announced to subscribed executors."""
+    order = services.create_order(current(), services.OrderDraft(**body.model_dump()))
+    db.session.commit()
+    return _order_json(services.view_order(current(), order), 201)
+
+
+@orders_bp.get("/mine", responses={200: OrderPage})
+@login_required
+def my_orders(query: MineQuery):
+    """The caller's orders as client (`role=client`) or executor (`role=executor`)."""
+    me = current()
+    items, total = services.my_orders(me, query.role, skip=query.skip, limit=query.limit)
+    max_takes = services.settings().max_takes
+    return page_of(
+        OrderOut,
+        items,
+        total,
+        query,
+        serialize=lambda o: order_out(services.view_order(me, o), max_takes),
+    )
+
+
+@orders_bp.put("/<order_id>", responses={200: OrderOut, 404: Problem, 409: Problem})
+@login_required
+def update_order(path: OrderPath, body: OrderUpdate):
+    """The client edits an active order nobody took; the city cannot change (409)."""
+    changes = services.OrderChanges(**body.model_dump(exclude_unset=True))
+    order = services.update_order(current(), path.order_id, changes)
+    db.session.commit()
+    return _order_json(services.view_order(current(), order))
+
+
+@orders_bp.delete("/<order_id>", responses={204: None, 404: Problem, 409: Problem})
+@login_required
+def delete_order(path: OrderPath):
+    """The client deletes an active order nobody took."""
+    services.delete_order(current(), path.order_id)
+    db.session.commit()
+    return no_content()
+
+
+@orders_bp.post(
+    "/<order_id>/take",
+    responses={201: TakeOut, 200: TakeOut, 402: Problem, 404: Problem, 409: Problem},
+)
+@login_required
+def take_order(path: OrderPath):
+    """Pay the take price and get the contact. A repeat (or the same `Idempotency-Key`
+    header) answers the first result with 200 and charges nothing."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not 1 <= len(key.strip()) <= 128:
+        raise ValidationFailed(
+            _l("Idempotency-Key must be 1 to 128 characters."),
+            errors=[field_error(IDEMPOTENCY_HEADER, _l("1 to 128 characters."))],
+        )
+    result = services.take_order(
+        current(), path.order_id, idempotency_key=key.strip() if key else None
+    )
+    db.session.commit()
+    return respond(TakeOut, take_out(result), 201 if result.created else 200)
+
+
+@orders_bp.post("/<order_id>/respond", responses={200: OrderOut, 404: Problem, 409: Problem})
+@login_required
+def respond_to_order(path: OrderPath):
+    """The client responds to the executors (within 15 minutes of the first take)."""
+    order = services.respond_to_order(current(), path.order_id)
+    db.session.commit()
+    return _order_json(services.view_order(current(), order))
+
+
+@orders_bp.post("/<order_id>/complete", responses={200: OrderOut, 404: Problem, 409: Problem})
+@login_required
+def complete_order(path: OrderPath, body: CompleteIn):
+    """The client marks the order done by one of its executors."""
+    order = services.complete_order(current(), path.order_id, body.executor_id)
+    db.session.commit()
+    return _order_json(services.view_order(current(), order))
+
+
+# --- balance -------------------------------------------------------------------------------
+
+
+@balance_bp.get("", responses={200: BalanceOut})
+@login_required
+def get_balance():
+    """The caller's balance."""
+    return respond(BalanceOut, BalanceOut(balance=as_money(money.balance_of(current().id))))
+
+
+@balance_bp.get("/transactions", responses={200: TransactionPage})
+@login_required
+def list_transactions(query: Pagination):
+    """The caller's balance history, newest first."""
+    items, total = money.transactions_of(current().id, skip=query.skip, limit=query.limit)
+    return page_of(TransactionOut, items, total, query, serialize=transaction_out)
+
+
+@balance_bp.post("/recharge", responses={201: TransactionOut, 403: Problem})
+@login_required
+def recharge(body: RechargeIn):
+    """Development only (`DEV_RECHARGE=1`): add kopecks to your own balance."""
+    entry = money.dev_recharge(current(), body.amount)
+    db.session.commit()
+    return respond(TransactionOut, transaction_out(entry), 201)
+
+
+@balance_bp.post("/stars/invoice", responses={201: StarsInvoiceOut, 503: Problem})
+@login_required
+def stars_invoice(body: StarsInvoiceIn):
+    """An invoice link in Telegram Stars (`XTR`) for `Telegram.WebApp.openInvoice`."""
+    invoice = money.stars_invoice(current(), body.stars)
+    bot = current_app.extensions.get("telebot")
+    if bot is None:
+        raise BotUnavailable(_l("The bot is not configured."))
+    try:
+        link = bot.create_invoice_link(**invoice.link_arguments())
+    except Exception as exc:  # any Bot API or network failure: the caller may retry
+        log.warning("createInvoiceLink failed: %s", exc)
+        raise BotUnavailable(_l("Telegram did not create the invoice; try again.")) from exc
+    out = StarsInvoiceOut(invoice_link=link, stars=invoice.stars, amount=as_money(invoice.amount))
+    return respond(StarsInvoiceOut, out, 201)
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+@reviews_bp.post("/client", responses={201: ReviewOut, 409: Problem})
+@login_required
+def review_executor(body: ClientReviewIn):
+    """The client rates an executor who took the order (one review per order and executor)."""
+    review = reviews.review_executor(
+        current(), body.order_id, body.executor_id, body.rating, body.text
+    )
+    db.session.commit()
+    return respond(ReviewOut, review, 201)
+
+
+@reviews_bp.post("/executor", responses={201: ComplaintOut, 409: Problem})
+@login_required
+def complain(body: ComplaintIn):
+    """An executor who took the order complains about it (one per order)."""
+    complaint = reviews.complain(current(), body.order_id, body.reason, body.text)
+    db.session.commit()
+    return respond(ComplaintOut, complaint, 201)
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+@profile_bp.put("/preferences", responses={200: PreferencesOut})
+@login_required
+def set_preferences(body: PreferencesIn):
+    """The categories and cities whose new orders you want to hear about."""
+    prefs = preferences.set_subscriptions(current(), body.categories, body.cities)
+    db.session.commit()
+    return respond(PreferencesOut, prefs)
+
+
+@profile_bp.put("/notification-settings", responses={200: PreferencesOut})
+@login_required
+def set_notification_settings(body: NotificationSettingsIn):
+    """How often: `instant`, an `hourly` or `daily` digest, or `off`."""
+    prefs = preferences.set_frequency(current(), body.frequency)
+    db.session.commit()
+    return respond(PreferencesOut, prefs)

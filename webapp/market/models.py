@@ -1,0 +1,217 @@
+"""Market tables: orders and their takes, balances and their audit trail, reviews,
+complaints, Stars payments, idempotency keys, and executors' subscriptions.
+
+Invariants the database itself keeps (so they hold under any concurrency, on SQLite too):
+* a balance is never negative (`CHECK balance >= 0`);
+* one take per (order, executor); one refund and one charge per take (unique
+  `(type, reference)` on transactions); one credit per Telegram payment charge id;
+* one client review per (order, executor), one complaint per (order, executor);
+* an `Idempotency-Key` is stored once per user.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.database import UTCDateTime, utcnow
+from webapp.extensions import db
+from webapp.users.models import User
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda items: [i.value for i in items],
+    )
+
+
+class OrderStatus(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    DELETED = "deleted"
+    CLOSED_NO_RESPONSE = "closed_no_response"
+    COMPLETED = "completed"
+
+
+class TransactionType(enum.StrEnum):
+    RECHARGE = "recharge"
+    STARS_TOPUP = "stars_topup"
+    ORDER_TAKE = "order_take"
+    REFUND = "refund"
+
+
+class Frequency(enum.StrEnum):
+    INSTANT = "instant"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    OFF = "off"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("takes_count >= 0", name="takes_count_not_negative"),
+        Index("ix_orders_feed", "status", "created_at"),
+        Index("ix_orders_status_expires_at", "status", "expires_at"),
+        Index("ix_orders_client_created", "client_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    category: Mapped[str] = mapped_column(String(64), nullable=False)
+    city: Mapped[str] = mapped_column(String(64), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    contact: Mapped[str] = mapped_column(String(200), nullable=False)
+    status: Mapped[OrderStatus] = mapped_column(
+        _enum(OrderStatus, "order_status"), default=OrderStatus.ACTIVE, nullable=False
+    )
+    takes_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The 15-minute response window starts at the first take.
+    first_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    client: Mapped[User] = relationship(foreign_keys=[client_id])
+
+
+class Take(db.Model):
+    __tablename__ = "order_takes"
+    __table_args__ = (UniqueConstraint("order_id", "executor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    executor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(lazy="joined")
+
+
+class Account(db.Model):
+    """A user's balance in kopecks; created on the first credit."""
+
+    __tablename__ = "market_accounts"
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+
+
+class BalanceTransaction(db.Model):
+    """The audit trail: a balance always equals the sum of its transactions' amounts."""
+
+    __tablename__ = "balance_transactions"
+    __table_args__ = (
+        UniqueConstraint("type", "reference"),
+        Index("ix_balance_transactions_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    type: Mapped[TransactionType] = mapped_column(
+        _enum(TransactionType, "transaction_type"), nullable=False
+    )
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    balance_after: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # What caused it: `take:<id>` (charge and refund), a Stars charge id, `recharge:<uuid>`.
+    reference: Mapped[str | None] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class StarsPayment(db.Model):
+    """A Telegram Stars payment, credited once per `telegram_payment_charge_id`."""
+
+    __tablename__ = "stars_payments"
+
+    telegram_payment_charge_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    stars: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    payload: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class IdempotencyKey(db.Model):
+    """The first result of a request sent with an `Idempotency-Key` (here: a take)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    key: Mapped[str] = mapped_column(String(128), nullable=False)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    take_id: Mapped[int | None] = mapped_column(ForeignKey("order_takes.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ClientReview(db.Model):
+    """A client's rating of an executor who took their order."""
+
+    __tablename__ = "client_reviews"
+    __table_args__ = (
+        UniqueConstraint("order_id", "executor_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    executor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    rating: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ExecutorComplaint(db.Model):
+    """An executor's complaint about an order they took (one per order and executor)."""
+
+    __tablename__ = "executor_complaints"
+    __table_args__ = (UniqueConstraint("order_id", "executor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    executor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Preferences(db.Model):
+    """What an executor wants to hear about, and how often."""
+
+    __tablename__ = "market_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
+    cities: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
+    frequency: Mapped[Frequency] = mapped_column(
+        _enum(Frequency, "notify_frequency"), default=Frequency.INSTANT, nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,151 @@
+"""Bot messages of the market, queued in the caller's unit of work (`bot.outbox`).
+
+* A new order is announced at once to executors subscribed to its category AND city with
+  frequency `instant`; `hourly`/`daily` subscribers get one digest per period of the active
+  orders posted in it (the dedupe key `market:digest:<freq>:<user>:<period>` makes each digest
+  exactly once, however often the job runs). `off` gets nothing; a client never hears of
+  their own order. An empty category or city list subscribes to nothing.
+* An executor refunded for an unanswered order is told so.
+
+Each message speaks the recipient's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from bot.outbox import queue_message
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.i18n import user_locale
+from webapp.market.models import Frequency, Order, OrderStatus, Preferences
+from webapp.users.models import User
+
+PERIODS = {Frequency.HOURLY: timedelta(hours=1), Frequency.DAILY: timedelta(days=1)}
+MAX_DIGEST_ITEMS = 10
+
+
+def _order_button(order_id: str) -> dict[str, Any]:
+    url = urljoin(current_app.config["WEBAPP_URL"], f"orders/{order_id}")
+    return {"inline_keyboard": [[{"text": _("Open the order"), "web_app": {"url": url}}]]}
+
+
+def _subscribers(
+    frequency: Frequency, exclude_user: int | None = None
+) -> Iterator[tuple[Preferences, User]]:
+    query = (
+        select(Preferences, User)
+        .join(User, User.id == Preferences.user_id)
+        .where(
+            Preferences.frequency == frequency,
+            User.telegram_id.is_not(None),
+            User.is_banned.is_(False),
+            User.deleted_at.is_(None),
+        )
+        .order_by(User.id)
+    )
+    if exclude_user is not None:
+        query = query.where(User.id != exclude_user)
+    for row in db.session.execute(query):
+        yield row[0], row[1]
+
+
+def _matches(prefs: Preferences, order: Order) -> bool:
+    return order.category in (prefs.categories or []) and order.city in (prefs.cities or [])
+
+
+def _line(order: Order) -> str:
+    text = " ".join(order.description.split())
+    return f"{order.category} · {order.city}: {text[:120]}"
+
+
+def announce_new_order(order: Order) -> int:
+    """Queue an instant announcement to every matching subscriber; returns how many."""
+    sent = 0
+    for prefs, user in _subscribers(Frequency.INSTANT, exclude_user=order.client_id):
+        if not _matches(prefs, order):
+            continue
+        with force_locale(user_locale(user)):
+            text = _("New urgent job") + "\n" + _line(order)
+            queued = queue_message(
+                user.telegram_id,
+                text,
+                reply_markup=_order_button(order.id),
+                dedupe_key=f"market:order:{order.id}:{user.id}",
+            )
+        sent += int(queued)
+    return sent
+
+
+def period_start(frequency: Frequency, now: datetime) -> datetime:
+    """The start of the last complete period before `now` (hour or UTC day)."""
+    if frequency == Frequency.HOURLY:
+        end = now.replace(minute=0, second=0, microsecond=0)
+    else:
+        end = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return end - PERIODS[frequency]
+
+
+def send_digests(frequency: Frequency, now: datetime | None = None) -> int:
+    """One digest per subscriber of `frequency` for the last complete period; returns how many
+    were queued now (a second run queues none)."""
+    now = now or utcnow()
+    start = period_start(frequency, now)
+    end = start + PERIODS[frequency]
+    orders = db.session.scalars(
+        select(Order)
+        .where(
+            Order.status == OrderStatus.ACTIVE,
+            Order.expires_at > now,
+            Order.created_at >= start,
+            Order.created_at < end,
+        )
+        .order_by(Order.created_at)
+    ).all()
+    if not orders:
+        return 0
+    queued = 0
+    for prefs, user in _subscribers(frequency):
+        matching = [o for o in orders if _matches(prefs, o) and o.client_id != user.id]
+        if not matching:
+            continue
+        with force_locale(user_locale(user)):
+            lines = [_("Urgent jobs for you: %(n)s", n=len(matching))]
+            lines += [f"• {_line(o)}" for o in matching[:MAX_DIGEST_ITEMS]]
+            queued += int(
+                queue_message(
+                    user.telegram_id,
+                    "\n".join(lines),
+                    reply_markup=_order_button(matching[0].id),
+                    dedupe_key=f"market:digest:{frequency.value}:{user.id}:{start:%Y%m%d%H}",
+                )
+            )
+    return queued
+
+
+def announce_refund(executor_id: int, order_id: str, amount: int) -> None:
+    """Tell an executor their take was refunded because the client did not respond."""
+    user = db.session.get(User, executor_id)
+    if user is None or user.telegram_id is None:
+        return
+    from webapp.market.money import format_rubles
+
+    with force_locale(user_locale(user)):
+        text = _(
+            "The client did not respond in time: %(amount)s ₽ is back on your balance.",
+            amount=format_rubles(amount),
+        )
+        queue_message(
+            user.telegram_id,
+            text,
+            reply_markup=_order_button(order_id),
+            dedupe_key=f"market:refund:{order_id}:{executor_id}",
+        )

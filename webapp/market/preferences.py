@@ -1,0 +1,89 @@
+"""Executors' subscriptions (categories, cities, how often) and the market part of a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from webapp.database import insert_ignoring_conflicts, utcnow
+from webapp.errors import ValidationFailed, field_error
+from webapp.extensions import db
+from webapp.market import money, reviews
+from webapp.market.models import Frequency, Preferences
+from webapp.market.services import settings
+from webapp.users.models import User
+
+
+@dataclass(frozen=True)
+class MarketProfile:
+    balance: int
+    completed_orders: int
+    average_rating: float | None
+    reviews_count: int
+    preferences: Preferences
+
+
+def preferences_of(user_id: int) -> Preferences:
+    """The user's preferences row (created with the defaults on first use)."""
+    prefs = db.session.get(Preferences, user_id)
+    if prefs is None:
+        db.session.execute(
+            insert_ignoring_conflicts(
+                Preferences,
+                db.session,
+                user_id=user_id,
+                categories=[],
+                cities=[],
+                frequency=Frequency.INSTANT.value,
+                updated_at=utcnow(),
+            )
+        )
+        prefs = db.session.get(Preferences, user_id)
+    return prefs
+
+
+def _checked(field: str, values: list[str], allowed: list[str]) -> list[str]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error(field, _l("Unknown: %(items)s", items=", ".join(unknown)))],
+        )
+    return [v for v in allowed if v in set(values)]  # configured order, no duplicates
+
+
+def set_subscriptions(actor: User, categories: list[str], cities: list[str]) -> Preferences:
+    config = settings()
+    checked_categories = _checked("categories", categories, config.categories)
+    checked_cities = _checked("cities", cities, config.cities)
+    prefs = preferences_of(actor.id)
+    prefs.categories = checked_categories
+    prefs.cities = checked_cities
+    prefs.updated_at = utcnow()
+    db.session.flush()
+    return prefs
+
+
+def set_frequency(actor: User, frequency: Frequency) -> Preferences:
+    prefs = preferences_of(actor.id)
+    prefs.frequency = frequency
+    prefs.updated_at = utcnow()
+    db.session.flush()
+    return prefs
+
+
+def market_profile(user: User) -> MarketProfile:
+    stats = reviews.executor_stats(user.id)
+    return MarketProfile(
+        balance=money.balance_of(user.id),
+        completed_orders=stats.completed_orders,
+        average_rating=stats.average_rating,
+        reviews_count=stats.reviews_count,
+        preferences=db.session.get(Preferences, user.id) or default_preferences(user.id),
+    )
+
+
+def default_preferences(user_id: int) -> Preferences:
+    """What a user who never chose has (not stored: reading a profile writes nothing)."""
+    return Preferences(user_id=user_id, categories=[], cities=[], frequency=Frequency.INSTANT)

@@ -1,0 +1,279 @@
+"""Wire schemas of the market. Contacts appear only where `OrderOut.contact` is filled by
+`services.view_order` (the client and the executors who took the order); money is `Money`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from webapp.api import Money, Pagination, Schema
+from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
+from webapp.market.preferences import MarketProfile, market_profile
+from webapp.market.reviews import COMPLAINT_REASONS
+from webapp.market.services import OrderView, TakeResult
+from webapp.users.models import User
+from webapp.users.schemas import UserOut
+
+OrderId = Field(..., min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")
+
+
+def money(amount: int) -> Money:
+    return Money(amount=amount)
+
+
+class _Text(BaseModel):
+    @field_validator("description", "contact", check_fields=False)
+    @classmethod
+    def not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class OrderIn(_Text):
+    category: str = Field(..., min_length=1, max_length=64)
+    city: str = Field(..., min_length=1, max_length=64)
+    description: str = Field(..., min_length=1, max_length=2000)
+    contact: str = Field(..., min_length=1, max_length=200)
+
+
+class OrderUpdate(_Text):
+    category: str | None = Field(None, min_length=1, max_length=64)
+    city: str | None = Field(None, min_length=1, max_length=64)
+    description: str | None = Field(None, min_length=1, max_length=2000)
+    contact: str | None = Field(None, min_length=1, max_length=200)
+
+
+class OrderPath(BaseModel):
+    order_id: str = OrderId
+
+
+class OrderListQuery(Pagination):
+    category: str | None = Field(None, max_length=64)
+    city: str | None = Field(None, max_length=64)
+
+
+class MineQuery(Pagination):
+    role: Literal["client", "executor"] = "client"
+
+
+class OrderOut(Schema):
+    id: str
+    client_id: int
+    category: str
+    city: str
+    description: str
+    status: OrderStatus
+    created_at: datetime
+    expires_at: datetime
+    minutes_left: int
+    takes_count: int
+    max_takes: int
+    contact: str | None = Field(None, description="Only for the client and executors who took it")
+    is_mine: bool = False
+    taken_by_me: bool = False
+    respond_by: datetime | None = None
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class CompleteIn(BaseModel):
+    executor_id: int = Field(..., ge=1)
+
+
+class TakeOut(Schema):
+    order_id: str
+    executor_id: int
+    taken_at: datetime
+    price: Money
+    balance_after: Money
+    contact: str
+
+
+class BalanceOut(BaseModel):
+    balance: Money
+
+
+class TransactionOut(Schema):
+    id: int
+    type: TransactionType
+    amount: Money
+    balance_after: Money
+    reference: str | None
+    created_at: datetime
+
+
+class TransactionPage(BaseModel):
+    items: list[TransactionOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class RechargeIn(BaseModel):
+    amount: int = Field(..., ge=1, le=10_000_000, description="Kopecks")
+
+
+class StarsInvoiceIn(BaseModel):
+    stars: int = Field(..., ge=1, le=10_000)
+
+
+class StarsInvoiceOut(BaseModel):
+    invoice_link: str
+    stars: int
+    amount: Money
+
+
+class PreferencesIn(BaseModel):
+    categories: list[str] = Field(default_factory=list, max_length=100)
+    cities: list[str] = Field(default_factory=list, max_length=100)
+
+
+class NotificationSettingsIn(BaseModel):
+    frequency: Frequency
+
+
+class PreferencesOut(Schema):
+    categories: list[str]
+    cities: list[str]
+    frequency: Frequency
+
+
+class MarketProfileOut(Schema):
+    balance: Money
+    completed_orders: int
+    average_rating: float | None
+    reviews_count: int
+    preferences: PreferencesOut
+
+
+class MeOut(UserOut):
+    """`GET /api/users/me`: the profile plus the market (balance, rating, subscriptions)."""
+
+    market: MarketProfileOut
+
+
+class ClientReviewIn(BaseModel):
+    order_id: str = OrderId
+    executor_id: int = Field(..., ge=1)
+    rating: int = Field(..., ge=1, le=5)
+    text: str = Field("", max_length=2000)
+
+
+class ComplaintIn(BaseModel):
+    order_id: str = OrderId
+    reason: Literal[COMPLAINT_REASONS]  # type: ignore[valid-type]
+    text: str = Field("", max_length=2000)
+
+
+class ReviewOut(Schema):
+    id: int
+    order_id: str
+    executor_id: int
+    rating: int
+    text: str
+    created_at: datetime
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class ComplaintOut(Schema):
+    id: int
+    order_id: str
+    executor_id: int
+    reason: str
+    text: str
+    created_at: datetime
+
+
+class ReviewQuery(Pagination):
+    rating: int | None = Field(None, ge=1, le=5)
+    executor_id: int | None = Field(None, ge=1)
+
+
+class ConfigOut(BaseModel):
+    categories: list[str]
+    cities: list[str]
+    ticket_types: list[str]
+    take_price: Money
+    order_ttl_minutes: int
+    response_minutes: int
+    max_takes: int
+    orders_per_hour: int
+    stars_to_kopecks: int
+    dev_recharge: bool
+
+
+# --- from the services' objects to the wire ------------------------------------------------
+
+
+def order_out(view: OrderView, max_takes: int) -> OrderOut:
+    order = view.order
+    return OrderOut(
+        id=order.id,
+        client_id=order.client_id,
+        category=order.category,
+        city=order.city,
+        description=order.description,
+        status=order.status,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        minutes_left=view.minutes_left,
+        takes_count=order.takes_count,
+        max_takes=max_takes,
+        contact=view.contact,
+        is_mine=view.is_mine,
+        taken_by_me=view.taken_by_me,
+        respond_by=view.respond_by,
+    )
+
+
+def take_out(result: TakeResult) -> TakeOut:
+    take = result.take
+    return TakeOut(
+        order_id=take.order_id,
+        executor_id=take.executor_id,
+        taken_at=take.taken_at,
+        price=money(take.price),
+        balance_after=money(result.charge.balance_after),
+        contact=result.contact,
+    )
+
+
+def transaction_out(entry: BalanceTransaction) -> TransactionOut:
+    return TransactionOut(
+        id=entry.id,
+        type=entry.type,
+        amount=money(entry.amount),
+        balance_after=money(entry.balance_after),
+        reference=entry.reference,
+        created_at=entry.created_at,
+    )
+
+
+def market_profile_out(profile: MarketProfile) -> MarketProfileOut:
+    return MarketProfileOut(
+        balance=money(profile.balance),
+        completed_orders=profile.completed_orders,
+        average_rating=profile.average_rating,
+        reviews_count=profile.reviews_count,
+        preferences=PreferencesOut.model_validate(profile.preferences),
+    )
+
+
+def me_out(user: User) -> MeOut:
+    """The caller's profile with its market part (used by `GET /api/users/me`)."""
+    base = UserOut.model_validate(user).model_dump()
+    return MeOut(**base, market=market_profile_out(market_profile(user)))

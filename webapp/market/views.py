@@ -1,0 +1,444 @@
+"""Market pages (HTMX): the feed, one order, the new-order form, my orders and `/me`.
+
+Every page works as a full page and as an HTMX fragment (`{% extends layout %}`); the parts
+that change in place are partials in `templates/market/partials/`, rendered by the page and
+by the small routes below. The rules are the same services the JSON API calls.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import ValidationError
+
+from webapp.auth.identity import current, login_required, optional_user, resolve_user
+from webapp.errors import DomainError, pydantic_errors
+from webapp.extensions import db
+from webapp.market import money, preferences, reviews, services
+from webapp.market.models import Frequency, OrderStatus, TransactionType
+from webapp.market.schemas import OrderIn
+from webapp.users import services as users
+
+bp = Blueprint("market_pages", __name__)
+PAGE_SIZE = 20
+STATUS_LABELS = {
+    OrderStatus.ACTIVE: _l("Active"),
+    OrderStatus.EXPIRED: _l("Expired"),
+    OrderStatus.DELETED: _l("Deleted"),
+    OrderStatus.CLOSED_NO_RESPONSE: _l("Closed: no response"),
+    OrderStatus.COMPLETED: _l("Completed"),
+}
+TRANSACTION_LABELS = {
+    TransactionType.RECHARGE: _l("Recharge"),
+    TransactionType.STARS_TOPUP: _l("Stars top-up"),
+    TransactionType.ORDER_TAKE: _l("Order taken"),
+    TransactionType.REFUND: _l("Refund"),
+}
+COMPLAINT_LABELS = {
+    "no_response": _l("The client does not answer"),
+    "wrong_contact": _l("The contact is wrong"),
+    "job_differs": _l("The job is not as described"),
+    "fraud": _l("Fraud"),
+    "other": _l("Something else"),
+}
+FREQUENCY_LABELS = {
+    Frequency.INSTANT: _l("At once"),
+    Frequency.HOURLY: _l("Hourly digest"),
+    Frequency.DAILY: _l("Daily digest"),
+    Frequency.OFF: _l("Off"),
+}
+
+
+@bp.context_processor
+def market_helpers() -> dict[str, Any]:
+    """Labels and formats the market templates share."""
+    config = services.settings()
+    return {
+        "rubles": money.format_rubles,
+        "status_label": lambda status: STATUS_LABELS[OrderStatus(status)],
+        "transaction_label": lambda kind: TRANSACTION_LABELS[TransactionType(kind)],
+        "frequency_label": lambda item: FREQUENCY_LABELS[Frequency(item)],
+        "complaint_reasons": COMPLAINT_LABELS,
+        "max_takes": config.max_takes,
+        "order_ttl_minutes": int(config.order_ttl.total_seconds() // 60),
+    }
+
+
+def _page(template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any):
+    response = make_response(render_template(template, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _toast(message: str) -> dict[str, str]:
+    return {"HX-Trigger": json.dumps({"hub:toast": message})}
+
+
+def _location(path: str) -> dict[str, str]:
+    return {"HX-Location": json.dumps({"path": path, "target": "#main"})}
+
+
+def _skip() -> int:
+    raw = request.args.get("skip", "0")
+    return int(raw) if raw.isdigit() else 0
+
+
+# --- the feed ------------------------------------------------------------------------------
+
+
+def _feed_context() -> dict[str, Any]:
+    config = services.settings()
+    category = request.args.get("category") or None
+    city = request.args.get("city") or None
+    category = category if category in config.categories else None
+    city = city if city in config.cities else None
+    skip = _skip()
+    orders, total = services.list_open_orders(
+        category=category, city=city, skip=skip, limit=PAGE_SIZE
+    )
+    return {
+        "config": config,
+        "category": category,
+        "city": city,
+        "orders": [services.view_order(None, o) for o in orders],
+        "total": total,
+        "skip": skip,
+        "page_size": PAGE_SIZE,
+    }
+
+
+@bp.get("/orders")
+@optional_user
+def feed_page():
+    """Active orders with category and city chips; the list refreshes itself."""
+    return _page("market/feed.html", **_feed_context())
+
+
+@bp.get("/orders/feed")
+@optional_user
+def feed_list():
+    """The feed list alone (the 30-second refresh and paging)."""
+    return _page("market/partials/_feed_list.html", **_feed_context())
+
+
+# --- one order -----------------------------------------------------------------------------
+
+
+def _panel(order_id: str, status: int = 200, error: str | None = None, headers=None):
+    viewer = resolve_user()
+    view = services.view_order(viewer, services.get_order(order_id))
+    return _page(
+        "market/partials/_order_panel.html",
+        status,
+        headers,
+        view=view,
+        viewer=viewer,
+        error=error,
+        price=services.settings().take_price,
+        executors=_executors(view),
+    )
+
+
+def _executors(view: services.OrderView) -> list[Any]:
+    return services.executors_of(view.order.id) if view.is_mine else []
+
+
+@bp.get("/orders/<order_id>")
+@optional_user
+def order_page(order_id: str):
+    """One order. Signed-out full loads fetch the action panel again with initData."""
+    viewer = resolve_user()
+    view = services.view_order(viewer, services.get_order(order_id))
+    return _page(
+        "market/order.html",
+        view=view,
+        viewer=viewer,
+        reload_panel=viewer is None,
+        error=None,
+        price=services.settings().take_price,
+        executors=_executors(view),
+    )
+
+
+@bp.get("/orders/<order_id>/panel")
+@optional_user
+def order_panel(order_id: str):
+    return _panel(order_id)
+
+
+def _act(order_id: str, action, done: str) -> ResponseReturnValue:
+    """Run a service on the order, commit, answer the refreshed panel (or the refusal)."""
+    try:
+        action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _panel(order_id, exc.status, str(exc.detail or exc.title))
+    return _panel(order_id, headers=_toast(done))
+
+
+@bp.post("/orders/<order_id>/take")
+@login_required
+def take_order(order_id: str):
+    """Take the order (Telegram's MainButton confirms it); the contact appears."""
+    key = request.headers.get("Idempotency-Key") or request.form.get("idempotency_key") or None
+    return _act(
+        order_id,
+        lambda: services.take_order(current(), order_id, idempotency_key=key),
+        _("Taken: the contact is shown."),
+    )
+
+
+@bp.post("/orders/<order_id>/respond")
+@login_required
+def respond_to_order(order_id: str):
+    return _act(
+        order_id, lambda: services.respond_to_order(current(), order_id), _("Response sent.")
+    )
+
+
+@bp.post("/orders/<order_id>/complete")
+@login_required
+def complete_order(order_id: str):
+    executor = request.form.get("executor_id", "")
+    return _act(
+        order_id,
+        lambda: services.complete_order(
+            current(), order_id, int(executor) if executor.isdigit() else 0
+        ),
+        _("The order is completed."),
+    )
+
+
+@bp.post("/orders/<order_id>/review")
+@login_required
+def review_executor(order_id: str):
+    """The client rates an executor who took the order."""
+    executor, rating = request.form.get("executor_id", ""), request.form.get("rating", "")
+    return _act(
+        order_id,
+        lambda: reviews.review_executor(
+            current(),
+            order_id,
+            int(executor) if executor.isdigit() else 0,
+            int(rating) if rating in {"1", "2", "3", "4", "5"} else 5,
+            request.form.get("text", "")[:2000],
+        ),
+        _("Thank you for the review."),
+    )
+
+
+@bp.post("/orders/<order_id>/complain")
+@login_required
+def complain(order_id: str):
+    """An executor who took the order complains about it."""
+    reason = request.form.get("reason", "")
+    return _act(
+        order_id,
+        lambda: reviews.complain(
+            current(),
+            order_id,
+            reason if reason in reviews.COMPLAINT_REASONS else "other",
+            request.form.get("text", "")[:2000],
+        ),
+        _("The complaint is sent."),
+    )
+
+
+@bp.post("/orders/<order_id>/delete")
+@login_required
+def delete_order(order_id: str):
+    try:
+        services.delete_order(current(), order_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _panel(order_id, exc.status, str(exc.detail or exc.title))
+    target = url_for("market_pages.mine_page")
+    if request.headers.get("HX-Request"):
+        return "", 204, {**_location(target), **_toast(_("The order is deleted."))}
+    return redirect(target, 303)
+
+
+# --- posting -------------------------------------------------------------------------------
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@login_required
+def new_order_page():
+    """The new-order form; field errors appear next to their fields (422)."""
+    config = services.settings()
+    values = {name: request.form.get(name, "") for name in OrderIn.model_fields}
+    errors: dict[str, str] = {}
+    form_error = None
+    if request.method == "POST":
+        try:
+            draft = OrderIn.model_validate(values)
+            order = services.create_order(current(), services.OrderDraft(**draft.model_dump()))
+            db.session.commit()
+        except ValidationError as exc:
+            errors = {e["field"].split(".")[0]: e["message"] for e in pydantic_errors(exc)}
+        except DomainError as exc:
+            db.session.rollback()
+            errors = {e["field"]: e["message"] for e in (exc.errors or [])}
+            form_error = None if errors else str(exc.detail or exc.title)
+            if exc.status == 429:
+                headers = {"Retry-After": str(getattr(exc, "retry_after", 60))}
+                return _page(
+                    "market/new.html",
+                    429,
+                    headers,
+                    config=config,
+                    values=values,
+                    errors=errors,
+                    form_error=form_error,
+                )
+        else:
+            target = url_for("market_pages.order_page", order_id=order.id)
+            if request.headers.get("HX-Request"):
+                return "", 204, {**_location(target), **_toast(_("The order is posted."))}
+            return redirect(target, 303)
+    status = 422 if errors or form_error else 200
+    return _page(
+        "market/new.html",
+        status,
+        config=config,
+        values=values,
+        errors=errors,
+        form_error=form_error,
+    )
+
+
+# --- my orders -----------------------------------------------------------------------------
+
+
+@bp.get("/orders/mine")
+@login_required
+def mine_page():
+    """My orders: as client (posted) or as executor (taken)."""
+    role = "executor" if request.args.get("role") == "executor" else "client"
+    me = current()
+    skip = _skip()
+    orders, total = services.my_orders(me, role, skip=skip, limit=PAGE_SIZE)
+    return _page(
+        "market/mine.html",
+        role=role,
+        orders=[services.view_order(me, o) for o in orders],
+        total=total,
+        skip=skip,
+        page_size=PAGE_SIZE,
+    )
+
+
+# --- /me -----------------------------------------------------------------------------------
+
+
+def _me_context() -> dict[str, Any]:
+    me = current()
+    history, total = money.transactions_of(me.id, skip=0, limit=PAGE_SIZE)
+    return {
+        "me": me,
+        "profile": preferences.market_profile(me),
+        "config": services.settings(),
+        "frequencies": list(Frequency),
+        "history": history,
+        "history_total": total,
+        "history_skip": 0,
+        "page_size": PAGE_SIZE,
+        "dev_recharge": bool(current_app.config.get("DEV_RECHARGE")),
+        "stars_rate": int(current_app.config["STARS_TO_KOPECKS"]),
+    }
+
+
+@bp.get("/me")
+@login_required
+def me_page():
+    """Profile, balance and history, top-up, subscriptions and language."""
+    return _page("market/me.html", **_me_context())
+
+
+@bp.get("/me/balance")
+@login_required
+def balance_part():
+    """The balance and the first page of history (after a top-up)."""
+    return _page("market/partials/_balance.html", **_me_context())
+
+
+@bp.get("/me/history")
+@login_required
+def history_rows():
+    skip = _skip()
+    history, total = money.transactions_of(current().id, skip=skip, limit=PAGE_SIZE)
+    return _page(
+        "market/partials/_history_rows.html",
+        history=history,
+        history_total=total,
+        history_skip=skip,
+        page_size=PAGE_SIZE,
+    )
+
+
+@bp.post("/me/recharge")
+@login_required
+def recharge():
+    """Development recharge (only with DEV_RECHARGE=1)."""
+    raw = request.form.get("rubles", "")
+    amount = int(raw) * 100 if raw.isdigit() and 0 < int(raw) <= 100_000 else 0
+    if amount:
+        money.dev_recharge(current(), amount)
+        db.session.commit()
+    return _page(
+        "market/partials/_balance.html", headers=_toast(_("Balance updated.")), **_me_context()
+    )
+
+
+@bp.post("/me/subscriptions")
+@login_required
+def subscriptions():
+    """Save the categories, cities and frequency of announcements."""
+    me = current()
+    frequency = request.form.get("frequency", "")
+    try:
+        preferences.set_subscriptions(
+            me, request.form.getlist("categories"), request.form.getlist("cities")
+        )
+        if frequency in {f.value for f in Frequency}:
+            preferences.set_frequency(me, Frequency(frequency))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(
+            "market/partials/_subscriptions.html", 422, error=str(exc.detail), **_me_context()
+        )
+    return _page(
+        "market/partials/_subscriptions.html",
+        headers=_toast(_("Saved.")),
+        error=None,
+        **_me_context(),
+    )
+
+
+@bp.post("/me/language")
+@login_required
+def language():
+    """Switch the interface language (the users service stores it)."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        me = current()
+        users.update_profile(me, me.id, users.ProfileChanges(locale=locale))
+        db.session.commit()
+    target = url_for("market_pages.me_page")
+    if request.headers.get("HX-Request"):
+        return "", 204, _location(target)
+    return redirect(target, 303)
