@@ -213,7 +213,7 @@ def test_pages_speak_russian(client, make_user, make_problem, teacher):
     make_problem(teacher)
     student = make_user("student", language_code="ru")
     html = _get(client, student, "/problems").get_data(as_text=True)
-    assert "Задачи" in html and "Поиск задач" in html
+    assert "Задачник" in html and "Поиск задач" in html
 
 
 def test_start_param_opens_the_problem(app):
