@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from webapp.market.config import market_config
-
 DEV_SECRET_KEY = "dev-secret-key-change-me"
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_WEBAPP_JS_URL = "https://telegram.org/js/telegram-web-app.js"
@@ -29,14 +27,18 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
+def env_int(env: Mapping[str, str], name: str, default: int, minimum: int | None = None) -> int:
+    """An integer setting; a malformed or too small value is a `ConfigError`."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -52,8 +54,9 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _csv(env: Mapping[str, str], name: str, default: str) -> list[str]:
-    return [item.strip() for item in env.get(name, default).split(",") if item.strip()]
+def env_list(env: Mapping[str, str], name: str, default: str) -> list[str]:
+    """A comma-separated setting; unset or empty means the default."""
+    return [item.strip() for item in (env.get(name) or default).split(",") if item.strip()]
 
 
 def database_url(raw: str | None) -> str:
@@ -151,16 +154,16 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         BOT_RATE_GROUP_PER_MINUTE=_float(
             env, "BOT_RATE_GROUP_PER_MINUTE", base.BOT_RATE_GROUP_PER_MINUTE
         ),
-        BOT_SENDER_THREADS=_int(env, "BOT_SENDER_THREADS", base.BOT_SENDER_THREADS),
+        BOT_SENDER_THREADS=env_int(env, "BOT_SENDER_THREADS", base.BOT_SENDER_THREADS),
         TELEGRAM_BOT_TOKEN=token or None,
         TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET")
         or (derive_webhook_secret(token) if token else None),
         TELEGRAM_API_URL=(env.get("TELEGRAM_API_URL") or TELEGRAM_API_URL).rstrip("/"),
         TELEGRAM_WEBAPP_JS_URL=env.get("TELEGRAM_WEBAPP_JS_URL") or TELEGRAM_WEBAPP_JS_URL,
         WEBAPP_URL=env.get("WEBAPP_URL") or "http://localhost:5000/",
-        INIT_DATA_MAX_AGE=_int(env, "INIT_DATA_MAX_AGE", 86400),
+        INIT_DATA_MAX_AGE=env_int(env, "INIT_DATA_MAX_AGE", 86400),
         INIT_DATA_SIGNATURE_KEY=env.get("INIT_DATA_SIGNATURE_KEY", base.INIT_DATA_SIGNATURE_KEY),
-        ACCESS_TOKEN_TTL=_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
+        ACCESS_TOKEN_TTL=env_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
         ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
         ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,
         DEV_RECHARGE=_flag(env.get("DEV_RECHARGE")),
@@ -170,8 +173,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         APP_VERSION=env.get("APP_VERSION") or None,
         GIT_SHA=env.get("GIT_SHA") or env.get("SOURCE_VERSION") or None,
         # Ticket types a questionnaire may ask for (tickets; also in `GET /api/config`).
-        TICKET_TYPES=_csv(env, "TICKET_TYPES", "standard,vip"),
-        FRAME_ANCESTORS=_csv(
+        TICKET_TYPES=env_list(env, "TICKET_TYPES", "standard,vip"),
+        FRAME_ANCESTORS=env_list(
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
@@ -179,6 +182,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
     if config["BOT_DELIVERY"] not in ("job", "off"):
         raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
+    from webapp.market.config import market_config  # the market reads its own settings
+
     config.update(market_config(env))
     if app_env == "production":
         check_production(config)

@@ -411,11 +411,12 @@ def test_take_price_is_configurable(schema, make_user, fund):
 
 def test_market_settings_are_checked():
     """Is a malformed market setting refused at start-up?"""
+    from webapp.config import ConfigError
     from webapp.market.config import market_config
 
     assert market_config({})["MARKET_MAX_TAKES"] == 3
     assert market_config({"MARKET_CITIES": "A, B"})["MARKET_CITIES"] == ["A", "B"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="MARKET_TAKE_PRICE"):
         market_config({"MARKET_TAKE_PRICE": "two"})
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="MARKET_MAX_TAKES"):
         market_config({"MARKET_MAX_TAKES": "0"})

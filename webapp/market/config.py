@@ -17,35 +17,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from webapp.config import env_int, env_list
+
 DEFAULT_CATEGORIES = "courier,repair,cleaning,moving,tutoring,it,other"
 DEFAULT_CITIES = "Moscow,Saint Petersburg,Kazan,Novosibirsk,Yekaterinburg"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _list(env: Mapping[str, str], name: str, default: str) -> list[str]:
-    return [item.strip() for item in (env.get(name) or default).split(",") if item.strip()]
-
-
 def market_config(env: Mapping[str, str]) -> dict[str, Any]:
     return {
-        "MARKET_CATEGORIES": _list(env, "MARKET_CATEGORIES", DEFAULT_CATEGORIES),
-        "MARKET_CITIES": _list(env, "MARKET_CITIES", DEFAULT_CITIES),
-        "MARKET_TAKE_PRICE": _int(env, "MARKET_TAKE_PRICE", 200),
-        "MARKET_MAX_TAKES": _int(env, "MARKET_MAX_TAKES", 3),
-        "MARKET_ORDER_TTL_MINUTES": _int(env, "MARKET_ORDER_TTL_MINUTES", 60),
-        "MARKET_RESPONSE_MINUTES": _int(env, "MARKET_RESPONSE_MINUTES", 15),
-        "MARKET_ORDERS_PER_HOUR": _int(env, "MARKET_ORDERS_PER_HOUR", 10),
-        "STARS_TO_KOPECKS": _int(env, "STARS_TO_KOPECKS", 100),
+        "MARKET_CATEGORIES": env_list(env, "MARKET_CATEGORIES", DEFAULT_CATEGORIES),
+        "MARKET_CITIES": env_list(env, "MARKET_CITIES", DEFAULT_CITIES),
+        "MARKET_TAKE_PRICE": env_int(env, "MARKET_TAKE_PRICE", 200, minimum=1),
+        "MARKET_MAX_TAKES": env_int(env, "MARKET_MAX_TAKES", 3, minimum=1),
+        "MARKET_ORDER_TTL_MINUTES": env_int(env, "MARKET_ORDER_TTL_MINUTES", 60, minimum=1),
+        "MARKET_RESPONSE_MINUTES": env_int(env, "MARKET_RESPONSE_MINUTES", 15, minimum=1),
+        "MARKET_ORDERS_PER_HOUR": env_int(env, "MARKET_ORDERS_PER_HOUR", 10, minimum=1),
+        "STARS_TO_KOPECKS": env_int(env, "STARS_TO_KOPECKS", 100, minimum=1),
     }
