@@ -166,6 +166,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         ACCESS_TOKEN_TTL=env_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
         ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
         ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,
+        ADMIN_LOGIN_RATE_LIMIT=env.get("ADMIN_LOGIN_RATE_LIMIT") or None,
         DEV_RECHARGE=_flag(env.get("DEV_RECHARGE")),
         DEV_LOGIN=_flag(env.get("DEV_LOGIN")),
         SENTRY_DSN=env.get("SENTRY_DSN") or None,
