@@ -11,10 +11,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import UTCDateTime, utcnow
+from webapp.database import UTCDateTime, utcnow, value_enum
 from webapp.extensions import db
 
 
@@ -36,14 +36,7 @@ class OutgoingMessage(db.Model):
     parse_mode: Mapped[str | None] = mapped_column(String(16))
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[MessageStatus] = mapped_column(
-        Enum(
-            MessageStatus,
-            name="message_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda items: [i.value for i in items],
-        ),
+        value_enum(MessageStatus, "message_status"),
         default=MessageStatus.PENDING,
         nullable=False,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Insert
+from sqlalchemy import DateTime, Enum, Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -36,6 +37,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def value_enum(cls: type[enum.Enum], name: str, *, length: int = 16) -> Enum:
+    """A Python enum stored by its values in a VARCHAR with a named CHECK constraint
+    (portable: no native PostgreSQL type to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda items: [item.value for item in items],
+    )
 
 
 class TimestampMixin:

@@ -98,7 +98,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {frame_ancestors}")
         if response.mimetype == "text/html":
+            # Pages answer a full document or a fragment (and which fragment) by these.
             response.vary.add("HX-Request")
+            response.vary.add("HX-Target")
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("request_started", time.perf_counter())
         REQUESTS.labels(request.method, endpoint, response.status_code).inc()

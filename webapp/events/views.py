@@ -44,13 +44,6 @@ def _event_fields() -> dict[str, Any]:
     }
 
 
-@bp.after_request
-def vary_on_target(response: Any) -> Any:
-    """The list answers differently per `HX-Target` (the tab's list or the whole page)."""
-    response.vary.add("HX-Target")
-    return response
-
-
 @bp.get("")
 @login_required
 def events_page():

@@ -19,7 +19,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -30,20 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.database import UTCDateTime, utcnow
+from webapp.database import UTCDateTime, utcnow, value_enum
 from webapp.extensions import db
 from webapp.users.models import User
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=24,
-        values_callable=lambda items: [i.value for i in items],
-    )
 
 
 class OrderStatus(enum.StrEnum):
@@ -84,7 +72,9 @@ class Order(db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False)
     contact: Mapped[str] = mapped_column(String(200), nullable=False)
     status: Mapped[OrderStatus] = mapped_column(
-        _enum(OrderStatus, "order_status"), default=OrderStatus.ACTIVE, nullable=False
+        value_enum(OrderStatus, "order_status", length=24),
+        default=OrderStatus.ACTIVE,
+        nullable=False,
     )
     takes_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -135,7 +125,7 @@ class BalanceTransaction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     type: Mapped[TransactionType] = mapped_column(
-        _enum(TransactionType, "transaction_type"), nullable=False
+        value_enum(TransactionType, "transaction_type", length=24), nullable=False
     )
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     balance_after: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -212,6 +202,8 @@ class Preferences(db.Model):
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
     cities: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
     frequency: Mapped[Frequency] = mapped_column(
-        _enum(Frequency, "notify_frequency"), default=Frequency.INSTANT, nullable=False
+        value_enum(Frequency, "notify_frequency", length=24),
+        default=Frequency.INSTANT,
+        nullable=False,
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.database import TimestampMixin, UTCDateTime, utcnow
+from webapp.database import TimestampMixin, UTCDateTime, utcnow, value_enum
 from webapp.extensions import db
 from webapp.users.models import User
 
@@ -45,14 +44,7 @@ class Problem(TimestampMixin, db.Model):
     difficulty: Mapped[int] = mapped_column(Integer, default=3, nullable=False)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     status: Mapped[ProblemStatus] = mapped_column(
-        Enum(
-            ProblemStatus,
-            name="problem_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda items: [i.value for i in items],
-        ),
+        value_enum(ProblemStatus, "problem_status"),
         default=ProblemStatus.PENDING,
         nullable=False,
     )

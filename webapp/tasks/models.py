@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import TimestampMixin, UTCDateTime
+from webapp.database import TimestampMixin, UTCDateTime, value_enum
 from webapp.extensions import db
 
 
@@ -31,14 +31,7 @@ class Task(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     priority: Mapped[Priority] = mapped_column(
-        Enum(
-            Priority,
-            name="task_priority",
-            native_enum=False,
-            create_constraint=True,
-            length=8,
-            values_callable=lambda items: [i.value for i in items],
-        ),
+        value_enum(Priority, "task_priority", length=8),
         default=Priority.NORMAL,
         nullable=False,
     )

@@ -66,13 +66,6 @@ def _task_fields() -> dict[str, Any]:
     }
 
 
-@bp.after_request
-def vary_on_target(response: Any) -> Any:
-    """The list answers differently per `HX-Target` (results, more rows, whole page)."""
-    response.vary.add("HX-Target")
-    return response
-
-
 @bp.get("")
 @login_required
 def tasks_page():

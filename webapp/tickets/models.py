@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import TimestampMixin, UTCDateTime
+from webapp.database import TimestampMixin, UTCDateTime, value_enum
 from webapp.extensions import db
 
 
@@ -33,14 +33,7 @@ class TicketForm(TimestampMixin, db.Model):
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[FormStatus] = mapped_column(
-        Enum(
-            FormStatus,
-            name="ticket_form_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda items: [i.value for i in items],
-        ),
+        value_enum(FormStatus, "ticket_form_status"),
         default=FormStatus.DRAFT,
         nullable=False,
     )

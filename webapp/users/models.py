@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Enum, Index, String, text
+from sqlalchemy import BigInteger, Boolean, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.database import TimestampMixin, UTCDateTime
+from webapp.database import TimestampMixin, UTCDateTime, value_enum
 from webapp.extensions import db
 
 
@@ -40,14 +40,7 @@ class User(TimestampMixin, UserMixin, db.Model):
     photo_url: Mapped[str | None] = mapped_column(String(512))
     is_premium: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="role",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda roles: [r.value for r in roles],
-        ),
+        value_enum(Role, "role"),
         default=Role.STUDENT,
         nullable=False,
     )
