@@ -10,6 +10,7 @@ from tests.admin.conftest import filter_arg
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.tasks.models import Priority, Task
+from webapp.users.models import User
 
 
 @pytest.fixture
@@ -113,3 +114,13 @@ def test_strangers_and_non_admins_are_refused(app, client, admin_client, dashboa
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/admin/login")
     demote(app, dashboard_admin)
     assert admin_client.get("/admin/tasks/").status_code == 403
+
+
+def test_new_views_speak_the_admins_language(app, admin_client, dashboard_admin):
+    """Are the new menu entries and the tasks columns in Russian for a Russian admin?"""
+    with app.app_context():
+        db.session.get(User, dashboard_admin.id).locale = "ru"
+        db.session.commit()
+    page = admin_client.get("/admin/tasks/").get_data(as_text=True)
+    for word in ("Задачи", "События", "Участники", "Заявки на билеты", "Задачник", "Владелец"):
+        assert word in page, word

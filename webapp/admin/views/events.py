@@ -87,6 +87,7 @@ class EventView(PeopleMixin, SecureModelView):
             people=people,
             total=total,
             page=page,
+            page_size=PARTICIPANTS_PAGE,
             pages=(total + PARTICIPANTS_PAGE - 1) // PARTICIPANTS_PAGE,
         )
 

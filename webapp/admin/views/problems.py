@@ -227,5 +227,5 @@ class AttemptView(PeopleMixin, SecureModelView):
 
 
 def register(admin: Admin) -> None:
-    admin.add_view(ProblemView(Problem, db, name=_l("Problems"), endpoint="problems"))
+    admin.add_view(ProblemView(Problem, db, name=_l("Problem book"), endpoint="problems"))
     admin.add_view(AttemptView(Attempt, db, name=_l("Attempts"), endpoint="attempts"))
