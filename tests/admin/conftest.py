@@ -8,8 +8,11 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from webapp.admin.models import AuditEntry
+from webapp.extensions import db
 from webapp.users.models import Role, User
 
 ADMIN_LOGIN = "boss"
@@ -65,3 +68,22 @@ def filter_arg(app: Flask, endpoint: str, column: str, operation: str) -> str:
             if str(flt.name) == column and str(flt.operation()) == operation:
                 return f"flt0_{key}"
     raise AssertionError(f"no filter {column!r} {operation!r} on {endpoint}")
+
+
+def audit_entries(app: Flask, action: str | None = None) -> list[AuditEntry]:
+    """The audit log (detached), oldest first; only `action` when given."""
+    with app.app_context():
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if action:
+            query = query.where(AuditEntry.action == action)
+        found = list(db.session.scalars(query).unique().all())
+        for entry in found:
+            db.session.expunge(entry)
+        return found
+
+
+def demote(app: Flask, user: User) -> None:
+    """Take a signed-in dashboard admin's role away (their session stays)."""
+    with app.app_context():
+        db.session.get(User, user.id).role = Role.MODERATOR
+        db.session.commit()

@@ -20,6 +20,17 @@ DASHBOARD_PAGES = [
     "/admin/audit/",
     "/admin/outbox/",
     "/admin/jobs/",
+    "/admin/tasks/",
+    "/admin/events/",
+    "/admin/events/1/participants",
+    "/admin/participants/",
+    "/admin/ticket-forms/",
+    "/admin/ticket-forms/1/review",
+    "/admin/ticket-forms/export",
+    "/admin/ticket-forms/export.csv",
+    "/admin/problems/",
+    "/admin/problems/1/moderate",
+    "/admin/attempts/",
 ]
 
 

@@ -55,3 +55,9 @@ class AccountForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token: the target is in the URL (unban, retry a job…)."""
+
+
+class ReasonForm(FlaskForm):
+    """A refusal with the reason the user is told (reject a ticket form or a problem)."""
+
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -13,6 +13,10 @@ from flask_admin import Admin
 
 VIEW_MODULES: tuple[str, ...] = (
     "users",
+    "tasks",
+    "events",
+    "tickets",
+    "problems",
     "outbox",
     "jobs",
     "audit",

@@ -1,0 +1,223 @@
+"""The ticket forms view: filters, search, approve and reject through the service, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from bot.outbox import queued_for
+from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
+from webapp.database import utcnow
+from webapp.events.models import Event
+from webapp.extensions import db
+from webapp.tickets.models import FormStatus, TicketForm
+
+
+@pytest.fixture
+def make_form(app, student):
+    def make(user=None, status=FormStatus.SUBMITTED, **fields):
+        values = {
+            "name": "Anna",
+            "email": "anna@example.com",
+            "phone": "+79123456789",
+            "ticket_type": "standard",
+            "quantity": 1,
+            **fields,
+        }
+        with app.app_context():
+            form = TicketForm(user_id=(user or student).id, status=status, **values)
+            if status != FormStatus.DRAFT:
+                form.submitted_at = utcnow()
+            db.session.add(form)
+            db.session.commit()
+            return form.id
+
+    return make
+
+
+def stored(app, form_id: int) -> TicketForm:
+    with app.app_context():
+        form = db.session.get(TicketForm, form_id)
+        db.session.expunge(form)
+        return form
+
+
+def test_list_shows_submitted_forms_not_drafts(admin_client, make_form):
+    """Does the list show submitted forms and leave the users' drafts out?"""
+    make_form(name="Submitted Sam")
+    make_form(name="Drafty Dan", status=FormStatus.DRAFT)
+    page = admin_client.get("/admin/ticket-forms/").get_data(as_text=True)
+    assert "Submitted Sam" in page and "Drafty Dan" not in page
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown", "hidden"),
+    [
+        ("Status", "approved", "Approved Al", "Waiting Wu"),
+        ("Ticket type", "vip", "Waiting Wu", "Approved Al"),
+    ],
+)
+def test_filters(app, admin_client, make_form, column, value, shown, hidden):
+    """Do the status and ticket type filters narrow the list?"""
+    make_form(name="Approved Al", status=FormStatus.APPROVED)
+    make_form(name="Waiting Wu", ticket_type="vip")
+    arg = filter_arg(app, "ticket_forms", column, "equals")
+    page = admin_client.get("/admin/ticket-forms/", query_string={arg: value}).get_data(
+        as_text=True
+    )
+    assert shown in page and hidden not in page
+
+
+def test_filter_by_event_and_search(app, admin_client, make_user, make_form):
+    """Do the event filter and the search (name, email, phone) narrow the list?"""
+    with app.app_context():
+        event = Event(creator_id=make_user().id, title="Gala", starts_at=utcnow())
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    make_form(name="At the gala", event_id=event_id)
+    make_form(name="Elsewhere", email="else@example.org")
+    arg = filter_arg(app, "ticket_forms", "Event", "equals")
+    page = admin_client.get("/admin/ticket-forms/", query_string={arg: event_id})
+    assert "At the gala" in page.get_data(as_text=True)
+    assert "Elsewhere" not in page.get_data(as_text=True)
+    found = admin_client.get("/admin/ticket-forms/", query_string={"search": "else@"})
+    assert "Elsewhere" in found.get_data(as_text=True)
+    assert "At the gala" not in found.get_data(as_text=True)
+
+
+def test_approve_goes_through_the_service_and_is_audited(
+    app, admin_client, dashboard_admin, student, make_form
+):
+    """Does approving set the status, tell the user in chat and log before/after?"""
+    form_id = make_form()
+    review = admin_client.get(f"/admin/ticket-forms/{form_id}/review").get_data(as_text=True)
+    assert "Approve" in review and "Reject" in review
+    assert admin_client.post(f"/admin/ticket-forms/{form_id}/approve").status_code == 302
+    form = stored(app, form_id)
+    assert form.status == FormStatus.APPROVED and form.decided_by_id == dashboard_admin.id
+    with app.app_context():
+        [message] = queued_for(student.telegram_id)
+        assert message.dedupe_key == f"ticket-decision:{form_id}"
+        assert "approved" in message.text
+    [entry] = audit_entries(app, "ticket_form.approved")
+    assert entry.actor_id == dashboard_admin.id
+    assert (entry.target_type, entry.target_id) == ("ticket_forms", str(form_id))
+    assert entry.before["status"] == "submitted" and entry.after["status"] == "approved"
+    assert entry.after["decided_by_id"] == dashboard_admin.id
+
+
+def test_reject_with_a_reason(app, admin_client, student, make_form):
+    """Does rejecting store the reason, send it to the user and log it?"""
+    form_id = make_form()
+    admin_client.post(f"/admin/ticket-forms/{form_id}/reject", data={"reason": "Sold out"})
+    form = stored(app, form_id)
+    assert form.status == FormStatus.REJECTED and form.decision_reason == "Sold out"
+    with app.app_context():
+        [message] = queued_for(student.telegram_id)
+        assert "declined" in message.text and "Sold out" in message.text
+    [entry] = audit_entries(app, "ticket_form.rejected")
+    assert entry.before["decision_reason"] is None
+    assert entry.after == {**entry.after, "status": "rejected", "decision_reason": "Sold out"}
+    history = admin_client.get(f"/admin/ticket-forms/{form_id}/review").get_data(as_text=True)
+    assert "ticket_form.rejected" in history
+
+
+def test_reject_needs_a_reason(app, admin_client, make_form):
+    """Is a rejection without a reason refused, leaving the form submitted?"""
+    form_id = make_form()
+    answer = admin_client.post(
+        f"/admin/ticket-forms/{form_id}/reject", data={"reason": ""}, follow_redirects=True
+    )
+    assert "This field is required." in answer.get_data(as_text=True)
+    assert stored(app, form_id).status == FormStatus.SUBMITTED
+    assert audit_entries(app) == []
+
+
+def test_only_a_submitted_form_is_decided(app, admin_client, student, make_form):
+    """Is a second decision refused by the service's rule, with a message and no entry?"""
+    form_id = make_form(status=FormStatus.APPROVED)
+    answer = admin_client.post(
+        f"/admin/ticket-forms/{form_id}/reject",
+        data={"reason": "changed my mind"},
+        follow_redirects=True,
+    )
+    assert "Only a submitted form can be approved or rejected." in answer.get_data(as_text=True)
+    assert stored(app, form_id).status == FormStatus.APPROVED
+    with app.app_context():
+        assert queued_for(student.telegram_id) == []
+    assert audit_entries(app) == []
+
+
+def test_missing_or_draft_forms_are_404(admin_client, make_form):
+    """Is the review page of a missing form or of a draft a 404?"""
+    draft_id = make_form(status=FormStatus.DRAFT)
+    assert admin_client.get("/admin/ticket-forms/999999/review").status_code == 404
+    assert admin_client.get(f"/admin/ticket-forms/{draft_id}/review").status_code == 404
+
+
+def read_csv(answer) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+
+
+def test_csv_export_uses_the_services_writer(admin_client, make_form):
+    """Is the export the tickets module's CSV (its columns, formula-safe cells, filters)?"""
+    from webapp.tickets.services import CSV_COLUMNS
+
+    make_form(name="=HYPERLINK(1)", ticket_type="vip")
+    make_form(name="Plain", ticket_type="standard")
+    make_form(name="Draft", status=FormStatus.DRAFT)
+    answer = admin_client.get("/admin/ticket-forms/export.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert "ticket-forms.csv" in answer.headers["Content-Disposition"]
+    rows = read_csv(answer)
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert sorted(r["name"] for r in rows) == ["'=HYPERLINK(1)", "Plain"]
+    vip = read_csv(admin_client.get("/admin/ticket-forms/export.csv?ticket_type=vip"))
+    assert [r["name"] for r in vip] == ["'=HYPERLINK(1)"]
+    assert read_csv(admin_client.get("/admin/ticket-forms/export.csv?status=approved")) == []
+    assert "export.csv" in admin_client.get("/admin/ticket-forms/export").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["status=king", "event_id=abc"])
+def test_bad_export_filters_are_a_message(admin_client, query):
+    """Is an unknown status or a non-numeric event a message on the export page, not a 500?"""
+    answer = admin_client.get(f"/admin/ticket-forms/export.csv?{query}", follow_redirects=True)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert "alert" in answer.get_data(as_text=True)
+
+
+def test_strangers_and_non_admins_are_refused(
+    app, client, admin_client, dashboard_admin, make_form
+):
+    """Are decisions and the export refused to strangers and to an admin who lost the role?"""
+    form_id = make_form()
+    answer = client.post(f"/admin/ticket-forms/{form_id}/approve")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/login"
+    assert client.get("/admin/ticket-forms/export.csv").status_code == 302
+    demote(app, dashboard_admin)
+    assert admin_client.post(f"/admin/ticket-forms/{form_id}/approve").status_code == 403
+    assert admin_client.get("/admin/ticket-forms/export.csv").status_code == 403
+    assert stored(app, form_id).status == FormStatus.SUBMITTED
+    assert audit_entries(app) == []
+
+
+class TestWithCSRF:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_decisions_need_the_token(self, app, client, dashboard_admin, make_form):
+        """Is an approve or reject without the review page's csrf_token refused?"""
+        form_id = make_form()
+        assert sign_in(client).status_code == 302
+        base = f"/admin/ticket-forms/{form_id}"
+        assert client.post(f"{base}/approve").status_code == 400
+        assert client.post(f"{base}/reject", data={"reason": "no"}).status_code == 400
+        assert stored(app, form_id).status == FormStatus.SUBMITTED
+        token = csrf_token(client.get(f"{base}/review").get_data(as_text=True))
+        answer = client.post(f"{base}/reject", data={"reason": "no", "csrf_token": token})
+        assert answer.status_code == 302
+        assert stored(app, form_id).status == FormStatus.REJECTED

@@ -1,0 +1,231 @@
+"""Problems: the moderation queue (pending first), approve, reject, delete; attempts.
+
+Each change is a `webapp.problems.services` call (moderators' and admins' rules, nobody
+moderates their own problem, only admins delete; the author is told in chat) inside
+`audited_change`. Attempts are read-only history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, url_for
+from flask_admin import Admin, expose
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, select
+
+from webapp.admin.access import SecureModelView
+from webapp.admin.audit import snapshot
+from webapp.admin.changes import audited_change
+from webapp.admin.forms import ConfirmForm, ReasonForm
+from webapp.admin.models import AuditEntry
+from webapp.admin.people import PeopleMixin, person, person_column
+from webapp.extensions import db
+from webapp.problems import services as problems
+from webapp.problems.models import Attempt, Problem, ProblemStatus
+
+AUDITED_FIELDS = ("status", "reject_reason", "moderated_by_id", "version", "deleted_at")
+PREVIEW = 80
+
+
+def describe(problem: Problem) -> dict[str, Any]:
+    return snapshot(problem, AUDITED_FIELDS)
+
+
+def _form_errors(form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        for error in errors:
+            flash(f"{label.text if label else field}: {error}", "error")
+
+
+def _preview(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+
+
+class ProblemView(SecureModelView):
+    column_list = (
+        "id",
+        "status",
+        "title",
+        "topic",
+        "difficulty",
+        "author_id",
+        "updated_at",
+        "moderated_at",
+    )
+    column_details_list = (
+        "id",
+        "status",
+        "title",
+        "statement",
+        "answer",
+        "topic",
+        "difficulty",
+        "author_id",
+        "reject_reason",
+        "moderated_by_id",
+        "moderated_at",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    column_searchable_list = ("title", "topic")
+    column_filters = ("status", "topic", "difficulty", "author_id", "created_at", "updated_at")
+    column_sortable_list = ("id", "status", "title", "topic", "difficulty", "updated_at")
+    column_labels = {
+        "status": _l("Status"),
+        "title": _l("Title"),
+        "statement": _l("Statement"),
+        "answer": _l("Answer"),
+        "topic": _l("Topic"),
+        "difficulty": _l("Difficulty"),
+        "author_id": _l("Author"),
+        "reject_reason": _l("Reason"),
+        "moderated_by_id": _l("Moderated by"),
+        "moderated_at": _l("Moderated"),
+        "version": _l("Version"),
+        "created_at": _l("Created"),
+        "updated_at": _l("Updated"),
+    }
+    column_formatters = {
+        "status": lambda _v, _c, problem, _n: problem.status.value,
+        "author_id": person_column,  # the author is loaded with the problem (joined)
+        "moderated_by_id": person_column,
+    }
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-gavel", ".moderate", title=_l("Moderate"), id_arg="problem_id")
+    ]
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(Problem.deleted_at.is_(None))
+
+    def get_count_query(self) -> Any:
+        return super().get_count_query().filter(Problem.deleted_at.is_(None))
+
+    def _apply_sorting(self, query: Any, joins: Any, sort_column: Any, sort_desc: bool) -> Any:
+        """Unless a column is chosen: the queue, pending first and oldest first (as the
+        service's `moderation_queue`), then the rest, newest first."""
+        if sort_column is not None:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        pending = Problem.status == ProblemStatus.PENDING
+        return query.order_by(
+            case((pending, 0), else_=1),
+            case((pending, Problem.updated_at)),
+            case((pending, Problem.id)),
+            Problem.updated_at.desc(),
+            Problem.id.desc(),
+        ), joins
+
+    def _back(self, problem_id: int) -> Any:
+        """After a change: the problem's page, or the list when it is gone."""
+        problem = db.session.get(Problem, problem_id)
+        if problem is None or problem.deleted_at is not None:
+            return redirect(url_for(".index_view"))
+        return redirect(url_for(".moderate", problem_id=problem_id))
+
+    @expose("/<int:problem_id>/moderate")
+    def moderate(self, problem_id: int) -> Any:
+        """One problem with its answer: approve, reject with a reason, delete; its history."""
+        problem = db.session.get(Problem, problem_id)
+        if problem is None or problem.deleted_at is not None:
+            abort(404)
+        history = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target_type == Problem.__tablename__)
+            .where(AuditEntry.target_id == str(problem.id))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(50)
+        ).all()
+        return self.render(
+            "admin/hub/problem_moderate.html",
+            problem=problem,
+            author=person(problem.author_id),
+            reason_form=ReasonForm(),
+            history=history,
+            pending=ProblemStatus.PENDING,
+        )
+
+    @expose("/<int:problem_id>/approve", methods=["POST"])
+    def approve(self, problem_id: int) -> Any:
+        if ConfirmForm().validate_on_submit():
+            audited_change(
+                "problem.approve",
+                load=lambda: db.session.get(Problem, problem_id),
+                change=lambda actor: problems.approve_problem(actor, problem_id),
+                describe=describe,
+                done=_("Problem approved."),
+            )
+        return self._back(problem_id)
+
+    @expose("/<int:problem_id>/reject", methods=["POST"])
+    def reject(self, problem_id: int) -> Any:
+        form = ReasonForm()
+        if form.validate_on_submit():
+            audited_change(
+                "problem.reject",
+                load=lambda: db.session.get(Problem, problem_id),
+                change=lambda actor: problems.reject_problem(actor, problem_id, form.reason.data),
+                describe=describe,
+                done=_("Problem rejected."),
+            )
+        else:
+            _form_errors(form)
+        return self._back(problem_id)
+
+    @expose("/<int:problem_id>/delete", methods=["POST"])
+    def delete(self, problem_id: int) -> Any:
+        if ConfirmForm().validate_on_submit():
+            deleted = audited_change(
+                "problem.delete",
+                load=lambda: db.session.get(Problem, problem_id),
+                change=lambda actor: problems.delete_problem(actor, problem_id),
+                describe=describe,
+                done=_("Problem deleted."),
+            )
+            if deleted is None:
+                return self._back(problem_id)
+        return redirect(url_for(".index_view"))
+
+
+class AttemptView(PeopleMixin, SecureModelView):
+    people_columns = ("user_id",)
+    column_list = (
+        "id",
+        "user_id",
+        "problem",
+        "answer",
+        "is_correct",
+        "predicted_success",
+        "rated",
+        "created_at",
+    )
+    column_filters = ("user_id", "problem_id", "is_correct", "rated", "created_at")
+    column_sortable_list = ("id", "is_correct", "predicted_success", "created_at")
+    column_default_sort = ("id", True)
+    column_labels = {
+        "user_id": _l("User"),
+        "problem": _l("Problem"),
+        "problem_id": _l("Problem"),
+        "answer": _l("Answer"),
+        "is_correct": _l("Correct"),
+        "predicted_success": _l("Predicted success"),
+        "rated": _l("Rated"),
+        "created_at": _l("When"),
+    }
+    column_formatters = {
+        "user_id": person_column,
+        "problem": lambda _v, _c, attempt, _n: (
+            f"{_preview(attempt.problem.title)} (#{attempt.problem_id})"
+        ),
+        "answer": lambda _v, _c, attempt, _n: _preview(attempt.answer),
+        "predicted_success": lambda _v, _c, attempt, _n: f"{attempt.predicted_success:.2f}",
+    }
+
+
+def register(admin: Admin) -> None:
+    admin.add_view(ProblemView(Problem, db, name=_l("Problem book"), endpoint="problems"))
+    admin.add_view(AttemptView(Attempt, db, name=_l("Attempts"), endpoint="attempts"))
