@@ -60,7 +60,7 @@ def seed(people: dict[str, User]) -> None:
             {
                 "title": spec["title"],
                 "description": spec["description"],
-                "starts_at": now + spec["starts_in"],
+                "starts_at": (now + spec["starts_in"]).replace(minute=0, second=0, microsecond=0),
                 "location": spec["location"],
                 "capacity": spec["capacity"],
             },
