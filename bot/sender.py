@@ -76,6 +76,7 @@ class BotApi:
 
     def __init__(self, base_url: str, token: str) -> None:
         self._url = f"{base_url.rstrip('/')}/bot{token}/sendMessage"
+        self._token = token
         self._http = requests.Session()
 
     def close(self) -> None:
@@ -96,7 +97,9 @@ class BotApi:
         try:
             response = self._http.post(self._url, json=payload, timeout=HTTP_TIMEOUT)
         except requests.RequestException as exc:
-            return Outcome(Result.TRANSIENT, error=f"{type(exc).__name__}: {exc}"[:500])
+            # The exception names the URL, and the URL holds the token: never store that.
+            message = f"{type(exc).__name__}: {exc}".replace(self._token, "<token>")
+            return Outcome(Result.TRANSIENT, error=message[:500])
         try:
             body = response.json()
         except ValueError:

@@ -14,6 +14,8 @@ export ADMIN_PASSWORD=${ADMIN_PASSWORD:-demo-admin-password}
 PORT=${PORT:-5000}
 export WEBAPP_URL=${WEBAPP_URL:-http://localhost:$PORT/}
 .venv/bin/flask db upgrade
-.venv/bin/flask demo seed
+# The seed queues bot messages; the server's outbox sweep delivers them, not this command
+# (it would otherwise wait for Telegram before exiting).
+BOT_DELIVERY=off .venv/bin/flask demo seed
 .venv/bin/flask demo links --base-url "$WEBAPP_URL"
 exec .venv/bin/flask run --host 127.0.0.1 --port "$PORT"

@@ -18,7 +18,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from webapp.auth import init_data
+from webapp.events import demo as events_demo
 from webapp.extensions import db
+from webapp.market import demo as market_demo
+from webapp.problems import demo as problems_demo
+from webapp.tasks import demo as tasks_demo
+from webapp.tickets import demo as tickets_demo
 from webapp.users.models import Role, User
 
 demo_cli = AppGroup("demo", help="Demo data for local runs.")
@@ -63,8 +68,15 @@ THEME = {
     "secondary_bg_color": "#f1f1f4",
 }
 
-# Each feature adds `seed(people: dict[str, User]) -> None`; it must be idempotent.
-FEATURE_SEEDERS: list[Callable[[dict[str, User]], None]] = []
+# Each feature adds `seed(people: dict[str, User]) -> None`; it must be idempotent. Order
+# matters: tickets name an event.
+FEATURE_SEEDERS: list[Callable[[dict[str, User]], None]] = [
+    tasks_demo.seed,
+    events_demo.seed,
+    tickets_demo.seed,
+    problems_demo.seed,
+    market_demo.seed,
+]
 
 
 def demo_people() -> dict[str, User]:

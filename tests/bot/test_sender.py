@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.models import BlockedChat, MessageStatus, OutgoingMessage
 from bot.outbox import queue_message
-from bot.sender import MAX_ATTEMPTS, deliver
+from bot.sender import MAX_ATTEMPTS, BotApi, Result, deliver
 from tests.fixtures.fake_telegram import bot_overrides
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -243,3 +243,15 @@ def test_a_run_out_of_budget_hands_over_to_a_new_job(app, fake_telegram, monkeyp
     assert deliver(app, budget=0.0) == 0
     assert started == [app]
     assert deliver(app) == 5
+
+
+def test_network_error_is_recorded_without_the_bot_token():
+    """Does a network error's text (which names the URL) keep the bot token out of the
+    outbox, where the dashboard shows it?"""
+    api = BotApi("http://127.0.0.1:9", "123456789:SECRET-token-part")
+    try:
+        outcome = api.send_message(1, "hi")
+    finally:
+        api.close()
+    assert outcome.result is Result.TRANSIENT
+    assert "SECRET-token-part" not in outcome.error and "/bot<token>/" in outcome.error
