@@ -21,10 +21,11 @@ from tests.fixtures.app import build_app
 from tests.fixtures.users import headers_for
 from tests.market.conftest import ORDER, ledger_problems
 from webapp.database import utcnow
+from webapp.errors import Conflict
 from webapp.extensions import db
 from webapp.market import money, services
 from webapp.market.models import BalanceTransaction, Order, OrderStatus, Take, TransactionType
-from webapp.users.models import User
+from webapp.users.models import Role, User
 
 PRICE = 200
 _telegram_ids = itertools.count(7_000_000)
@@ -274,3 +275,42 @@ def test_hourly_limit_holds_under_concurrency(pg_app):
 
     assert Counter(all_at_once(20, post)) == {201: 10, 429: 10}
     assert count(pg_app, select(func.count(Order.id))) == 10
+
+
+def test_force_close_racing_the_closing_sweep(pg_app):
+    """When admins force-close overdue orders while the no-response sweep runs, is every
+    take refunded exactly once and every order closed by exactly one of them?"""
+    executors = _overdue_taken_orders(pg_app, 10)
+    (admin,) = make_users(pg_app, 1)
+    with pg_app.app_context():
+        db.session.get(User, admin.id).role = Role.ADMIN
+        order_ids = list(db.session.scalars(select(Order.id).order_by(Order.id)))
+        db.session.commit()
+
+    def work(i: int) -> Any:
+        with pg_app.app_context():
+            try:
+                if i == 0:
+                    return services.close_unanswered_orders()
+                actor = db.session.get(User, admin.id)
+                return [services.force_close_order(actor, order_ids[i - 1], "fraud").id]
+            except Conflict:
+                db.session.rollback()
+                return []
+            finally:
+                db.session.commit()
+
+    results = all_at_once(11, work)
+
+    closed = [order_id for result in results for order_id in result]
+    assert sorted(closed) == sorted(order_ids)
+    assert balances(pg_app, executors) == [10 * PRICE] * 3
+    refunds = select(func.count(BalanceTransaction.id)).where(
+        BalanceTransaction.type == TransactionType.REFUND
+    )
+    assert count(pg_app, refunds) == 30
+    with pg_app.app_context():
+        assert all(t.refunded_at is not None for t in db.session.scalars(select(Take)))
+        statuses = set(db.session.scalars(select(Order.status)))
+        assert statuses <= {OrderStatus.DELETED, OrderStatus.CLOSED_NO_RESPONSE}
+    assert ledger_problems(pg_app) == []

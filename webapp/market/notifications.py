@@ -131,18 +131,25 @@ def send_digests(frequency: Frequency, now: datetime | None = None) -> int:
     return queued
 
 
-def announce_refund(executor_id: int, order_id: str, amount: int) -> None:
-    """Tell an executor their take was refunded because the client did not respond."""
+def announce_refund(executor_id: int, order_id: str, amount: int, *, forced: bool = False) -> None:
+    """Tell an executor their take was refunded: the client did not respond, or (`forced`)
+    an administrator closed the order."""
     user = db.session.get(User, executor_id)
     if user is None or user.telegram_id is None:
         return
     from webapp.market.money import format_rubles
 
     with force_locale(user_locale(user)):
-        text = _(
-            "The client did not respond in time: %(amount)s ₽ is back on your balance.",
-            amount=format_rubles(amount),
-        )
+        if forced:
+            text = _(
+                "An administrator closed the order: %(amount)s ₽ is back on your balance.",
+                amount=format_rubles(amount),
+            )
+        else:
+            text = _(
+                "The client did not respond in time: %(amount)s ₽ is back on your balance.",
+                amount=format_rubles(amount),
+            )
         queue_message(
             user.telegram_id,
             text,

@@ -1,5 +1,6 @@
 """Market rules: posting, editing and deleting orders, taking them for money, the client's
-response, completion, and the two sweeps (expiry, closing without a response with refunds).
+response, completion, the two sweeps (expiry, closing without a response with refunds),
+and an admin's force-close (with the same refunds).
 
 Concurrency (PostgreSQL; SQLite serialises writers, and the guards hold there too):
 * Lock order is fixed: the order row first (`SELECT … FOR UPDATE`, `populate_existing`),
@@ -26,6 +27,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -50,7 +52,7 @@ from webapp.market.models import (
     Take,
     TransactionType,
 )
-from webapp.users.models import User
+from webapp.users.models import Role, User
 
 # Letters and digits only: URL-safe, and fits the `order_<id>` start parameter.
 ORDER_ID_ALPHABET = string.ascii_letters + string.digits
@@ -554,15 +556,67 @@ def close_unanswered_orders(now: datetime | None = None) -> list[str]:
         )
         .with_for_update(skip_locked=True)
     )
+    return _close_and_refund(
+        due.scalar_subquery(),
+        OrderStatus.CLOSED_NO_RESPONSE,
+        now,
+        guards=(_orders.c.responded_at.is_(None),),
+    )
+
+
+def force_close_order(
+    actor: User, order_id: str, reason: str, now: datetime | None = None
+) -> Order:
+    """An admin closes an active order and refunds every take not refunded yet.
+
+    The final status is `deleted`: the order leaves the feed and everyone's lists (as when
+    its client deletes it), while `closed_no_response` would claim the client was silent and
+    `expired` would keep it in the executors' lists without their money. The refunds are
+    the no-response job's own (`_close_and_refund`), so a take is refunded once even when
+    that job runs at the same moment; the executors are told in chat. The reason is
+    required; the caller keeps it (the dashboard's audit entry). Raises 403 (not an admin),
+    404 (no such order), 409 (not active), 422 (no reason).
+    """
+    if actor.role != Role.ADMIN:
+        raise Forbidden(_l("Only an administrator may force-close an order."))
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error("reason", _l("Give a reason."))],
+        )
+    now = now or utcnow()
+    order = _lock_order(order_id)  # the same lock order as a take: the order row first
+    if order.status != OrderStatus.ACTIVE:
+        raise Conflict(_l("This order is no longer active."))
+    if not _close_and_refund([order_id], OrderStatus.DELETED, now, forced=True):
+        # Under the row lock only on PostgreSQL; on SQLite the guarded UPDATE is the check.
+        raise Conflict(_l("This order is no longer active."))
+    return db.session.scalars(
+        select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def _close_and_refund(
+    order_ids: Any,
+    status: OrderStatus,
+    now: datetime,
+    *,
+    guards: tuple[Any, ...] = (),
+    forced: bool = False,
+) -> list[str]:
+    """Close the still-active orders among `order_ids` and refund each of their takes once.
+
+    The one refund mechanism (the no-response sweep and an admin's force-close): the status
+    changes in a guarded `UPDATE … WHERE status = 'active' … RETURNING`, then the takes'
+    `refunded_at` in a guarded `UPDATE … WHERE refunded_at IS NULL … RETURNING`, then one
+    `(refund, take:<id>)` credit per take (unique) with the executor told in chat. Returns
+    the closed order ids.
+    """
     closed = list(
         db.session.execute(
             update(_orders)
-            .where(
-                _orders.c.id.in_(due.scalar_subquery()),
-                _orders.c.status == "active",
-                _orders.c.responded_at.is_(None),
-            )
-            .values(status=OrderStatus.CLOSED_NO_RESPONSE.value, closed_at=now, updated_at=now)
+            .where(_orders.c.id.in_(order_ids), _orders.c.status == "active", *guards)
+            .values(status=status.value, closed_at=now, updated_at=now)
             .returning(_orders.c.id)
         ).scalars()
     )
@@ -577,5 +631,5 @@ def close_unanswered_orders(now: datetime | None = None) -> list[str]:
     # Accounts in a fixed order (after the orders, like a take), so workers never deadlock.
     for take_id, executor_id, price, order_id in sorted(refunds, key=lambda r: (r[1], r[0])):
         money.credit(executor_id, price, TransactionType.REFUND, f"take:{take_id}")
-        notifications.announce_refund(executor_id, order_id, price)
+        notifications.announce_refund(executor_id, order_id, price, forced=forced)
     return closed

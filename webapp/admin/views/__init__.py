@@ -17,6 +17,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "events",
     "tickets",
     "problems",
+    "market",
     "outbox",
     "jobs",
     "audit",
