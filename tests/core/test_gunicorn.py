@@ -54,7 +54,7 @@ def gunicorn_url(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to 30 s on a busy machine
             try:
                 _get(url + "/version")
                 break
