@@ -1,6 +1,6 @@
 """Benchmark: 200 funded executors take one order at the same moment on PostgreSQL.
 
-    python bench/market_take.py [--executors 200] [--pool 30] [--url postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/market_take.py [--executors 200] [--pool 20] [--url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Creates a throw-away database next to `--url` (dropped afterwards), posts one order, releases
 the executors together through the JSON API (each thread its own connection from a pool of
@@ -157,10 +157,23 @@ def print_row(figures: dict) -> None:
     )
 
 
-def run(*, executors: int = 200, pool: int = 30) -> list[Result]:
-    """For `bench/run.py`: the race on a throw-away database under HUB_BENCH_POSTGRES_URL."""
-    with postgres_database() as url:
-        figures = take_at_once(url, executors, pool)
+def run(*, executors: int = 200, pool: int = 20, attempts: int = 3) -> list[Result]:
+    """For `bench/run.py`: the race on a throw-away database under HUB_BENCH_POSTGRES_URL.
+
+    A race with answers other than 201/409 (a shared PostgreSQL out of connections answers
+    "too many clients" and the app a 500) is run again, up to `attempts` times, and said so."""
+    failed_runs = []
+    for _ in range(attempts):
+        with postgres_database() as url:
+            figures = take_at_once(url, executors, pool)
+        if not figures["other"]:
+            break
+        failed_runs.append(figures["other"])
+    retried = (
+        f"; earlier races discarded for answers other than 201/409: {failed_runs}"
+        if failed_runs
+        else ""
+    )
     name = "200 executors take one order" if executors == 200 else f"{executors} executors"
     return [
         Result(
@@ -169,7 +182,7 @@ def run(*, executors: int = 200, pool: int = 30) -> list[Result]:
             figures["takes"],
             "",
             f"{figures['refused']} refused with 409, {figures['other']} other answers; "
-            f"{'PASS' if passed(figures) else 'FAIL'} (exactly 3 expected)",
+            f"{'PASS' if passed(figures) else 'FAIL'} (exactly 3 expected){retried}",
         ),
         Result(
             name,
@@ -192,7 +205,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--executors", type=int, default=200)
-    parser.add_argument("--pool", type=int, default=30)
+    parser.add_argument("--pool", type=int, default=20)
     args = parser.parse_args()
     url = create_database(args.url)
     try:

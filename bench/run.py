@@ -116,7 +116,12 @@ def main(names: list[str]) -> None:
     for name in selected:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name}", flush=True)
-        for result in module.run():
+        try:
+            rows = module.run()
+        except Exception as exc:  # one failed benchmark must not hide the rest
+            message = " ".join(str(exc).split())[:200]
+            rows = [Result(name, "FAILED", type(exc).__name__, "", message)]
+        for result in rows:
             print(f"   {result.metric}: {result.value} {result.unit} {result.note}", flush=True)
             results.append(result)
     command = ".venv/bin/python bench/run.py" + (" " + " ".join(names) if names else "")
