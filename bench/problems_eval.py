@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import Result  # noqa: E402
 from webapp.problems.evaluation import evaluate, markdown_table  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -49,6 +50,30 @@ def write(text: str) -> None:
     else:
         updated = current.rstrip("\n") + "\n\n" + text
     RESULTS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def run() -> list[Result]:
+    """For `bench/run.py`: AUC and log-loss of the model, the constant baseline and the oracle."""
+    started = time.perf_counter()
+    report = evaluate()
+    elapsed = time.perf_counter() - started
+    note = (
+        f"{report.students} students, {report.problems} problems, {report.attempts} attempts; "
+        f"scored on the last {report.test}; {elapsed:.1f} s"
+    )
+    rows = []
+    for name, scores in (
+        ("Elo model", report.model),
+        ("constant baseline", report.baseline),
+        ("oracle (true p)", report.oracle),
+    ):
+        rows.append(
+            Result(
+                "problems model", f"AUC, {name}", round(scores.auc, 4), "", note if not rows else ""
+            )
+        )
+        rows.append(Result("problems model", f"log-loss, {name}", round(scores.log_loss, 4), ""))
+    return rows
 
 
 if __name__ == "__main__":

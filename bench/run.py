@@ -1,7 +1,10 @@
 """Run every benchmark and write bench/RESULTS.md.
 
-    .venv/bin/python bench/run.py            # all
+    .venv/bin/python bench/run.py            # all (about 5 minutes)
     .venv/bin/python bench/run.py init_data  # some
+
+Needs PostgreSQL, Redis, wrk (`apt-get install wrk`) and Chromium (`/usr/bin/chromium`,
+Debian's package; Playwright from requirements-dev drives it). This script installs nothing.
 
 Benchmarks that need PostgreSQL create and drop their own database on
 HUB_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test).
@@ -13,32 +16,97 @@ from __future__ import annotations
 import importlib
 import os
 import platform
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "RESULTS.md"
 
 from bench.common import Result  # noqa: E402
 
-BENCHMARKS = ["init_data"]
+BENCHMARKS = [
+    "lists",
+    "market_take",
+    "expiry",
+    "fanout",
+    "init_data",
+    "miniapp",
+    "problems_eval",
+]
+
+NOTES_START = "<!-- notes: kept by bench/run.py, edit freely below -->"
 
 
-def render(results: list[Result], command: str, elapsed: float) -> str:
+def _command(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "not found"
+
+
+def machine() -> str:
+    import sqlalchemy as sa
+
+    from bench.common import postgres_base
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        engine = sa.create_engine(make_url(postgres_base()).set(drivername="postgresql+psycopg"))
+        with engine.connect() as conn:
+            postgres = conn.execute(sa.text("SHOW server_version")).scalar()
+        engine.dispose()
+    except Exception:
+        postgres = "unreachable"
+    wrk = _command(["wrk", "-v"]).split(" [")[0]
+    chromium = _command(["chromium", "--version"]).split(" built")[0]
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {postgres}, "
+        f"{wrk}, {chromium}"
+    )
+
+
+def render(results: list[Result], command: str, elapsed: float, notes: str) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Produced by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, in {elapsed:.0f} s.",
+        f"Produced by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {elapsed:.0f} s.",
+        "",
+        f"Machine: {machine()}. wrk is Debian's (`apt-get install wrk`); Chromium is "
+        "Debian's `/usr/bin/chromium`. Machines are noisy (other jobs share these CPUs): "
+        "read the ratios, measured side by side in the same run, rather than absolute figures.",
         "",
         "| benchmark | metric | value | unit | note |",
         "| --- | --- | ---: | --- | --- |",
     ]
     for r in results:
-        lines.append(f"| {r.benchmark} | {r.metric} | {r.value} | {r.unit} | {r.note} |")
-    return "\n".join(lines) + "\n"
+        note = str(r.note).replace("|", "\\|")
+        lines.append(f"| {r.benchmark} | {r.metric} | {r.value} | {r.unit} | {note} |")
+    return "\n".join(lines) + "\n\n" + NOTES_START + "\n" + notes.lstrip("\n")
+
+
+def kept_notes() -> str:
+    """The hand-written notes below the marker in the current RESULTS.md (kept as they are)."""
+    if not RESULTS.exists():
+        return "\n## Notes\n"
+    current = RESULTS.read_text(encoding="utf-8")
+    if NOTES_START not in current:
+        return "\n## Notes\n"
+    return current.split(NOTES_START, 1)[1]
 
 
 def main(names: list[str]) -> None:
@@ -48,13 +116,17 @@ def main(names: list[str]) -> None:
     for name in selected:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name}", flush=True)
-        for result in module.run():
+        try:
+            rows = module.run()
+        except Exception as exc:  # one failed benchmark must not hide the rest
+            message = " ".join(str(exc).split())[:200]
+            rows = [Result(name, "FAILED", type(exc).__name__, "", message)]
+        for result in rows:
             print(f"   {result.metric}: {result.value} {result.unit} {result.note}", flush=True)
             results.append(result)
-    command = "python bench/run.py" + (" " + " ".join(names) if names else "")
-    (ROOT / "bench" / "RESULTS.md").write_text(
-        render(results, command, time.perf_counter() - started), encoding="utf-8"
-    )
+    command = ".venv/bin/python bench/run.py" + (" " + " ".join(names) if names else "")
+    elapsed = time.perf_counter() - started
+    RESULTS.write_text(render(results, command, elapsed, kept_notes()), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Pydantic models for the wire live in each feature's `schemas.py`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -53,11 +54,26 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
+_QUERY_SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 class Pagination(BaseModel):
     """`skip` and `limit` of every list endpoint."""
 
     skip: int = Field(0, ge=0)
     limit: int = Field(20, ge=1, le=100)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Generated once per class: flask-openapi3 (4.3) asks for the query model's JSON
+        schema on every request just to read its field types, and generating it costs
+        2-4 ms a request on the list endpoints (`bench/RESULTS.md`). A copy is returned, so
+        a caller that edits it cannot change the next one's."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        schema = _QUERY_SCHEMAS.get(key)
+        if schema is None:
+            schema = _QUERY_SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(schema)
 
 
 class Page(BaseModel, Generic[T]):
