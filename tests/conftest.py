@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.app",
     "tests.fixtures.users",
+    "tests.fixtures.tickets",
     "tests.fixtures.browser",
     "tests.fixtures.fake_telegram",
 ]

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from bot.outbox import queued_for
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
+from tests.market.conftest import ledger_problems
 from webapp.extensions import db
 from webapp.market import money, services
 from webapp.market.models import (
-    Account,
     BalanceTransaction,
     ClientReview,
     ExecutorComplaint,
@@ -78,20 +78,6 @@ def stored(app: Flask, order_id: str) -> Order:
 def balances(app: Flask, users: list[User]) -> list[int]:
     with app.app_context():
         return [money.balance_of(u.id) for u in users]
-
-
-def ledger_problems(app: Flask) -> list[int]:
-    """Users whose balance is not the sum of their transactions (empty when all is right)."""
-    with app.app_context():
-        accounts = dict(db.session.execute(select(Account.user_id, Account.balance)).all())
-        sums = dict(
-            db.session.execute(
-                select(BalanceTransaction.user_id, func.sum(BalanceTransaction.amount)).group_by(
-                    BalanceTransaction.user_id
-                )
-            ).all()
-        )
-        return [u for u in set(accounts) | set(sums) if accounts.get(u, 0) != sums.get(u, 0)]
 
 
 def refunds(app: Flask) -> list[BalanceTransaction]:

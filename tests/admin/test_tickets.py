@@ -15,28 +15,6 @@ from webapp.extensions import db
 from webapp.tickets.models import FormStatus, TicketForm
 
 
-@pytest.fixture
-def make_form(app, student):
-    def make(user=None, status=FormStatus.SUBMITTED, **fields):
-        values = {
-            "name": "Anna",
-            "email": "anna@example.com",
-            "phone": "+79123456789",
-            "ticket_type": "standard",
-            "quantity": 1,
-            **fields,
-        }
-        with app.app_context():
-            form = TicketForm(user_id=(user or student).id, status=status, **values)
-            if status != FormStatus.DRAFT:
-                form.submitted_at = utcnow()
-            db.session.add(form)
-            db.session.commit()
-            return form.id
-
-    return make
-
-
 def stored(app, form_id: int) -> TicketForm:
     with app.app_context():
         form = db.session.get(TicketForm, form_id)

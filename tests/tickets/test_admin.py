@@ -9,32 +9,7 @@ import pytest
 
 from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
-from webapp.database import utcnow
-from webapp.extensions import db
-from webapp.tickets.models import FormStatus, TicketForm
-
-
-@pytest.fixture
-def make_form(app, student):
-    def make(user=None, status=FormStatus.SUBMITTED, **fields):
-        values = {
-            "name": "Anna",
-            "email": "anna@example.com",
-            "phone": "+79123456789",
-            "ticket_type": "standard",
-            "quantity": 1,
-            **fields,
-        }
-        with app.app_context():
-            form = TicketForm(user_id=(user or student).id, status=status, **values)
-            if status != FormStatus.DRAFT:
-                form.submitted_at = utcnow()
-            db.session.add(form)
-            db.session.commit()
-            return form.id
-
-    return make
-
+from webapp.tickets.models import FormStatus
 
 ADMIN_PATHS = [
     ("get", "/api/admin/forms", None),
