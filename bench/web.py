@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,8 +62,12 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[s
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        process.send_signal(signal.SIGINT)  # quick shutdown (TERM waits for graceful_timeout)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         shutil.rmtree(metrics, ignore_errors=True)
 
 

@@ -14,11 +14,11 @@ this process in the embedded mode.
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -118,13 +118,28 @@ def _path(func: JobFunc) -> str:
 
 
 class LocalJobs:
-    """The embedded mode's job runner: two threads, coalescing by name, errors logged."""
+    """The embedded mode's job runner: two threads, coalescing by name, errors logged.
+
+    The threads are daemons: a process that is asked to stop (gunicorn, a CLI command) does
+    not wait for a job stuck on the network. Nothing is lost — every job is idempotent and
+    the outbox and the periodic sweeps pick up whatever a stopped job left undone.
+    """
 
     def __init__(self, app: Flask, workers: int = 2) -> None:
         self._app = app
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="hub-job")
+        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"hub-job-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
         self._lock = threading.Lock()
         self._waiting: set[str] = set()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            self._run(*item)
 
     def submit(
         self, func: JobFunc, args: tuple[Any, ...], kwargs: dict[str, Any], coalesce: str | None
@@ -134,7 +149,7 @@ class LocalJobs:
                 if coalesce in self._waiting:
                     return
                 self._waiting.add(coalesce)
-        self._pool.submit(self._run, func, args, kwargs, coalesce)
+        self._queue.put((func, args, kwargs, coalesce))
 
     def _run(
         self, func: JobFunc, args: tuple[Any, ...], kwargs: dict[str, Any], coalesce: str | None
@@ -149,7 +164,11 @@ class LocalJobs:
             log.exception("background job %s failed", _path(func))
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Let the queued jobs finish, then stop the threads."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
 
 
 _local_lock = threading.Lock()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -45,12 +46,14 @@ def gunicorn_url(tmp_path):
     }
     env.pop("REDIS_URL", None)
     (tmp_path / "metrics").mkdir()
+    # Logs go to a file: a full pipe would block the workers (and their shutdown).
+    log = (tmp_path / "gunicorn.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -61,12 +64,16 @@ def gunicorn_url(tmp_path):
             except OSError:
                 time.sleep(0.1)
         else:
-            pytest.fail("gunicorn did not start: " + process.stderr.read(2000).decode())
+            pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[:2000])
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
+        process.send_signal(signal.SIGINT)  # quick shutdown (TERM waits for graceful_timeout)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 def test_metrics_add_up_across_workers(gunicorn_url):
