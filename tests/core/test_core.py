@@ -165,3 +165,14 @@ def test_russian_greeting_for_russian_telegram_user(client):
         as_text=True
     )
     assert "Привет, Иван!" in html
+
+
+def test_start_params_lead_to_their_pages_or_nowhere(app):
+    """Does each start parameter open its page, and a malformed id lead nowhere (not a 500)?"""
+    from webapp.core.start_param import start_param_url
+
+    with app.test_request_context():
+        assert start_param_url("order_AbC123xyz789") == "/orders/AbC123xyz789"
+        assert start_param_url("event_abc") is None
+        assert start_param_url("problem_1-2") is None
+        assert start_param_url("nothing_1") is None
