@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from webapp.auth.roles import is_admin, require_admin
 from webapp.auth.services import password_sign_in
 from webapp.errors import Forbidden
 from webapp.users import services as users
@@ -17,7 +18,7 @@ from webapp.users.models import Role, User
 
 def may_use_dashboard(user: User) -> bool:
     return (
-        user.role == Role.ADMIN
+        is_admin(user)
         and bool(user.password_hash)
         and not user.is_banned
         and user.deleted_at is None
@@ -42,5 +43,5 @@ def create_staff_account(
     actor: User, login: str, password: str, *, first_name: str, role: Role
 ) -> User:
     """An admin creates another password account (an admin or a teacher, usually)."""
-    users.require_admin(actor)
+    require_admin(actor)
     return users.register(login, password, first_name=first_name, role=role)

@@ -30,13 +30,14 @@ from sqlalchemy import String, cast, exists, func, literal, or_, select, update
 
 from bot.models import OutgoingMessage
 from bot.outbox import queue_message
+from webapp.auth.roles import is_admin
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.tasks.services import like_pattern
-from webapp.users.models import Role, User
+from webapp.users.models import User
 
 EDITABLE = ("title", "description", "starts_at", "location", "capacity")
 REMINDER_WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -126,7 +127,7 @@ def is_joined(user: User, event: Event) -> bool:
 
 
 def can_change(user: User, event: Event) -> bool:
-    return event.creator_id == user.id or user.role == Role.ADMIN
+    return event.creator_id == user.id or is_admin(user)
 
 
 def _require_future(starts_at: datetime, now: datetime) -> None:

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, func, or_, select
 
 from bot.outbox import queue_message
+from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound
 from webapp.extensions import db
@@ -31,7 +32,6 @@ from webapp.problems.answers import is_correct
 from webapp.problems.models import Attempt, Problem, ProblemRating, ProblemStatus, UserRating
 from webapp.users.models import Role, User
 
-STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
 AUTHOR_ROLES = (Role.TEACHER, Role.ADMIN)
 # Recommendations rank this many nearest candidates per requested item before mixing topics.
 RECOMMENDATION_POOL_FACTOR = 5
@@ -64,10 +64,6 @@ class Recommendation:
 
 
 # --- who sees what -------------------------------------------------------------------------
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
 
 
 def can_author(user: User) -> bool:
@@ -275,8 +271,7 @@ def _tell_author(problem: Problem) -> None:
 
 def delete_problem(actor: User, problem_id: int) -> None:
     """Admins delete a problem: it disappears, the attempts made on it stay in history."""
-    if actor.role != Role.ADMIN:
-        raise Forbidden(_l("Only admins may delete problems."))
+    require_admin(actor, _l("Only admins may delete problems."))
     problem = db.session.get(Problem, problem_id)
     if problem is None or problem.deleted_at is not None:
         raise NotFound(_l("No such problem."))
@@ -487,8 +482,3 @@ def recommend(
             if len(mixed) == limit:
                 break
     return mixed
-
-
-def require_staff(actor: User) -> None:
-    if not is_staff(actor):
-        raise Forbidden(_l("Only moderators and admins may do this."))

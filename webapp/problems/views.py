@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
 from webapp.auth.identity import current, login_required, role_required
+from webapp.auth.roles import STAFF_ROLES, is_staff
 from webapp.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.problems import services
@@ -80,7 +81,7 @@ def problems_page():
         search=search or "",
         solved=solved,
         can_author=services.can_author(user),
-        is_staff=services.is_staff(user),
+        is_staff=is_staff(user),
     )
 
 
@@ -215,7 +216,7 @@ def edit_problem_page(problem_id: int):
 
 
 @bp.get("/moderation")
-@role_required(Role.MODERATOR, Role.ADMIN)
+@role_required(*STAFF_ROLES)
 def moderation_page():
     """Pending problems, oldest first, with approve and reject."""
     page = _page_number()
@@ -239,7 +240,7 @@ def _moderation_row(problem: Problem, message: str, error: str | None = None, st
 
 
 @bp.post("/<int:problem_id>/approve")
-@role_required(Role.MODERATOR, Role.ADMIN)
+@role_required(*STAFF_ROLES)
 def approve_action(problem_id: int):
     """Approve: the row is swapped for its decided state."""
     problem = services.approve_problem(current(), problem_id)
@@ -250,7 +251,7 @@ def approve_action(problem_id: int):
 
 
 @bp.post("/<int:problem_id>/reject")
-@role_required(Role.MODERATOR, Role.ADMIN)
+@role_required(*STAFF_ROLES)
 def reject_action(problem_id: int):
     """Reject with a reason: the row is swapped; a missing reason shows inline (422)."""
     try:

@@ -29,14 +29,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from bot.outbox import queue_message
+from webapp.auth.roles import require_admin
 from webapp.database import utcnow
-from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.tasks.services import like_pattern
 from webapp.tickets.models import FormStatus, TicketForm
-from webapp.users.models import Role, User
+from webapp.users.models import User
 
 DEFAULT_PHONE_REGION = "RU"
 FIELDS = ("event_id", "name", "email", "phone", "ticket_type", "quantity")
@@ -222,11 +223,6 @@ def form_values(form: TicketForm) -> dict[str, Any]:
 
 
 # --- admin -------------------------------------------------------------------------------
-
-
-def require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise Forbidden(_l("Only admins may do this."))
 
 
 def _admin_query(filters: AdminFilters) -> Select[tuple[TicketForm]]:

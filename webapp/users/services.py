@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from webapp.auth.init_data import WebAppUser
+from webapp.auth.roles import is_admin, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, Unauthorized
 from webapp.extensions import db
 from webapp.users.models import Role, User
 
-STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
 # `last_seen_at` is refreshed at most this often, so sign-in stays read-only when idle.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -140,7 +140,7 @@ def view_user(actor: User, user_id: int) -> User:
 
 
 def update_profile(actor: User, user_id: int, changes: ProfileChanges) -> User:
-    if actor.id != user_id and actor.role != Role.ADMIN:
+    if actor.id != user_id and not is_admin(actor):
         raise Forbidden(_l("Only an admin may edit someone else's profile."))
     user = get_user(user_id)
     for name in ("first_name", "last_name", "locale"):
@@ -189,13 +189,3 @@ def delete_user(actor: User, user_id: int) -> None:
     user.is_banned = True
     user.ban_reason = "deleted"
     db.session.flush()
-
-
-def require_staff(actor: User) -> None:
-    if actor.role not in STAFF_ROLES:
-        raise Forbidden(_l("Only moderators and admins may do this."))
-
-
-def require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise Forbidden(_l("Only admins may do this."))
