@@ -35,6 +35,34 @@ LATENCY = Histogram(
 )
 
 
+_SECRETS: set[str] = set()
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every registered secret (the bot token) replaced by `<redacted>`."""
+    for secret in _SECRETS:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """The last guard: no log line carries the bot token, whoever formats an exception or a
+    URL into it (telebot's errors name `/bot<token>/<method>`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _SECRETS:
+            return True
+        message = record.getMessage()
+        cleaned = redact_secrets(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_secrets(record.exc_text)
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -45,7 +73,10 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(app: Flask) -> None:
-    """JSON lines on stderr with the request id (once per process)."""
+    """JSON lines on stderr with the request id (once per process), secrets redacted."""
+    token = app.config.get("TELEGRAM_BOT_TOKEN")
+    if token:
+        _SECRETS.add(token)
     root = logging.getLogger()
     if any(getattr(h, "_hub", False) for h in root.handlers):
         return
@@ -58,6 +89,7 @@ def configure_logging(app: Flask) -> None:
         )
     )
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(SecretFilter())
     root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.fixtures.app import build_app
 from tests.fixtures.users import headers_for
 from tests.market.conftest import balance
 from webapp.extensions import db
 from webapp.market import money
-from webapp.market.models import StarsPayment
+from webapp.market.models import IssuedStarsInvoice, StarsPayment
+from webapp.users.models import User
 
 
 def test_balance_and_history(client, student, fund):
@@ -88,7 +91,10 @@ def test_stars_invoice_link(app, client, student):
     (call,) = bot.calls
     assert call["currency"] == "XTR" and call["provider_token"] == ""
     assert [p.amount for p in call["prices"]] == [50]
-    assert call["payload"].startswith(f"topup:{student.id}:50:")
+    assert call["payload"].startswith("topup:") and str(student.id) not in call["payload"][6:9]
+    with app.app_context():
+        stored = db.session.get(IssuedStarsInvoice, call["payload"])
+        assert (stored.user_id, stored.stars, stored.amount) == (student.id, 50, 5000)
     assert len(call["payload"].encode()) <= 128 and 1 <= len(call["title"]) <= 32
     bad = client.post("/api/balance/stars/invoice", json={"stars": 0}, headers=headers_for(student))
     assert bad.status_code == 422
@@ -104,53 +110,52 @@ def test_stars_invoice_without_bot_is_503(app, client, student):
     assert answer.status_code == 503 and answer.mimetype == "application/problem+json"
 
 
-def payload_for(user, stars: int) -> str:
-    return f"topup:{user.id}:{stars}:abcd"
+def payload_for(app, user, stars: int) -> str:
+    """The payload of an invoice this server issued (and stored) for `user`."""
+    with app.app_context():
+        payload = money.stars_invoice(db.session.get(User, user.id), stars).payload
+        db.session.commit()
+        return payload
 
 
 def test_pre_checkout_rule(app, student, make_user):
-    """Does pre-checkout accept the payer's own invoice and refuse mismatches?"""
+    """Does pre-checkout accept the payer's own stored invoice and refuse mismatches?"""
     other = make_user()
+    payload = payload_for(app, student, 10)
     with app.app_context():
-        ok = money.check_stars_checkout(student.telegram_id, payload_for(student, 10), "XTR", 10)
-        assert ok is None
+        assert money.check_stars_checkout(student.telegram_id, payload, "XTR", 10) is None
         for args in [
-            (other.telegram_id, payload_for(student, 10), "XTR", 10),  # someone else's invoice
-            (student.telegram_id, payload_for(student, 10), "XTR", 11),  # amount changed
-            (student.telegram_id, payload_for(student, 10), "RUB", 10),  # not Stars
+            (other.telegram_id, payload, "XTR", 10),  # someone else's invoice
+            (student.telegram_id, payload, "XTR", 11),  # amount changed
+            (student.telegram_id, payload, "RUB", 10),  # not Stars
+            (student.telegram_id, f"topup:{student.id}:10:abcd", "XTR", 10),  # never issued
             (student.telegram_id, "garbage", "XTR", 10),
         ]:
             assert isinstance(money.check_stars_checkout(*args), str)
 
 
 def test_successful_payment_credits_once_per_charge(app, student):
-    """Is a successful payment credited once per telegram_payment_charge_id?"""
+    """Is a successful payment credited once per telegram_payment_charge_id, and a second
+    charge on the same invoice refused (to be refunded)?"""
+    payload = payload_for(app, student, 10)
     with app.app_context():
-        first = money.credit_stars_payment(
-            student.telegram_id, payload_for(student, 10), "XTR", 10, "charge-1"
-        )
-        again = money.credit_stars_payment(
-            student.telegram_id, payload_for(student, 10), "XTR", 10, "charge-1"
-        )
-        other = money.credit_stars_payment(
-            student.telegram_id, payload_for(student, 10), "XTR", 10, "charge-2"
-        )
+        first = money.credit_stars_payment(student.telegram_id, payload, "XTR", 10, "charge-1")
+        again = money.credit_stars_payment(student.telegram_id, payload, "XTR", 10, "charge-1")
+        with pytest.raises(money.UnexpectedPayment):
+            money.credit_stars_payment(student.telegram_id, payload, "XTR", 10, "charge-2")
         db.session.commit()
         assert first is not None and first.type == "stars_topup" and first.amount == 1000
-        assert again is None and other is not None
-        assert db.session.query(StarsPayment).count() == 2
-    assert balance(app, student) == 2000
+        assert again is None
+        assert db.session.query(StarsPayment).count() == 1
+    assert balance(app, student) == 1000
 
 
 def test_payment_for_someone_else_is_not_credited(app, student, make_user):
-    """Is a payment whose payload names another account left uncredited?"""
+    """Is a payment on an invoice issued to another account refused (to be refunded)?"""
     other = make_user()
+    payload = payload_for(app, student, 10)
     with app.app_context():
-        assert (
-            money.credit_stars_payment(
-                other.telegram_id, payload_for(student, 10), "XTR", 10, "charge-x"
-            )
-            is None
-        )
+        with pytest.raises(money.UnexpectedPayment):
+            money.credit_stars_payment(other.telegram_id, payload, "XTR", 10, "charge-x")
         db.session.commit()
     assert balance(app, student) == 0 and balance(app, other) == 0

@@ -97,3 +97,58 @@ def test_the_app_callback_is_not_proof_of_payment(app, client, fake_telegram, st
     """Does creating an invoice (and the page's 'paid' callback) credit nothing by itself?"""
     invoice_payload(client, fake_telegram, student, 50)
     assert balance(app, student) == 0
+
+
+def refunds(fake_telegram) -> list[tuple[str, str]]:
+    return [
+        (str(c.params["user_id"]), c.params["telegram_payment_charge_id"])
+        for c in fake_telegram.calls("refundStarPayment")
+    ]
+
+
+def test_a_payload_this_server_never_issued_is_refunded(app, client, fake_telegram, student):
+    """Is a successful payment whose payload nobody created credited nothing and refunded?"""
+    forged = f"topup:{student.id}:500:deadbeef"
+    post_update(app, client, successful_payment(9201, student, forged, 500, "tg-forged"))
+    assert balance(app, student) == 0
+    assert refunds(fake_telegram) == [(str(student.telegram_id), "tg-forged")]
+
+
+def test_more_stars_than_the_invoice_asked_are_refunded(app, client, fake_telegram, student):
+    """Are 500 stars paid on a 1-star invoice refunded instead of credited as 50,000 kopecks?"""
+    payload = invoice_payload(client, fake_telegram, student, 1)
+    post_update(app, client, successful_payment(9301, student, payload, 500, "tg-over"))
+    assert balance(app, student) == 0
+    assert refunds(fake_telegram) == [(str(student.telegram_id), "tg-over")]
+
+
+def test_an_invoice_is_credited_for_its_stored_amount_once(
+    app, client, fake_telegram, student, make_user
+):
+    """Is a paid invoice credited at the amount it asked, a second charge on it refunded, and
+    someone else's payment on it refunded too?"""
+    payload = invoice_payload(client, fake_telegram, student, 3)
+    post_update(app, client, successful_payment(9401, student, payload, 3, "tg-first"))
+    post_update(app, client, successful_payment(9402, student, payload, 3, "tg-second"))
+    other = make_user()
+    post_update(app, client, successful_payment(9403, other, payload, 3, "tg-other"))
+    assert balance(app, student) == 300 and balance(app, other) == 0
+    assert refunds(fake_telegram) == [
+        (str(student.telegram_id), "tg-second"),
+        (str(other.telegram_id), "tg-other"),
+    ]
+
+
+def test_a_failed_invoice_link_does_not_log_the_bot_token(
+    app, client, fake_telegram, student, caplog
+):
+    """When createInvoiceLink fails, does the warning leave the bot token out?"""
+    fake_telegram.stop()  # the connection error names /bot<token>/createInvoiceLink
+    with caplog.at_level("WARNING"):
+        answer = client.post(
+            "/api/balance/stars/invoice", json={"stars": 2}, headers=headers_for(student)
+        )
+    assert answer.status_code == 503
+    [record] = [r for r in caplog.records if "createInvoiceLink failed" in r.getMessage()]
+    assert "createInvoiceLink?" in record.getMessage()  # the URL is there, the token not
+    assert app.config["TELEGRAM_BOT_TOKEN"] not in record.getMessage()

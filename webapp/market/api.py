@@ -65,6 +65,7 @@ from webapp.market.schemas import (
 from webapp.market.schemas import (
     money as as_money,
 )
+from webapp.observability import redact_secrets
 
 log = logging.getLogger(__name__)
 TAG = "market"
@@ -268,14 +269,16 @@ def recharge(body: RechargeIn):
 @login_required
 def stars_invoice(body: StarsInvoiceIn):
     """An invoice link in Telegram Stars (`XTR`) for `Telegram.WebApp.openInvoice`."""
-    invoice = money.stars_invoice(current(), body.stars)
     bot = current_app.extensions.get("telebot")
     if bot is None:
         raise BotUnavailable(_l("The bot is not configured."))
+    invoice = money.stars_invoice(current(), body.stars)
+    db.session.commit()  # stored before Telegram hears of it; an unpaid invoice costs nothing
     try:
         link = bot.create_invoice_link(**invoice.link_arguments())
     except Exception as exc:  # any Bot API or network failure: the caller may retry
-        log.warning("createInvoiceLink failed: %s", exc)
+        # The exception's text names the URL, and the URL holds the token.
+        log.warning("createInvoiceLink failed: %s", redact_secrets(str(exc)))
         raise BotUnavailable(_l("Telegram did not create the invoice; try again.")) from exc
     out = StarsInvoiceOut(invoice_link=link, stars=invoice.stars, amount=as_money(invoice.amount))
     return respond(StarsInvoiceOut, out, 201)

@@ -1,10 +1,11 @@
 """Market tables: orders and their takes, balances and their audit trail, reviews,
-complaints, Stars payments, idempotency keys, and executors' subscriptions.
+complaints, Stars invoices and payments, idempotency keys, and executors' subscriptions.
 
 Invariants the database itself keeps (so they hold under any concurrency, on SQLite too):
 * a balance is never negative (`CHECK balance >= 0`);
 * one take per (order, executor); one refund and one charge per take (unique
-  `(type, reference)` on transactions); one credit per Telegram payment charge id;
+  `(type, reference)` on transactions); one credit per Telegram payment charge id, and per
+  issued Stars invoice;
 * one client review per (order, executor), one complaint per (order, executor);
 * an `Idempotency-Key` is stored once per user.
 """
@@ -132,6 +133,21 @@ class BalanceTransaction(db.Model):
     # What caused it: `take:<id>` (charge and refund), a Stars charge id, `recharge:<uuid>`.
     reference: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class IssuedStarsInvoice(db.Model):
+    """A Stars invoice this server created: the only payloads a payment is credited for, and
+    the amount it asked (`invoice_payload` comes back from the client side: an id to look up,
+    never data to trust). `paid_charge_id` is the one charge that paid it."""
+
+    __tablename__ = "stars_invoices"
+
+    payload: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    stars: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    paid_charge_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class StarsPayment(db.Model):

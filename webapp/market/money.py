@@ -10,8 +10,9 @@ transaction.
   balance always equals the sum of its transactions. `(type, reference)` is unique: a take is
   charged once and refunded once, a Stars charge is credited once.
 
-Also here: the development recharge and Telegram Stars top-ups (invoice payload, the
-pre-checkout rule, crediting once per `telegram_payment_charge_id`).
+Also here: the development recharge and Telegram Stars top-ups (a stored invoice per
+payload, the pre-checkout rule, crediting once per `telegram_payment_charge_id` and only
+what a stored invoice asked; anything else raises `UnexpectedPayment` for a refund).
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Forbidden, PaymentRequired
 from webapp.extensions import db
 from webapp.i18n import user_locale
-from webapp.market.models import Account, BalanceTransaction, StarsPayment, TransactionType
+from webapp.market.models import (
+    Account,
+    BalanceTransaction,
+    IssuedStarsInvoice,
+    StarsPayment,
+    TransactionType,
+)
 from webapp.users.models import User
 
 STARS_CURRENCY = "XTR"
@@ -146,9 +153,16 @@ def stars_rate() -> int:
 
 
 def stars_invoice(actor: User, stars: int) -> StarsInvoice:
-    """The invoice for topping up `stars` Stars; the payload names the user and the amount."""
+    """The invoice for topping up `stars` Stars, stored: the payload is a random id that a
+    payment is later matched against (it carries nothing a payer could change)."""
     amount = stars * stars_rate()
-    payload = f"topup:{actor.id}:{stars}:{secrets.token_hex(8)}"
+    payload = f"topup:{secrets.token_urlsafe(24)}"
+    db.session.add(
+        IssuedStarsInvoice(
+            payload=payload, user_id=actor.id, stars=stars, amount=amount, created_at=utcnow()
+        )
+    )
+    db.session.flush()
     return StarsInvoice(
         title=str(_l("Balance top-up")),
         description=str(
@@ -164,22 +178,38 @@ def stars_invoice(actor: User, stars: int) -> StarsInvoice:
     )
 
 
-def _parse_payload(payload: str) -> tuple[int, int] | None:
-    parts = payload.split(":")
-    if len(parts) != 4 or parts[0] != "topup" or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    return int(parts[1]), int(parts[2])
+class UnexpectedPayment(Exception):
+    """A Stars payment this server cannot credit as it is: it must be refunded."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-def _payer(telegram_id: int, payload: str) -> tuple[User, int] | None:
-    parsed = _parse_payload(payload)
-    if parsed is None:
+def _issued_invoice(telegram_id: int, payload: str) -> IssuedStarsInvoice | None:
+    """The stored invoice behind `payload`, when it was issued to this Telegram user."""
+    invoice = db.session.get(IssuedStarsInvoice, payload) if len(payload) <= 128 else None
+    if invoice is None:
         return None
-    user_id, stars = parsed
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, invoice.user_id)
     if user is None or user.telegram_id != telegram_id or user.deleted_at is not None:
         return None
-    return user, stars
+    return invoice
+
+
+def _mismatch(
+    invoice: IssuedStarsInvoice | None, currency: str, total_amount: int, charge_id: str | None
+) -> str | None:
+    """Why a payment does not match what this server asked for (None when it does)."""
+    if invoice is None:
+        return "unknown invoice payload or another payer"
+    if currency != STARS_CURRENCY:
+        return f"currency {currency!r} instead of {STARS_CURRENCY}"
+    if total_amount != invoice.stars:
+        return f"{total_amount} stars paid on an invoice of {invoice.stars}"
+    if invoice.paid_charge_id is not None and invoice.paid_charge_id != charge_id:
+        return f"invoice already paid by charge {invoice.paid_charge_id}"
+    return None
 
 
 def check_stars_checkout(
@@ -187,13 +217,12 @@ def check_stars_checkout(
 ) -> str | None:
     """The pre-checkout rule: None to accept, or the reason to refuse (shown to the payer,
     in their language)."""
-    found = _payer(telegram_id, payload)
+    invoice = _issued_invoice(telegram_id, payload)
     payer = db.session.scalars(select(User).where(User.telegram_id == telegram_id)).first()
     with force_locale(user_locale(payer)):
-        if found is None:
+        if invoice is None:
             return str(_l("This invoice is not for your account."))
-        _, stars = found
-        if currency != STARS_CURRENCY or total_amount != stars or not 1 <= stars <= MAX_STARS:
+        if _mismatch(invoice, currency, total_amount, None) is not None:
             return str(_l("This invoice does not match its amount."))
     return None
 
@@ -201,25 +230,41 @@ def check_stars_checkout(
 def credit_stars_payment(
     telegram_id: int, payload: str, currency: str, total_amount: int, charge_id: str
 ) -> BalanceTransaction | None:
-    """Credit a successful Stars payment once per `telegram_payment_charge_id`.
+    """Credit a successful Stars payment once per `telegram_payment_charge_id`, for the
+    amount its stored invoice asked.
 
-    Returns the new transaction, or None when this charge was credited before (or cannot
-    be matched to an account — the caller logs it; it can be refunded by charge id).
+    Returns the new transaction, or None when this charge was credited before. Raises
+    `UnexpectedPayment` for anything else — a payload this server never issued (or issued
+    to someone else), another currency or amount, a second charge on one invoice: the
+    caller refunds it.
     """
-    if currency != STARS_CURRENCY or total_amount <= 0:
-        return None
-    found = _payer(telegram_id, payload)
-    if found is None:
-        return None
-    user, _ = found
-    amount = total_amount * stars_rate()  # what was actually paid, not what was asked
+    if db.session.get(StarsPayment, charge_id) is not None:
+        return None  # a redelivered update
+    invoice = _issued_invoice(telegram_id, payload)
+    reason = _mismatch(invoice, currency, total_amount, charge_id)
+    if reason is not None or invoice is None:
+        raise UnexpectedPayment(reason or "unknown invoice")
+    # Claim the invoice for this charge (the same charge may claim it again: a concurrent
+    # redelivery then stops at the payment's primary key below, and is not refunded).
+    _invoices = IssuedStarsInvoice.__table__
+    claimed = db.session.execute(
+        update(_invoices)
+        .where(
+            _invoices.c.payload == invoice.payload,
+            (_invoices.c.paid_charge_id.is_(None)) | (_invoices.c.paid_charge_id == charge_id),
+        )
+        .values(paid_charge_id=charge_id)
+        .returning(_invoices.c.payload)
+    ).first()
+    if claimed is None:
+        raise UnexpectedPayment("invoice already paid by another charge")
     statement = insert_ignoring_conflicts(
         StarsPayment,
         db.session,
         telegram_payment_charge_id=charge_id,
-        user_id=user.id,
+        user_id=invoice.user_id,
         stars=total_amount,
-        amount=amount,
+        amount=invoice.amount,
         payload=payload,
         created_at=utcnow(),
     )
@@ -228,4 +273,6 @@ def credit_stars_payment(
     ).first()
     if inserted is None:
         return None
-    return credit(user.id, amount, TransactionType.STARS_TOPUP, f"stars:{charge_id}")
+    return credit(
+        invoice.user_id, invoice.amount, TransactionType.STARS_TOPUP, f"stars:{charge_id}"
+    )
