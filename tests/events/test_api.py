@@ -67,6 +67,22 @@ def test_list_upcoming_past_all_and_search(client, make_event, student):
     assert client.get("/api/events?when=soon", headers=headers).status_code == 422
 
 
+def test_search_treats_wildcards_literally(client, make_event, student):
+    """Are `%` and `_` in an event search matched literally, not as LIKE wildcards?"""
+    percent = make_event(title="100% fun")
+    underscore = make_event(title="snake_case")
+    make_event(title="snakeXcase")
+
+    def ids(term):
+        body = client.get(
+            "/api/events", query_string={"search": term}, headers=headers_for(student)
+        )
+        return {e["id"] for e in body.get_json()["items"]}
+
+    assert ids("%") == {percent}
+    assert ids("e_c") == {underscore}
+
+
 def test_joined_and_count_in_every_answer(client, make_event, student, make_user):
     """Do list, detail and join answers carry `participants_count` and the caller's `joined`?"""
     other = make_user()

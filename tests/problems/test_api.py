@@ -198,6 +198,22 @@ def test_list_rejects_bad_query(client, student, query):
     assert client.get(f"/api/problems?{query}", headers=headers_for(student)).status_code == 422
 
 
+def test_search_treats_wildcards_literally(client, teacher, student, make_problem):
+    """Are `%` and `_` in a problem search matched literally, not as LIKE wildcards?"""
+    underscore = make_problem(teacher, title="snake_case")
+    make_problem(teacher, title="snakeXcase")
+    percent = make_problem(teacher, title="100% sure")
+
+    def ids(term):
+        body = client.get(
+            "/api/problems", query_string={"search": term}, headers=headers_for(student)
+        )
+        return {p["id"] for p in body.get_json()["items"]}
+
+    assert ids("e_c") == {underscore}
+    assert ids("%") == {percent}
+
+
 def test_mine_lists_own_problems_in_every_status(client, teacher, make_user, make_problem):
     """Does `mine` show the author's problems in all statuses, with answers, and no one else's?"""
     own = {make_problem(teacher, status) for status in ("pending", "approved", "rejected")}

@@ -49,6 +49,22 @@ def test_filters(client, admin, make_form):
     assert client.get("/api/admin/forms?status=lost", headers=headers).status_code == 422
 
 
+def test_search_treats_wildcards_literally(client, admin, make_form):
+    """Are `%` and `_` in the review search matched literally, not as LIKE wildcards?"""
+    underscore = make_form(name="snake_case")
+    make_form(name="snakeXcase")
+    percent = make_form(name="100% Anna")
+
+    def ids(term):
+        body = client.get(
+            "/api/admin/forms", query_string={"search": term}, headers=headers_for(admin)
+        )
+        return {f["id"] for f in body.get_json()["items"]}
+
+    assert ids("e_c") == {underscore}
+    assert ids("%") == {percent}
+
+
 def test_csv_export_is_quoted_and_formula_safe(client, admin, make_form):
     """Is the CSV properly quoted and are cells starting with = + - @ defused?"""
     make_form(name='=HYPERLINK("http://evil")', dietary_requirements='say "hi", then\nleave')

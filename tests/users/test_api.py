@@ -52,6 +52,19 @@ def test_admin_only_endpoints_refuse_others(client, make_user, role, method, pat
     assert answer.status_code == 403
 
 
+def test_search_treats_wildcards_literally(client, make_user, admin):
+    """Are `%` and `_` in a user search matched literally, not as LIKE wildcards?"""
+    underscore = make_user(username="snake_case")
+    make_user(username="snakeXcase")
+
+    def ids(term):
+        body = client.get("/api/users", query_string={"search": term}, headers=headers_for(admin))
+        return {u["id"] for u in body.get_json()["items"]}
+
+    assert ids("e_c") == {underscore.id}
+    assert ids("%") == set()
+
+
 def test_admin_changes_role_bans_and_deletes(client, admin, make_user):
     """Can an admin promote, ban, unban and delete a user?"""
     headers = headers_for(admin)

@@ -36,7 +36,6 @@ from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
 from webapp.i18n import user_locale
-from webapp.tasks.services import like_pattern
 from webapp.users.models import User
 
 EDITABLE = ("title", "description", "starts_at", "location", "capacity")
@@ -86,12 +85,12 @@ def list_events(
             query = query.where(Event.starts_at <= now)
         query = query.order_by(Event.starts_at.desc(), Event.id.desc())
     if search and search.strip():
-        pattern = like_pattern(search.strip())
+        term = search.strip()
         query = query.where(
             or_(
-                Event.title.ilike(pattern, escape="\\"),
-                Event.description.ilike(pattern, escape="\\"),
-                Event.location.ilike(pattern, escape="\\"),
+                Event.title.icontains(term, autoescape=True),
+                Event.description.icontains(term, autoescape=True),
+                Event.location.icontains(term, autoescape=True),
             )
         )
     count_query = select(func.count()).select_from(query.order_by(None).subquery())

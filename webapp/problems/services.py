@@ -124,9 +124,13 @@ def list_problems(
     if topic and topic.strip():
         query = query.where(func.lower(Problem.topic) == clean_topic(topic).lower())
     if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        title, statement = func.lower(Problem.title), func.lower(Problem.statement)
-        query = query.where(or_(title.like(pattern), statement.like(pattern)))
+        term = search.strip()
+        query = query.where(
+            or_(
+                Problem.title.icontains(term, autoescape=True),
+                Problem.statement.icontains(term, autoescape=True),
+            )
+        )
     return _count_and_page(query, [Problem.id.desc()], skip, limit)
 
 

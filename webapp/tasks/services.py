@@ -20,12 +20,6 @@ from webapp.users.models import User
 EDITABLE = ("title", "description", "done", "priority", "due_at")
 
 
-def like_pattern(search: str) -> str:
-    """`%search%` with `\\`, `%` and `_` escaped (use with `escape="\\\\"`)."""
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_tasks(
     owner: User,
     *,
@@ -41,11 +35,11 @@ def list_tasks(
     if priority is not None:
         query = query.where(Task.priority == priority)
     if search and search.strip():
-        pattern = like_pattern(search.strip())
+        term = search.strip()
         query = query.where(
             or_(
-                Task.title.ilike(pattern, escape="\\"),
-                Task.description.ilike(pattern, escape="\\"),
+                Task.title.icontains(term, autoescape=True),
+                Task.description.icontains(term, autoescape=True),
             )
         )
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0

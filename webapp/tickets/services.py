@@ -35,7 +35,6 @@ from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.i18n import user_locale
-from webapp.tasks.services import like_pattern
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import User
 
@@ -236,12 +235,12 @@ def _admin_query(filters: AdminFilters) -> Select[tuple[TicketForm]]:
     if filters.event_id is not None:
         query = query.where(TicketForm.event_id == filters.event_id)
     if filters.search and filters.search.strip():
-        pattern = like_pattern(filters.search.strip())
+        term = filters.search.strip()
         query = query.where(
             or_(
-                TicketForm.name.ilike(pattern, escape="\\"),
-                TicketForm.email.ilike(pattern, escape="\\"),
-                TicketForm.phone.ilike(pattern, escape="\\"),
+                TicketForm.name.icontains(term, autoescape=True),
+                TicketForm.email.icontains(term, autoescape=True),
+                TicketForm.phone.icontains(term, autoescape=True),
             )
         )
     return query

@@ -118,12 +118,10 @@ def list_users(
     if role is not None:
         query = query.where(User.role == role)
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        term = search.strip()
         conditions = [
-            func.lower(User.username).like(pattern),
-            func.lower(User.first_name).like(pattern),
-            func.lower(User.last_name).like(pattern),
-            func.lower(User.login).like(pattern),
+            column.icontains(term, autoescape=True)
+            for column in (User.username, User.first_name, User.last_name, User.login)
         ]
         if search.strip().isdigit():
             conditions.append(User.telegram_id == int(search.strip()))
