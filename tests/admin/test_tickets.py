@@ -9,6 +9,7 @@ import pytest
 
 from bot.outbox import queued_for
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
+from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event
 from webapp.extensions import db
@@ -157,6 +158,21 @@ def test_csv_export_uses_the_services_writer(admin_client, make_form):
     assert [r["name"] for r in vip] == ["'=HYPERLINK(1)"]
     assert read_csv(admin_client.get("/admin/ticket-forms/export.csv?status=approved")) == []
     assert "export.csv" in admin_client.get("/admin/ticket-forms/export").get_data(as_text=True)
+
+
+def test_dashboard_and_api_export_the_same_file(app, admin_client, dashboard_admin, make_form):
+    """Do the dashboard and `GET /api/admin/forms.csv` answer the same download (name, type,
+    bytes) for the same filters?"""
+    make_form(name="=HYPERLINK(1)", ticket_type="vip")
+    make_form(name="Plain", ticket_type="standard")
+    dashboard = admin_client.get("/admin/ticket-forms/export.csv?ticket_type=vip")
+    api = app.test_client().get(
+        "/api/admin/forms.csv?ticket_type=vip", headers=headers_for(dashboard_admin)
+    )
+    assert api.status_code == dashboard.status_code == 200
+    for header in ("Content-Type", "Content-Disposition"):
+        assert api.headers[header] == dashboard.headers[header]
+    assert api.get_data() == dashboard.get_data()
 
 
 @pytest.mark.parametrize("query", ["status=king", "event_id=abc"])

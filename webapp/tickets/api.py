@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, stream_with_context
-
 from webapp.api import Pagination, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required, role_required
+from webapp.downloads import csv_download
 from webapp.extensions import db
 from webapp.tickets import services
 from webapp.tickets.schemas import (
@@ -104,12 +103,7 @@ def admin_list_forms(query: AdminFormQuery):
 @role_required("admin")
 def admin_export_forms(query: AdminFormQuery):
     """The filtered forms as CSV (admins); cells are safe to open in a spreadsheet."""
-    rows = services.admin_csv(current(), _filters(query))
-    return Response(
-        stream_with_context(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="ticket-forms.csv"'},
-    )
+    return csv_download(services.admin_csv(current(), _filters(query)), services.CSV_FILENAME)
 
 
 @admin_bp.patch("/forms/<int:form_id>/decision", responses={200: AdminFormOut, 409: Problem})

@@ -276,6 +276,7 @@ CSV_COLUMNS = (
     "decided_at",
     "decision_reason",
 )
+CSV_FILENAME = "ticket-forms.csv"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from webapp.admin.changes import audited_change, domain_message
 from webapp.admin.forms import ConfirmForm, ReasonForm
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
+from webapp.downloads import csv_download
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.tickets import services as tickets
@@ -188,11 +189,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
         except DomainError as exc:
             flash(domain_message(exc), "error")
             return redirect(url_for(".export"))
-        return Response(
-            stream_with_context(rows),
-            mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="ticket-forms.csv"'},
-        )
+        return csv_download(rows, tickets.CSV_FILENAME)
 
 
 def register(admin: Admin) -> None:
