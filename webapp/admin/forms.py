@@ -1,7 +1,9 @@
-"""Dashboard forms (Flask-WTF: each carries a `csrf_token` field)."""
+"""Dashboard forms (Flask-WTF: each carries a `csrf_token` field) and how a refused form is
+reported (`flash_form_errors`)."""
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -61,3 +63,11 @@ class ReasonForm(FlaskForm):
     """A refusal with the reason the user is told (reject a ticket form or a problem)."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Flash each of the form's errors as "Label: message" (the field's name if unlabelled)."""
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        for error in errors:
+            flash(f"{label.text if label else field}: {error}", "error")

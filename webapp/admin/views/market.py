@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from webapp.admin.access import SecureModelView
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change
-from webapp.admin.forms import ReasonForm
+from webapp.admin.forms import ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
 from webapp.extensions import db
@@ -74,13 +74,6 @@ def describe(order: Order, reason: str | None = None) -> dict[str, Any]:
     if reason is not None:
         state["reason"] = reason
     return state
-
-
-def _form_errors(form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(getattr(form, field, None), "label", None)
-        for error in errors:
-            flash(f"{label.text if label else field}: {error}", "error")
 
 
 class OrderView(PeopleMixin, SecureModelView):
@@ -157,7 +150,7 @@ class OrderView(PeopleMixin, SecureModelView):
                 done=_("Order closed; every take refunded."),
             )
         else:
-            _form_errors(form)
+            flash_form_errors(form)
         return redirect(url_for(".manage", order_id=order_id))
 
 

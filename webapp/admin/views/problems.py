@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from sqlalchemy import case, select
 from webapp.admin.access import SecureModelView
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change
-from webapp.admin.forms import ConfirmForm, ReasonForm
+from webapp.admin.forms import ConfirmForm, ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
 from webapp.extensions import db
@@ -32,13 +32,6 @@ PREVIEW = 80
 
 def describe(problem: Problem) -> dict[str, Any]:
     return snapshot(problem, AUDITED_FIELDS)
-
-
-def _form_errors(form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(getattr(form, field, None), "label", None)
-        for error in errors:
-            flash(f"{label.text if label else field}: {error}", "error")
 
 
 def _preview(text: str | None) -> str:
@@ -173,7 +166,7 @@ class ProblemView(SecureModelView):
                 done=_("Problem rejected."),
             )
         else:
-            _form_errors(form)
+            flash_form_errors(form)
         return self._back(problem_id)
 
     @expose("/<int:problem_id>/delete", methods=["POST"])

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change, domain_message
-from webapp.admin.forms import ConfirmForm, ReasonForm
+from webapp.admin.forms import ConfirmForm, ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
 from webapp.downloads import csv_download
@@ -33,13 +33,6 @@ AUDITED_FIELDS = ("status", "decision_reason", "decided_at", "decided_by_id")
 
 def describe(form: TicketForm) -> dict[str, Any]:
     return snapshot(form, AUDITED_FIELDS)
-
-
-def _form_errors(form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(getattr(form, field, None), "label", None)
-        for error in errors:
-            flash(f"{label.text if label else field}: {error}", "error")
 
 
 def export_filters(args: Any) -> tuple[tickets.AdminFilters | None, list[str]]:
@@ -164,7 +157,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
         if form.validate_on_submit():
             self._decide(form_id, FormStatus.REJECTED, form.reason.data)
         else:
-            _form_errors(form)
+            flash_form_errors(form)
         return redirect(url_for(".review", form_id=form_id))
 
     @expose("/export")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import redirect, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from webapp.admin.access import SecureModelView
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change
-from webapp.admin.forms import AccountForm, BanForm, ConfirmForm, RoleForm
+from webapp.admin.forms import AccountForm, BanForm, ConfirmForm, RoleForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.services import create_staff_account
 from webapp.extensions import db
@@ -30,13 +30,6 @@ AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
 
 def describe(user: User) -> dict[str, Any]:
     return snapshot(user, AUDITED_FIELDS)
-
-
-def _form_errors(form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(getattr(form, field, None), "label", None)
-        for error in errors:
-            flash(f"{label.text if label else field}: {error}", "error")
 
 
 class UserView(SecureModelView):
@@ -111,7 +104,7 @@ class UserView(SecureModelView):
                 done=_("Role changed."),
             )
         else:
-            _form_errors(form)
+            flash_form_errors(form)
         return redirect(url_for(".manage", user_id=user_id))
 
     @expose("/manage/<int:user_id>/ban", methods=["POST"])
@@ -126,7 +119,7 @@ class UserView(SecureModelView):
                 done=_("User banned."),
             )
         else:
-            _form_errors(form)
+            flash_form_errors(form)
         return redirect(url_for(".manage", user_id=user_id))
 
     @expose("/manage/<int:user_id>/unban", methods=["POST"])
