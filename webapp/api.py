@@ -12,12 +12,14 @@ Pydantic models for the wire live in each feature's `schemas.py`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
+
+from webapp.pagination import Page as ServicePage
 
 SECURITY_SCHEMES = {
     "tma": {
@@ -76,11 +78,41 @@ class Pagination(BaseModel):
         return copy.deepcopy(schema)
 
 
+TOTAL_DESCRIPTION = (
+    "Matching items, counted up to 1000: exact when `total_capped` is false; when more "
+    'than 1000 match, `total` is 1000 and `total_capped` is true (show it as "1000+").'
+)
+
+
 class Page(BaseModel, Generic[T]):
+    """A list answer. `total` is bounded (counting a million rows on every request would
+    cost the whole table); `has_more` says whether a next page exists."""
+
     items: list[T]
-    total: int
+    total: int = Field(..., description=TOTAL_DESCRIPTION)
+    total_capped: bool = Field(False, description="More than 1000 items match.")
+    has_more: bool = Field(False, description="Rows follow this page.")
     skip: int
     limit: int
+
+
+class KeysetPage(Page[T], Generic[T]):
+    """A list that also pages by cursor ("load more")."""
+
+    next: str | None = Field(
+        None,
+        description="Send it back as `after` to get the rows that follow (null on the last "
+        "page). Unlike `skip`, it neither repeats nor skips a row when new ones arrive, and "
+        "page 1,000 costs what page 1 does.",
+    )
+
+
+class KeysetPagination(Pagination):
+    """`skip`/`limit`, or `after` (the `next` of the previous page) instead of `skip`."""
+
+    after: str | None = Field(
+        None, max_length=500, description="The `next` cursor of the previous page."
+    )
 
 
 class Money(BaseModel):
@@ -119,20 +151,24 @@ def respond(schema: type[BaseModel], obj: Any, status: int = 200) -> tuple[Respo
 
 def page_of(
     schema: type[S],
-    items: Iterable[Any],
-    total: int,
+    page: ServicePage[Any],
     pagination: Pagination,
     *,
     serialize: Callable[[Any], S] | None = None,
 ) -> tuple[Response, int]:
-    """A list answer: `{"items": [...], "total": N, "skip": S, "limit": L}`."""
+    """A list answer (`Page`): `{"items": [...], "total": N, "total_capped": false,
+    "has_more": …, "skip": S, "limit": L}`, plus `next` for keyset lists."""
     convert = serialize or schema.model_validate
-    body = {
-        "items": [convert(item).model_dump(mode="json") for item in items],
-        "total": total,
+    body: dict[str, Any] = {
+        "items": [convert(item).model_dump(mode="json") for item in page.items],
+        "total": page.total,
+        "total_capped": page.total_capped,
+        "has_more": page.has_more,
         "skip": pagination.skip,
         "limit": pagination.limit,
     }
+    if page.keyset:
+        body["next"] = page.next
     return jsonify(body), 200
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.api import Pagination, Problem, api_blueprint, no_content, page_of, respond
+from webapp.api import Page, Pagination, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.events import services
 from webapp.events.schemas import (
@@ -18,14 +18,14 @@ from webapp.extensions import db
 bp = api_blueprint("events_api", __name__, "/api/events", tag="events", description="Events")
 
 
-@bp.get("", responses={200: EventOut})
+@bp.get("", responses={200: Page[EventOut]})
 @login_required
 def list_events(query: EventQuery):
     """Events: `when=upcoming` (default, soonest first), `past` or `all`; `search`."""
-    events, total = services.list_events(
+    page = services.list_events(
         current(), when=query.when, search=query.search, skip=query.skip, limit=query.limit
     )
-    return page_of(EventOut, events, total, query)
+    return page_of(EventOut, page, query)
 
 
 @bp.post("", responses={201: EventOut})
@@ -89,9 +89,9 @@ def leave_event(path: EventPath):
     return respond(EventOut, event)
 
 
-@bp.get("/<int:event_id>/participants", responses={200: ParticipantOut, 404: Problem})
+@bp.get("/<int:event_id>/participants", responses={200: Page[ParticipantOut], 404: Problem})
 @login_required
 def list_participants(path: EventPath, query: Pagination):
     """Who takes part, in the order they joined."""
-    people, total = services.list_participants(path.event_id, skip=query.skip, limit=query.limit)
-    return page_of(ParticipantOut, people, total, query)
+    page = services.list_participants(path.event_id, skip=query.skip, limit=query.limit)
+    return page_of(ParticipantOut, page, query)

@@ -26,7 +26,8 @@ from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, func, literal, or_, select, update
+from sqlalchemy import String, cast, exists, literal, or_, select, update
+from sqlalchemy.engine import Result
 
 from bot.models import OutgoingMessage
 from bot.outbox import queue_message
@@ -36,6 +37,7 @@ from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.pagination import Page, paginate
 from webapp.users.models import User
 
 EDITABLE = ("title", "description", "starts_at", "location", "capacity")
@@ -73,17 +75,18 @@ def list_events(
     skip: int = 0,
     limit: int = 20,
     now: datetime | None = None,
-) -> tuple[list[EventView], int]:
+) -> Page[EventView]:
     """Events with the caller's `joined`, in one query: upcoming soonest first, past and
     all latest first."""
     now = now or utcnow()
     query = select(Event, _joined_column(user))
     if when == "upcoming":
-        query = query.where(Event.starts_at > now).order_by(Event.starts_at, Event.id)
+        query = query.where(Event.starts_at > now)
+        order = [Event.starts_at, Event.id]
     else:
         if when == "past":
             query = query.where(Event.starts_at <= now)
-        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
+        order = [Event.starts_at.desc(), Event.id.desc()]
     if search and search.strip():
         term = search.strip()
         query = query.where(
@@ -93,10 +96,11 @@ def list_events(
                 Event.location.icontains(term, autoescape=True),
             )
         )
-    count_query = select(func.count()).select_from(query.order_by(None).subquery())
-    total = db.session.scalar(count_query) or 0
-    rows = db.session.execute(query.offset(skip).limit(limit)).all()
-    return [EventView(event, bool(joined)) for event, joined in rows], total
+    return paginate(query, order, skip=skip, limit=limit, shape=_event_views)
+
+
+def _event_views(result: Result[Any]) -> list[EventView]:
+    return [EventView(event, bool(joined)) for event, joined in result]
 
 
 def get_event(event_id: int) -> Event:
@@ -234,17 +238,19 @@ def leave_event(user: User, event_id: int, *, now: datetime | None = None) -> Ev
     return EventView(_reload(event), False)
 
 
-def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> tuple[list[dict], int]:
+def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> Page[dict[str, Any]]:
+    """Who joined, in the order they joined."""
     event = get_event(event_id)
     query = (
         select(Participant, User)
         .join(User, User.id == Participant.user_id)
         .where(Participant.event_id == event.id)
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(
-        query.order_by(Participant.joined_at, Participant.id).offset(skip).limit(limit)
-    ).all()
+    order = [Participant.joined_at, Participant.id]
+    return paginate(query, order, skip=skip, limit=limit, shape=_participants)
+
+
+def _participants(result: Result[Any]) -> list[dict[str, Any]]:
     return [
         {
             "user_id": user.id,
@@ -252,8 +258,8 @@ def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> tuple
             "username": user.username,
             "joined_at": participant.joined_at,
         }
-        for participant, user in rows
-    ], total
+        for participant, user in result
+    ]
 
 
 def _change_count(event_id: int, delta: int) -> None:

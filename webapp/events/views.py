@@ -49,8 +49,8 @@ def _event_fields() -> dict[str, Any]:
 def events_page():
     """Upcoming (default) or past events; the tabs redraw only the list."""
     tab = "past" if request.args.get("tab") == "past" else "upcoming"
-    events, total = services.list_events(current(), when=tab, limit=PAGE_SIZE)
-    context = {"tab": tab, "events": events, "total": total}
+    page = services.list_events(current(), when=tab, limit=PAGE_SIZE)
+    context = {"tab": tab, "events": page.items, "total": page.total_text}
     if wants_fragment(request.headers, "event-list"):
         return render_template("events/partials/_list.html", **context)
     return render_template("events/page.html", **context)
@@ -169,7 +169,7 @@ def _form_with_errors(event: Any, errors: dict[str, str]) -> tuple[str, int]:
 def _event_context(event_id: int) -> dict[str, Any]:
     user = current()
     view = services.view_event(user, event_id)
-    people, _total = services.list_participants(event_id, limit=PARTICIPANTS_SHOWN)
+    people = services.list_participants(event_id, limit=PARTICIPANTS_SHOWN).items
     return {
         "event": view,
         "people": people,

@@ -54,7 +54,7 @@ def data_of(body: ProblemIn) -> services.ProblemData:
 @login_required
 def list_problems(query: ProblemQuery):
     """Approved problems, by topic and search; staff may pass another `status`."""
-    items, total = services.list_problems(
+    page = services.list_problems(
         current(),
         topic=query.topic,
         search=query.search,
@@ -62,7 +62,7 @@ def list_problems(query: ProblemQuery):
         skip=query.skip,
         limit=query.limit,
     )
-    return page_of(ProblemOut, items, total, query, serialize=problem_view)
+    return page_of(ProblemOut, page, query, serialize=problem_view)
 
 
 @bp.post("", responses={201: ProblemFullOut, 422: Problem})
@@ -78,16 +78,16 @@ def create_problem(body: ProblemIn):
 @login_required
 def my_problems(query: Pagination):
     """The caller's own problems in every status (teachers and admins)."""
-    items, total = services.list_mine(current(), skip=query.skip, limit=query.limit)
-    return page_of(ProblemFullOut, items, total, query)
+    page = services.list_mine(current(), skip=query.skip, limit=query.limit)
+    return page_of(ProblemFullOut, page, query)
 
 
 @bp.get("/moderation", responses={200: Page[ProblemFullOut]})
 @login_required
 def moderation_queue(query: Pagination):
     """Pending problems, oldest first (moderators and admins)."""
-    items, total = services.moderation_queue(current(), skip=query.skip, limit=query.limit)
-    return page_of(ProblemFullOut, items, total, query)
+    page = services.moderation_queue(current(), skip=query.skip, limit=query.limit)
+    return page_of(ProblemFullOut, page, query)
 
 
 @bp.get("/<int:problem_id>", responses={200: ProblemFullOut, 404: Problem})
@@ -151,8 +151,8 @@ def submit_attempt(body: AttemptIn):
 
 
 def _attempt_page(query: Pagination, **filters: Any):
-    items, total = services.list_attempts(current(), skip=query.skip, limit=query.limit, **filters)
-    return page_of(AttemptOut, items, total, query, serialize=AttemptOut.of)
+    page = services.list_attempts(current(), skip=query.skip, limit=query.limit, **filters)
+    return page_of(AttemptOut, page, query, serialize=AttemptOut.of)
 
 
 @attempts_bp.get("/my", responses={200: Page[AttemptOut]})

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from bot.outbox import queue_message
 from webapp.auth.roles import is_staff, require_admin, require_staff
@@ -27,6 +27,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.pagination import Page, paginate, unique_scalars
 from webapp.problems import rating as model
 from webapp.problems.answers import is_correct
 from webapp.problems.models import Attempt, Problem, ProblemRating, ProblemStatus, UserRating
@@ -93,12 +94,6 @@ def get_visible(actor: User, problem_id: int) -> Problem:
     return problem
 
 
-def _count_and_page(query: Select, order: list, skip: int, limit: int) -> tuple[list, int]:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = db.session.scalars(query.order_by(*order).offset(skip).limit(limit)).unique().all()
-    return list(items), total
-
-
 def clean_topic(topic: str) -> str:
     return " ".join(topic.split())
 
@@ -114,7 +109,7 @@ def list_problems(
     status: ProblemStatus | None = None,
     skip: int = 0,
     limit: int = 20,
-) -> tuple[list[Problem], int]:
+) -> Page[Problem]:
     """The catalogue: approved problems; staff may ask for another status."""
     if status not in (None, ProblemStatus.APPROVED) and not is_staff(actor):
         raise Forbidden(_l("Only moderators and admins may list unapproved problems."))
@@ -131,7 +126,7 @@ def list_problems(
                 Problem.statement.icontains(term, autoescape=True),
             )
         )
-    return _count_and_page(query, [Problem.id.desc()], skip, limit)
+    return paginate(query, [Problem.id.desc()], skip=skip, limit=limit, shape=unique_scalars)
 
 
 def list_topics() -> list[tuple[str, int]]:
@@ -145,21 +140,23 @@ def list_topics() -> list[tuple[str, int]]:
     return [(name, count) for name, count in rows]
 
 
-def list_mine(actor: User, *, skip: int = 0, limit: int = 20) -> tuple[list[Problem], int]:
+def list_mine(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Problem]:
     """The author's own problems in every status, newest first."""
     if not can_author(actor):
         raise Forbidden(_l("Only teachers and admins write problems."))
     query = select(Problem).where(Problem.author_id == actor.id, Problem.deleted_at.is_(None))
-    return _count_and_page(query, [Problem.id.desc()], skip, limit)
+    return paginate(query, [Problem.id.desc()], skip=skip, limit=limit, shape=unique_scalars)
 
 
-def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> tuple[list[Problem], int]:
+def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Problem]:
     """Pending problems, oldest first (moderators and admins)."""
     require_staff(actor)
     query = select(Problem).where(
         Problem.deleted_at.is_(None), Problem.status == ProblemStatus.PENDING
     )
-    return _count_and_page(query, [Problem.updated_at, Problem.id], skip, limit)
+    return paginate(
+        query, [Problem.updated_at, Problem.id], skip=skip, limit=limit, shape=unique_scalars
+    )
 
 
 # --- authoring and moderation --------------------------------------------------------------
@@ -383,7 +380,7 @@ def list_attempts(
     end: datetime | None = None,
     skip: int = 0,
     limit: int = 20,
-) -> tuple[list[Attempt], int]:
+) -> Page[Attempt]:
     """The actor's own attempts, newest first, filtered."""
     query = select(Attempt).where(Attempt.user_id == actor.id)
     if correct is not None:
@@ -394,11 +391,17 @@ def list_attempts(
         query = query.where(Attempt.created_at >= start)
     if end is not None:
         query = query.where(Attempt.created_at <= end)
-    return _count_and_page(query, [Attempt.created_at.desc(), Attempt.id.desc()], skip, limit)
+    return paginate(
+        query,
+        [Attempt.created_at.desc(), Attempt.id.desc()],
+        skip=skip,
+        limit=limit,
+        shape=unique_scalars,
+    )
 
 
 def latest_attempt(actor: User, problem_id: int) -> Attempt:
-    attempts, _ = list_attempts(actor, problem_id=problem_id, limit=1)
+    attempts = list_attempts(actor, problem_id=problem_id, limit=1).items
     if not attempts:
         raise NotFound(_l("No attempts on this problem yet."))
     return attempts[0]

@@ -18,6 +18,7 @@ from webapp.auth.identity import current, login_required, role_required
 from webapp.auth.roles import STAFF_ROLES, is_staff
 from webapp.errors import ValidationFailed
 from webapp.extensions import db
+from webapp.pagination import Page
 from webapp.problems import services
 from webapp.problems.models import Problem
 from webapp.problems.schemas import ProblemIn, RejectIn
@@ -38,6 +39,17 @@ def _toast(message: str) -> dict[str, str]:
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def _pager(result: Page[Any], page: int) -> dict[str, Any]:
+    """What the pager shows: the count is bounded, so past 1000 it reads "50+" pages."""
+    pages = max(1, -(-result.total // PAGE_SIZE), page + (1 if result.has_more else 0))
+    return {
+        "total": result.total_text,
+        "page": page,
+        "pages": pages,
+        "pages_text": f"{pages}+" if result.total_capped else str(pages),
+    }
 
 
 # What each form field expects, shown next to it when it is invalid.
@@ -66,16 +78,14 @@ def problems_page():
     search = request.args.get("search", "").strip()[:100] or None
     page = _page_number()
     user = current()
-    items, total = services.list_problems(
+    result = services.list_problems(
         user, topic=topic, search=search, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    solved = services.solved_problem_ids(user, [p.id for p in items])
+    solved = services.solved_problem_ids(user, [p.id for p in result.items])
     return render_template(
         "problems/list.html",
-        problems=items,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        problems=result.items,
+        **_pager(result, page),
         topics=services.list_topics(),
         topic=topic,
         search=search or "",
@@ -131,15 +141,13 @@ def history_page():
     verdict = request.args.get("correct")
     correct = {"true": True, "false": False}.get(verdict or "")
     page = _page_number()
-    items, total = services.list_attempts(
+    result = services.list_attempts(
         current(), correct=correct, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     return render_template(
         "problems/history.html",
-        attempts=items,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        attempts=result.items,
+        **_pager(result, page),
         correct=verdict if correct is not None else None,
     )
 
@@ -158,13 +166,11 @@ def recommended_page():
 def mine_page():
     """The author's problems with their moderation status."""
     page = _page_number()
-    items, total = services.list_mine(current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    result = services.list_mine(current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template(
         "problems/mine.html",
-        problems=items,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        problems=result.items,
+        **_pager(result, page),
     )
 
 
@@ -220,15 +226,11 @@ def edit_problem_page(problem_id: int):
 def moderation_page():
     """Pending problems, oldest first, with approve and reject."""
     page = _page_number()
-    items, total = services.moderation_queue(
-        current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
+    result = services.moderation_queue(current(), skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template(
         "problems/moderation.html",
-        problems=items,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        problems=result.items,
+        **_pager(result, page),
     )
 
 

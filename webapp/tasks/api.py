@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.api import Problem, api_blueprint, no_content, page_of, respond
+from webapp.api import KeysetPage, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.tasks import services
@@ -11,19 +11,21 @@ from webapp.tasks.schemas import TaskIn, TaskOut, TaskPatch, TaskPath, TaskQuery
 bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description="To-do list")
 
 
-@bp.get("", responses={200: TaskOut})
+@bp.get("", responses={200: KeysetPage[TaskOut]})
 @login_required
 def list_tasks(query: TaskQuery):
-    """My tasks, newest first; filter by `status` (done), `priority`, `search`."""
-    tasks, total = services.list_tasks(
+    """My tasks, newest first; filter by `status` (done), `priority`, `search`; page by
+    `skip` or by `after` (the `next` cursor of the previous page)."""
+    page = services.list_tasks(
         current(),
         done=query.status,
         priority=query.priority,
         search=query.search,
         skip=query.skip,
         limit=query.limit,
+        after=query.after,
     )
-    return page_of(TaskOut, tasks, total, query)
+    return page_of(TaskOut, page, query)
 
 
 @bp.post("", responses={201: TaskOut})

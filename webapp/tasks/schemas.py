@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from webapp.api import Pagination, Schema
+from webapp.api import KeysetPagination, Schema
 from webapp.tasks.models import Priority
 
 TITLE = Field(..., min_length=1, max_length=200)
@@ -65,7 +65,7 @@ class TaskOut(Schema):
     updated_at: datetime
 
 
-class TaskQuery(Pagination):
+class TaskQuery(KeysetPagination):
     status: bool | None = Field(None, description="true: done, false: open")
     priority: Priority | None = None
     search: str | None = Field(None, max_length=200)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from webapp.errors import NotFound
 from webapp.extensions import db
+from webapp.pagination import Page, paginate
 from webapp.tasks.models import Priority, Task
 from webapp.users.models import User
 
@@ -28,7 +29,9 @@ def list_tasks(
     search: str | None = None,
     skip: int = 0,
     limit: int = 20,
-) -> tuple[list[Task], int]:
+    after: str | None = None,
+) -> Page[Task]:
+    """The owner's tasks, newest first; `after` (a cursor) pages by keyset instead of skip."""
     query = select(Task).where(Task.owner_id == owner.id)
     if done is not None:
         query = query.where(Task.done.is_(done))
@@ -42,11 +45,8 @@ def list_tasks(
                 Task.description.icontains(term, autoescape=True),
             )
         )
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    tasks = db.session.scalars(
-        query.order_by(Task.created_at.desc(), Task.id.desc()).offset(skip).limit(limit)
-    ).all()
-    return list(tasks), total
+    order = [Task.created_at.desc(), Task.id.desc()]
+    return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
 
 
 def get_task(owner: User, task_id: int) -> Task:

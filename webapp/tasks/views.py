@@ -35,22 +35,24 @@ def _filters() -> dict[str, Any]:
     return {"status": status, "priority": priority, "search": source.get("search", "")[:200]}
 
 
-def _results_context(skip: int = 0) -> dict[str, Any]:
+def _results_context(skip: int = 0, after: str | None = None) -> dict[str, Any]:
+    """The results; "Show more" continues after the last row shown (a keyset cursor)."""
     filters = _filters()
-    tasks, total = services.list_tasks(
+    page = services.list_tasks(
         current(),
         done=STATUS_FILTERS[filters["status"]],
         priority=Priority(filters["priority"]) if filters["priority"] else None,
         search=filters["search"],
         skip=skip,
         limit=PAGE_SIZE,
+        after=after,
     )
     return {
         **filters,
-        "tasks": tasks,
-        "total": total,
-        "skip": skip,
-        "next_skip": skip + len(tasks) if skip + len(tasks) < total else None,
+        "tasks": page.items,
+        "total": page.total_text,
+        "continued": bool(skip or after),
+        "next_after": page.next,
         "priorities": list(Priority),
     }
 
@@ -71,7 +73,9 @@ def _task_fields() -> dict[str, Any]:
 def tasks_page():
     """The to-do list (or only its results when the chips or the search ask, or the next
     rows for "Show more")."""
-    context = _results_context(max(0, request.args.get("skip", 0, type=int)))
+    context = _results_context(
+        max(0, request.args.get("skip", 0, type=int)), request.args.get("after") or None
+    )
     if wants_fragment(request.headers, "task-more"):
         return render_template("tasks/partials/_rows.html", **context)
     if wants_fragment(request.headers, "task-results"):

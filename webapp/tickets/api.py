@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.api import Pagination, Problem, api_blueprint, no_content, page_of, respond
+from webapp.api import Page, Pagination, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required, role_required
 from webapp.downloads import csv_download
 from webapp.extensions import db
@@ -31,12 +31,12 @@ def create_form(body: FormIn):
     return respond(FormOut, form, 201)
 
 
-@bp.get("", responses={200: FormOut})
+@bp.get("", responses={200: Page[FormOut]})
 @login_required
 def list_forms(query: Pagination):
     """My forms, newest first."""
-    forms, total = services.list_forms(current(), skip=query.skip, limit=query.limit)
-    return page_of(FormOut, forms, total, query)
+    page = services.list_forms(current(), skip=query.skip, limit=query.limit)
+    return page_of(FormOut, page, query)
 
 
 @bp.get("/latest", responses={200: FormOut, 404: Problem})
@@ -89,14 +89,12 @@ def _filters(query: AdminFormQuery) -> services.AdminFilters:
     )
 
 
-@admin_bp.get("/forms", responses={200: AdminFormOut})
+@admin_bp.get("/forms", responses={200: Page[AdminFormOut]})
 @role_required("admin")
 def admin_list_forms(query: AdminFormQuery):
     """Forms for review, filtered (admins)."""
-    forms, total = services.admin_list(
-        current(), _filters(query), skip=query.skip, limit=query.limit
-    )
-    return page_of(AdminFormOut, forms, total, query)
+    page = services.admin_list(current(), _filters(query), skip=query.skip, limit=query.limit)
+    return page_of(AdminFormOut, page, query)
 
 
 @admin_bp.get("/forms.csv", responses={200: None})

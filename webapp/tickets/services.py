@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from bot.outbox import queue_message
 from webapp.auth.roles import require_admin
@@ -35,6 +35,7 @@ from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.pagination import Page, paginate
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import User
 
@@ -59,13 +60,13 @@ def ticket_types() -> list[str]:
 # --- the user's own forms ----------------------------------------------------------------
 
 
-def list_forms(user: User, *, skip: int = 0, limit: int = 20) -> tuple[list[TicketForm], int]:
+NEWEST_FIRST = (TicketForm.created_at.desc(), TicketForm.id.desc())
+
+
+def list_forms(user: User, *, skip: int = 0, limit: int = 20) -> Page[TicketForm]:
+    """The user's forms, newest first."""
     query = select(TicketForm).where(TicketForm.user_id == user.id)
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    forms = db.session.scalars(
-        query.order_by(TicketForm.created_at.desc(), TicketForm.id.desc()).offset(skip).limit(limit)
-    ).all()
-    return list(forms), total
+    return paginate(query, NEWEST_FIRST, skip=skip, limit=limit)
 
 
 def latest_form(user: User) -> TicketForm:
@@ -248,15 +249,10 @@ def _admin_query(filters: AdminFilters) -> Select[tuple[TicketForm]]:
 
 def admin_list(
     actor: User, filters: AdminFilters, *, skip: int = 0, limit: int = 20
-) -> tuple[list[TicketForm], int]:
+) -> Page[TicketForm]:
     """Forms for review (everything but drafts unless `status` asks), newest first."""
     require_admin(actor)
-    query = _admin_query(filters)
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    forms = db.session.scalars(
-        query.order_by(TicketForm.created_at.desc(), TicketForm.id.desc()).offset(skip).limit(limit)
-    ).all()
-    return list(forms), total
+    return paginate(_admin_query(filters), NEWEST_FIRST, skip=skip, limit=limit)
 
 
 CSV_COLUMNS = (

@@ -40,7 +40,7 @@ def _form_fields() -> dict[str, Any]:
 
 
 def _context(draft: TicketForm | None, errors: dict[str, str] | None = None) -> dict[str, Any]:
-    forms, _total = services.list_forms(current(), limit=SUBMISSIONS_SHOWN)
+    forms = services.list_forms(current(), limit=SUBMISSIONS_SHOWN).items
     return {
         "draft": draft,
         "errors": errors or {},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.api import Problem, api_blueprint, no_content, page_of, respond
+from webapp.api import Page, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.market.schemas import MeOut, me_out
@@ -20,14 +20,14 @@ def me():
     return respond(MeOut, me_out(current()))
 
 
-@bp.get("", responses={200: UserOut})
+@bp.get("", responses={200: Page[UserOut]})
 @login_required
 def list_users(query: UserListQuery):
     """Users, searchable by name, username or Telegram id (moderators and admins)."""
-    users, total = services.list_users(
+    page = services.list_users(
         current(), search=query.search, role=query.role, skip=query.skip, limit=query.limit
     )
-    return page_of(UserOut, users, total, query)
+    return page_of(UserOut, page, query)
 
 
 @bp.get("/<int:user_id>", responses={200: UserOut, 404: Problem})

@@ -19,6 +19,7 @@ from webapp.auth.roles import is_admin, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, Unauthorized
 from webapp.extensions import db
+from webapp.pagination import Page, paginate
 from webapp.users.models import Role, User
 
 # `last_seen_at` is refreshed at most this often, so sign-in stays read-only when idle.
@@ -112,7 +113,7 @@ def ensure_admin_account(login: str, password: str) -> User:
 
 def list_users(
     actor: User, *, search: str | None, role: Role | None, skip: int, limit: int
-) -> tuple[list[User], int]:
+) -> Page[User]:
     require_staff(actor)
     query = select(User).where(User.deleted_at.is_(None))
     if role is not None:
@@ -126,9 +127,7 @@ def list_users(
         if search.strip().isdigit():
             conditions.append(User.telegram_id == int(search.strip()))
         query = query.where(or_(*conditions))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = db.session.scalars(query.order_by(User.id).offset(skip).limit(limit)).all()
-    return list(users), total
+    return paginate(query, [User.id], skip=skip, limit=limit)
 
 
 def view_user(actor: User, user_id: int) -> User:

@@ -76,7 +76,7 @@ class EventView(PeopleMixin, SecureModelView):
         page = max(page, 0)
         try:
             event = events.get_event(event_id)
-            people, total = events.list_participants(
+            people_page = events.list_participants(
                 event_id, skip=page * PARTICIPANTS_PAGE, limit=PARTICIPANTS_PAGE
             )
         except NotFound:
@@ -84,11 +84,11 @@ class EventView(PeopleMixin, SecureModelView):
         return self.render(
             "admin/hub/event_participants.html",
             event=event,
-            people=people,
-            total=total,
+            people=people_page.items,
+            total=people_page.total,
             page=page,
             page_size=PARTICIPANTS_PAGE,
-            pages=(total + PARTICIPANTS_PAGE - 1) // PARTICIPANTS_PAGE,
+            pages=(people_page.total + PARTICIPANTS_PAGE - 1) // PARTICIPANTS_PAGE,
         )
 
     @expose("/<int:event_id>/delete", methods=["POST"])
