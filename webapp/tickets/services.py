@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from bot.outbox import queue_message
 from webapp.auth.roles import require_admin
@@ -224,13 +224,31 @@ def form_values(form: TicketForm) -> dict[str, Any]:
 
 # --- admin -------------------------------------------------------------------------------
 
+# Drafts are their owners' business until submitted: admins review every other status.
+REVIEW_STATUSES = tuple(status for status in FormStatus if status != FormStatus.DRAFT)
+
+
+def under_review() -> ColumnElement[bool]:
+    """Which forms admins review (the API, the CSV and the dashboard list): not drafts."""
+    return TicketForm.status != FormStatus.DRAFT
+
+
+def get_for_review(actor: User, form_id: int) -> TicketForm:
+    """One form for an admin to review; a draft is NotFound, as a missing form is."""
+    require_admin(actor)
+    form = db.session.get(TicketForm, form_id)
+    if form is None or form.is_draft:
+        raise NotFound(_l("No such ticket form."))
+    return form
+
 
 def _admin_query(filters: AdminFilters) -> Select[tuple[TicketForm]]:
+    """The review list; an explicit `status` filter (even `draft`) replaces the default."""
     query = select(TicketForm)
     if filters.status is not None:
         query = query.where(TicketForm.status == filters.status)
     else:
-        query = query.where(TicketForm.status != FormStatus.DRAFT)
+        query = query.where(under_review())
     if filters.ticket_type:
         query = query.where(TicketForm.ticket_type == filters.ticket_type)
     if filters.event_id is not None:

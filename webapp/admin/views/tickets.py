@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -108,18 +108,16 @@ class TicketFormView(PeopleMixin, SecureModelView):
     list_template = "admin/hub/ticket_forms_list.html"
 
     def get_query(self) -> Any:
-        """Drafts are their owners' business until submitted (as in the API)."""
-        return super().get_query().filter(TicketForm.status != FormStatus.DRAFT)
+        """Only forms under review: drafts are their owners' business (the service's rule)."""
+        return super().get_query().filter(tickets.under_review())
 
     def get_count_query(self) -> Any:
-        return super().get_count_query().filter(TicketForm.status != FormStatus.DRAFT)
+        return super().get_count_query().filter(tickets.under_review())
 
     @expose("/<int:form_id>/review")
     def review(self, form_id: int) -> Any:
         """One form: its answers, approve or reject, and its audit history."""
-        form = db.session.get(TicketForm, form_id)
-        if form is None or form.status == FormStatus.DRAFT:
-            abort(404)
+        form = tickets.get_for_review(require_dashboard_user(), form_id)
         history = db.session.scalars(
             select(AuditEntry)
             .where(AuditEntry.target_type == TicketForm.__tablename__)
@@ -165,7 +163,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
         """Choose the filters of a CSV export."""
         return self.render(
             "admin/hub/ticket_forms_export.html",
-            statuses=[s.value for s in FormStatus if s != FormStatus.DRAFT],
+            statuses=[s.value for s in tickets.REVIEW_STATUSES],
             ticket_types=tickets.ticket_types(),
         )
 
