@@ -41,6 +41,7 @@ def create_app(
     if overrides:
         app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    _trust_proxies(app)
     _register_extensions(app)
     _register_observability(app)
     register_error_handlers(app)
@@ -48,6 +49,17 @@ def create_app(
     _register_cli(app)
     _register_templating(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind `TRUSTED_PROXIES` reverse proxies, the client is the address they forwarded
+    (rate limits then key on each client, not on the proxy). Exactly that many hops are
+    trusted: with 0 a forged `X-Forwarded-For` changes nothing."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _security_schemes() -> dict[str, Any]:

@@ -107,6 +107,10 @@ class Config:
     BOT_RATE_GROUP_PER_MINUTE = 20.0  # messages per minute to one group
     BOT_SENDER_THREADS = 4  # concurrent HTTP senders in one delivery job (1 on SQLite)
     BOT_DELIVERY_BUDGET = 50.0  # seconds one delivery job keeps sending before handing over
+    # Strict-Transport-Security max-age in seconds (0: no header; production sends a year).
+    HSTS_MAX_AGE = 0
+    # /metrics without METRICS_TOKEN: open here, 404 in production.
+    METRICS_OPEN_WITHOUT_TOKEN = True
 
 
 class TestingConfig(Config):
@@ -123,6 +127,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SAMESITE = "None"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_SSL_STRICT = True
+    HSTS_MAX_AGE = 31536000
+    METRICS_OPEN_WITHOUT_TOKEN = False
 
 
 CONFIG_CLASSES: dict[str, type[Config]] = {
@@ -169,6 +175,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         ADMIN_LOGIN_RATE_LIMIT=env.get("ADMIN_LOGIN_RATE_LIMIT") or None,
         DEV_RECHARGE=_flag(env.get("DEV_RECHARGE")),
         DEV_LOGIN=_flag(env.get("DEV_LOGIN")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+        TRUSTED_PROXIES=env_int(env, "TRUSTED_PROXIES", 0, minimum=0),
+        METRICS_TOKEN=env.get("METRICS_TOKEN") or None,
+        PROBLEM_ATTEMPTS_PER_WINDOW=env_int(env, "PROBLEM_ATTEMPTS_PER_WINDOW", 10, minimum=1),
+        PROBLEM_ATTEMPT_WINDOW_SECONDS=env_int(
+            env, "PROBLEM_ATTEMPT_WINDOW_SECONDS", 600, minimum=1
+        ),
         SENTRY_DSN=env.get("SENTRY_DSN") or None,
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
         APP_VERSION=env.get("APP_VERSION") or None,

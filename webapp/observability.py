@@ -2,13 +2,16 @@
 
 * Every request gets an id (`X-Request-ID` in, or a new one) that appears in each JSON log
   line and in the response.
-* `/metrics` serves Prometheus metrics; under gunicorn with `PROMETHEUS_MULTIPROC_DIR` set
+* `/metrics` serves Prometheus metrics to `Authorization: Bearer <METRICS_TOKEN>` (without a
+  token: open in development, 404 in production); under gunicorn with `PROMETHEUS_MULTIPROC_DIR` set
   (see `gunicorn.conf.py`) it aggregates every worker process.
-* Pages may be framed by Telegram's web client only (`frame-ancestors`).
+* Pages may be framed by Telegram's web client only (`frame-ancestors`); production sends
+  `Strict-Transport-Security`.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import re
@@ -103,6 +106,16 @@ def init_sentry(app: Flask) -> None:
     sentry_sdk.init(dsn=dsn, environment=app.config["APP_ENV"], traces_sample_rate=0.0)
 
 
+def metrics_allowed(app: Flask, authorization: str) -> bool:
+    """`/metrics` answers a `Bearer <METRICS_TOKEN>` caller; without a token configured, only
+    outside production (there it is not public at all)."""
+    token = app.config.get("METRICS_TOKEN")
+    if not token:
+        return bool(app.config.get("METRICS_OPEN_WITHOUT_TOKEN"))
+    scheme, _, value = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token)
+
+
 def metrics_response() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -123,9 +136,15 @@ def register_request_hooks(app: Flask) -> None:
         g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.request_started = time.perf_counter()
 
+    hsts_max_age = int(app.config.get("HSTS_MAX_AGE") or 0)
+
     @app.after_request
     def finish_request(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        if hsts_max_age:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={hsts_max_age}; includeSubDomains"
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {frame_ancestors}")

@@ -362,3 +362,26 @@ def test_only_attempts_until_first_success_are_rated(app, teacher, student, make
         assert db.session.get(UserRating, student.id).attempts == 2
         assert db.session.get(ProblemRating, problem_id).attempts == 2
         assert db.session.get(UserRating, teacher.id).attempts == 0
+
+
+def test_answers_cannot_be_brute_forced(app, client, teacher, student, make_user, make_problem):
+    """After the allowed number of answers to one problem, is the next one a 429 that says
+    when to try again — for that user and problem only?"""
+    app.config.update(PROBLEM_ATTEMPTS_PER_WINDOW=5, PROBLEM_ATTEMPT_WINDOW_SECONDS=600)
+    problem_id = make_problem(teacher)
+    other_problem = make_problem(teacher)
+
+    def answer(user, pid, text):
+        body = {"problem_id": pid, "answer": text}
+        return client.post("/api/attempts", json=body, headers=headers_for(user))
+
+    assert [answer(student, problem_id, str(n)).status_code for n in range(5)] == [201] * 5
+    refused = answer(student, problem_id, "3.5")  # even the right answer waits now
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert 590 <= int(refused.headers["Retry-After"]) <= 600
+    assert "5" in refused.get_json()["detail"]
+    assert answer(student, other_problem, "3.5").status_code == 201
+    assert answer(make_user(), problem_id, "3.5").status_code == 201
+    with app.app_context():
+        assert db.session.query(Attempt).filter_by(user_id=student.id).count() == 6

@@ -38,7 +38,9 @@ def _run_together(count: int, work: Callable[[int], None]) -> list[BaseException
 def test_concurrent_attempts_keep_every_rating_update(postgres_url):
     """When 40 students answer one problem at once and one student answers it 30 times at
     once, does the problem count every first attempt and the student get rated once?"""
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 50}})
+    # 30 answers from one student: above the brute-force limit, which is tested on its own.
+    settings = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 50}, "PROBLEM_ATTEMPTS_PER_WINDOW": 100}
+    app = build_app(postgres_url, settings)
     with app.app_context():
         db.create_all()
         author = User(role=Role.TEACHER, telegram_id=1, first_name="T")
@@ -68,6 +70,37 @@ def test_concurrent_attempts_keep_every_rating_update(postgres_url):
         )
         assert rated == 2
         assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)) == 70
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_concurrent_answers_respect_the_attempt_limit(postgres_url):
+    """When one student fires 20 answers at one problem at once, are exactly as many accepted
+    as the brute-force limit allows, the rest refused with a 429?"""
+    from webapp.errors import RateLimited
+
+    settings = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25}, "PROBLEM_ATTEMPTS_PER_WINDOW": 5}
+    app = build_app(postgres_url, settings)
+    with app.app_context():
+        db.create_all()
+        author = User(role=Role.TEACHER, telegram_id=1, first_name="T")
+        student = User(telegram_id=2, first_name="S")
+        db.session.add_all([author, student])
+        db.session.flush()
+        problem = services.create_problem(author, services.ProblemData("P", "?", "42", "t"))
+        problem.status = ProblemStatus.APPROVED
+        db.session.commit()
+        problem_id, student_id = problem.id, student.id
+
+    def answer(index: int) -> None:
+        with app.app_context():
+            services.submit_attempt(db.session.get(User, student_id), problem_id, str(index))
+            db.session.commit()
+
+    errors = _run_together(20, answer)
+    assert len(errors) == 15 and all(isinstance(e, RateLimited) for e in errors)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)) == 5
         db.session.remove()
         db.engine.dispose()
 

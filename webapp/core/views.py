@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from webapp.auth.identity import resolve_user
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.observability import metrics_response
+from webapp.observability import metrics_allowed, metrics_response
 from webapp.redis_store import get_redis
 
 bp = Blueprint("core", __name__)
@@ -104,4 +114,7 @@ def redoc():
 
 @bp.get("/metrics")
 def metrics():
+    """Prometheus metrics, for the bearer of `METRICS_TOKEN` only (see `.env.example`)."""
+    if not metrics_allowed(current_app, request.headers.get("Authorization", "")):
+        abort(404)  # not public: nothing here even says it exists
     return metrics_response()

@@ -141,7 +141,7 @@ def prediction(path: ProblemPath):
     return respond(PredictionOut, services.predict(current(), path.problem_id))
 
 
-@attempts_bp.post("", responses={201: AttemptOut, 404: Problem, 409: Problem})
+@attempts_bp.post("", responses={201: AttemptOut, 404: Problem, 409: Problem, 429: Problem})
 @login_required
 def submit_attempt(body: AttemptIn):
     """Answer an approved problem: `is_correct` at once, the answer revealed once correct."""

@@ -8,15 +8,19 @@ Who may do what (SPEC §5 problems):
 * admins delete problems;
 * everyone sees approved problems; authors also see their own in any status, staff see all;
   only authors and staff see the answer; an invisible problem is a 404;
-* attempts are accepted on approved problems only.
+* attempts are accepted on approved problems only, and at most
+  `PROBLEM_ATTEMPTS_PER_WINDOW` per user and problem in `PROBLEM_ATTEMPT_WINDOW_SECONDS`
+  (an answer cannot be brute-forced; the 429 says when to try again).
 """
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
@@ -24,7 +28,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from bot.outbox import queue_message
 from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
-from webapp.errors import Conflict, Forbidden, NotFound
+from webapp.errors import Conflict, Forbidden, NotFound, RateLimited
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.pagination import Page, paginate, unique_scalars
@@ -330,6 +334,39 @@ def _locked_problem_rating(problem: Problem) -> ProblemRating:
     ).one()
 
 
+def _check_attempt_rate(user_id: int, problem_id: int) -> None:
+    """Refuse an attempt beyond the limit per user and problem, saying when the oldest
+    counted attempt leaves the window (counted from the attempts themselves, so it holds
+    on every process and without Redis)."""
+    config = current_app.config
+    limit = int(config["PROBLEM_ATTEMPTS_PER_WINDOW"])
+    window = timedelta(seconds=int(config["PROBLEM_ATTEMPT_WINDOW_SECONDS"]))
+    now = utcnow()
+    recent = db.session.scalars(
+        select(Attempt.created_at)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.problem_id == problem_id,
+            Attempt.created_at > now - window,
+        )
+        .order_by(Attempt.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return
+    retry_after = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
+    raise RateLimited(
+        _l(
+            "At most %(limit)s answers to one problem in %(minutes)s minutes: "
+            "try again in %(seconds)s s.",
+            limit=limit,
+            minutes=max(1, round(window.total_seconds() / 60)),
+            seconds=retry_after,
+        ),
+        retry_after=retry_after,
+    )
+
+
 def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
     """Check the answer, record the attempt and let the model learn from it.
 
@@ -340,7 +377,8 @@ def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
     problem = get_visible(actor, problem_id)
     if problem.status != ProblemStatus.APPROVED:
         raise Conflict(_l("Only approved problems can be solved."))
-    user_rating = _locked_user_rating(actor.id)
+    user_rating = _locked_user_rating(actor.id)  # also serialises this user's attempts
+    _check_attempt_rate(actor.id, problem.id)
     problem_rating = _locked_problem_rating(problem)
     correct = is_correct(answer, problem.answer)
     rated = problem.author_id != actor.id and not _has_solved(actor.id, problem.id)
