@@ -65,6 +65,7 @@ def production_app(**environ: str) -> Flask:
             "TELEGRAM_BOT_TOKEN": "123:prod-token",
             "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
             "LOG_LEVEL": "WARNING",
+            "JOBS_INLINE": "1",  # no periodic timer thread against that absent database
             **environ,
         }
     )
