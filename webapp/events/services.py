@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
 from sqlalchemy.engine import Result
 
 from bot.models import OutgoingMessage
@@ -279,8 +279,17 @@ def _reload(event: Event) -> Event:
 # --- reminders -------------------------------------------------------------------------
 
 
-def reminder_key(event_id: int, user_id: int, window: str) -> str:
-    return f"event-reminder:{event_id}:{user_id}:{window}"
+def reminder_key(window: str) -> ColumnElement[str]:
+    """A reminder's outbox dedupe key, `event-reminder:<event id>:<user id>:<window>`, as SQL
+    over the reminder query's `Event` and `User`: the query skips the keys already queued and
+    selects the same key for `queue_message`, so the key is built in this one place."""
+    return (
+        literal("event-reminder:")
+        + cast(Event.id, String)
+        + literal(":")
+        + cast(User.id, String)
+        + literal(f":{window}")
+    )
 
 
 def event_link(event_id: int) -> str:
@@ -298,15 +307,9 @@ def queue_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     queued = 0
     for window, lead in REMINDER_WINDOWS:
-        key = (
-            literal("event-reminder:")
-            + cast(Event.id, String)
-            + literal(":")
-            + cast(User.id, String)
-            + literal(f":{window}")
-        )
+        key = reminder_key(window)
         query = (
-            select(Event, User, Participant.joined_at)
+            select(Event, User, Participant.joined_at, key)
             .join(Participant, Participant.event_id == Event.id)
             .join(User, User.id == Participant.user_id)
             .where(
@@ -320,15 +323,15 @@ def queue_reminders(now: datetime | None = None) -> int:
         )
         if window == "24h":
             query = query.where(Event.starts_at > now + timedelta(hours=1))
-        for event, user, joined_at in db.session.execute(query).all():
+        for event, user, joined_at, dedupe_key in db.session.execute(query).all():
             if window == "24h" and joined_at > event.starts_at - lead:
                 continue  # joined inside the last day: the 1 h reminder is enough
-            if _queue_reminder(event, user, window):
+            if _queue_reminder(event, user, window, dedupe_key):
                 queued += 1
     return queued
 
 
-def _queue_reminder(event: Event, user: User, window: str) -> bool:
+def _queue_reminder(event: Event, user: User, window: str, dedupe_key: str) -> bool:
     with force_locale(user_locale(user)):
         when = format_datetime(event.starts_at, "d MMM, HH:mm") + " UTC"
         if window == "24h":
@@ -347,5 +350,5 @@ def _queue_reminder(event: Event, user: User, window: str) -> bool:
         chat_id=user.telegram_id,  # type: ignore[arg-type]
         text=text,
         reply_markup=markup,
-        dedupe_key=reminder_key(event.id, user.id, window),
+        dedupe_key=dedupe_key,
     )
