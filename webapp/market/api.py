@@ -121,14 +121,17 @@ def market_config():
 @optional_user
 def list_orders(query: OrderListQuery):
     """Active orders, newest first, filtered by category and city; never with contacts."""
-    items, total = services.list_open_orders(
-        category=query.category, city=query.city, skip=query.skip, limit=query.limit
+    page = services.list_open_orders(
+        category=query.category,
+        city=query.city,
+        skip=query.skip,
+        limit=query.limit,
+        after=query.after,
     )
     max_takes = services.settings().max_takes
     return page_of(
         OrderOut,
-        items,
-        total,
+        page,
         query,
         serialize=lambda o: order_out(services.view_order(None, o), max_takes),
     )
@@ -146,10 +149,10 @@ def get_order(path: OrderPath):
 @public_bp.get("/reviews", responses={200: ReviewPage})
 def list_reviews(query: ReviewQuery):
     """Clients' reviews of executors, newest first, by rating and executor."""
-    items, total = reviews.list_reviews(
+    page = reviews.list_reviews(
         rating=query.rating, executor_id=query.executor_id, skip=query.skip, limit=query.limit
     )
-    return page_of(ReviewOut, items, total, query)
+    return page_of(ReviewOut, page, query)
 
 
 # --- orders --------------------------------------------------------------------------------
@@ -169,12 +172,11 @@ def create_order(body: OrderIn):
 def my_orders(query: MineQuery):
     """The caller's orders as client (`role=client`) or executor (`role=executor`)."""
     me = current()
-    items, total = services.my_orders(me, query.role, skip=query.skip, limit=query.limit)
+    page = services.my_orders(me, query.role, skip=query.skip, limit=query.limit)
     max_takes = services.settings().max_takes
     return page_of(
         OrderOut,
-        items,
-        total,
+        page,
         query,
         serialize=lambda o: order_out(services.view_order(me, o), max_takes),
     )
@@ -252,8 +254,8 @@ def get_balance():
 @login_required
 def list_transactions(query: Pagination):
     """The caller's balance history, newest first."""
-    items, total = money.transactions_of(current().id, skip=query.skip, limit=query.limit)
-    return page_of(TransactionOut, items, total, query, serialize=transaction_out)
+    page = money.transactions_of(current().id, skip=query.skip, limit=query.limit)
+    return page_of(TransactionOut, page, query, serialize=transaction_out)
 
 
 @balance_bp.post("/recharge", responses={201: TransactionOut, 403: Problem})

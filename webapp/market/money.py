@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.database import insert_ignoring_conflicts, utcnow
@@ -39,6 +39,7 @@ from webapp.market.models import (
     StarsPayment,
     TransactionType,
 )
+from webapp.pagination import Page, paginate
 from webapp.users.models import User
 
 STARS_CURRENCY = "XTR"
@@ -51,14 +52,10 @@ def balance_of(user_id: int) -> int:
     return db.session.scalar(select(Account.balance).where(Account.user_id == user_id)) or 0
 
 
-def transactions_of(user_id: int, *, skip: int, limit: int) -> tuple[list[BalanceTransaction], int]:
+def transactions_of(user_id: int, *, skip: int, limit: int) -> Page[BalanceTransaction]:
     """The user's history, newest first."""
-    base = select(BalanceTransaction).where(BalanceTransaction.user_id == user_id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.scalars(
-        base.order_by(BalanceTransaction.id.desc()).offset(skip).limit(limit)
-    ).all()
-    return list(rows), total
+    query = select(BalanceTransaction).where(BalanceTransaction.user_id == user_id)
+    return paginate(query, [BalanceTransaction.id.desc()], skip=skip, limit=limit)
 
 
 def _record(

@@ -15,6 +15,7 @@ from webapp.errors import Conflict, Forbidden, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market.models import ClientReview, ExecutorComplaint, Order, OrderStatus
 from webapp.market.services import get_order, took_order
+from webapp.pagination import Page, paginate
 from webapp.users.models import User
 
 COMPLAINT_REASONS = ("no_response", "wrong_contact", "job_differs", "fraud", "other")
@@ -77,17 +78,13 @@ def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComp
 
 def list_reviews(
     *, rating: int | None, executor_id: int | None, skip: int, limit: int
-) -> tuple[list[ClientReview], int]:
+) -> Page[ClientReview]:
     query = select(ClientReview)
     if rating is not None:
         query = query.where(ClientReview.rating == rating)
     if executor_id is not None:
         query = query.where(ClientReview.executor_id == executor_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(ClientReview.id.desc()).offset(skip).limit(limit)
-    ).all()
-    return list(rows), total
+    return paginate(query, [ClientReview.id.desc()], skip=skip, limit=limit)
 
 
 def executor_stats(user_id: int) -> ExecutorStats:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from webapp.api import Money, Pagination, Schema
+from webapp.api import KeysetPage, KeysetPagination, Money, Page, Pagination, Schema
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile, market_profile
 from webapp.market.reviews import COMPLAINT_REASONS
@@ -50,7 +50,7 @@ class OrderPath(BaseModel):
     order_id: str = OrderId
 
 
-class OrderListQuery(Pagination):
+class OrderListQuery(KeysetPagination):
     category: str | None = Field(None, max_length=64)
     city: str | None = Field(None, max_length=64)
 
@@ -77,11 +77,8 @@ class OrderOut(Schema):
     respond_by: datetime | None = None
 
 
-class OrderPage(BaseModel):
-    items: list[OrderOut]
-    total: int
-    skip: int
-    limit: int
+class OrderPage(KeysetPage[OrderOut]):
+    """A page of `OrderOut` (see `webapp.api.KeysetPage`)."""
 
 
 class CompleteIn(BaseModel):
@@ -110,11 +107,8 @@ class TransactionOut(Schema):
     created_at: datetime
 
 
-class TransactionPage(BaseModel):
-    items: list[TransactionOut]
-    total: int
-    skip: int
-    limit: int
+class TransactionPage(Page[TransactionOut]):
+    """A page of `TransactionOut` (see `webapp.api.Page`)."""
 
 
 class RechargeIn(BaseModel):
@@ -182,11 +176,8 @@ class ReviewOut(Schema):
     created_at: datetime
 
 
-class ReviewPage(BaseModel):
-    items: list[ReviewOut]
-    total: int
-    skip: int
-    limit: int
+class ReviewPage(Page[ReviewOut]):
+    """A page of `ReviewOut` (see `webapp.api.Page`)."""
 
 
 class ComplaintOut(Schema):

@@ -52,6 +52,7 @@ from webapp.market.models import (
     Take,
     TransactionType,
 )
+from webapp.pagination import Page, paginate
 from webapp.users.models import Role, User
 
 # Letters and digits only: URL-safe, and fits the `order_<id>` start parameter.
@@ -167,23 +168,27 @@ def _lock_order(order_id: str) -> Order:
 
 
 def list_open_orders(
-    *, category: str | None, city: str | None, skip: int, limit: int, now: datetime | None = None
-) -> tuple[list[Order], int]:
-    """The public feed: active, unexpired orders, newest first."""
+    *,
+    category: str | None,
+    city: str | None,
+    skip: int = 0,
+    limit: int = 20,
+    after: str | None = None,
+    now: datetime | None = None,
+) -> Page[Order]:
+    """The public feed: active, unexpired orders, newest first; `after` (a cursor) pages by
+    keyset. Each filter combination has its index (`ix_orders_feed*`)."""
     now = now or utcnow()
     query = select(Order).where(Order.status == OrderStatus.ACTIVE, Order.expires_at > now)
     if category:
         query = query.where(Order.category == category)
     if city:
         query = query.where(Order.city == city)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Order.created_at.desc(), Order.id).offset(skip).limit(limit)
-    ).all()
-    return list(rows), total
+    order = [Order.created_at.desc(), Order.id.desc()]
+    return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
 
 
-def my_orders(actor: User, role: str, *, skip: int, limit: int) -> tuple[list[Order], int]:
+def my_orders(actor: User, role: str, *, skip: int, limit: int) -> Page[Order]:
     """The caller's orders as client (posted) or as executor (taken); deleted ones hidden."""
     if role == "executor":
         query = (
@@ -192,11 +197,8 @@ def my_orders(actor: User, role: str, *, skip: int, limit: int) -> tuple[list[Or
     else:
         query = select(Order).where(Order.client_id == actor.id)
     query = query.where(Order.status != OrderStatus.DELETED)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Order.created_at.desc(), Order.id).offset(skip).limit(limit)
-    ).all()
-    return list(rows), total
+    order = [Order.created_at.desc(), Order.id.desc()]
+    return paginate(query, order, skip=skip, limit=limit)
 
 
 # --- posting and editing -------------------------------------------------------------------

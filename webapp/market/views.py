@@ -100,17 +100,19 @@ def _feed_context() -> dict[str, Any]:
     category = category if category in config.categories else None
     city = city if city in config.cities else None
     skip = _skip()
-    orders, total = services.list_open_orders(
-        category=category, city=city, skip=skip, limit=PAGE_SIZE
+    after = request.args.get("after") or None
+    page = services.list_open_orders(
+        category=category, city=city, skip=skip, limit=PAGE_SIZE, after=after
     )
     return {
         "config": config,
         "category": category,
         "city": city,
-        "orders": [services.view_order(None, o) for o in orders],
-        "total": total,
+        "orders": [services.view_order(None, o) for o in page.items],
+        "total": page.total_text,
         "skip": skip,
-        "page_size": PAGE_SIZE,
+        "after": after,
+        "next": page.next,
     }
 
 
@@ -330,12 +332,12 @@ def mine_page():
     role = "executor" if request.args.get("role") == "executor" else "client"
     me = current()
     skip = _skip()
-    orders, total = services.my_orders(me, role, skip=skip, limit=PAGE_SIZE)
+    page = services.my_orders(me, role, skip=skip, limit=PAGE_SIZE)
     return _page(
         "market/mine.html",
         role=role,
-        orders=[services.view_order(me, o) for o in orders],
-        total=total,
+        orders=[services.view_order(me, o) for o in page.items],
+        has_more=page.has_more,
         skip=skip,
         page_size=PAGE_SIZE,
     )
@@ -346,14 +348,14 @@ def mine_page():
 
 def _me_context() -> dict[str, Any]:
     me = current()
-    history, total = money.transactions_of(me.id, skip=0, limit=PAGE_SIZE)
+    history = money.transactions_of(me.id, skip=0, limit=PAGE_SIZE)
     return {
         "me": me,
         "profile": preferences.market_profile(me),
         "config": services.settings(),
         "frequencies": list(Frequency),
-        "history": history,
-        "history_total": total,
+        "history": history.items,
+        "history_more": history.has_more,
         "history_skip": 0,
         "page_size": PAGE_SIZE,
         "dev_recharge": bool(current_app.config.get("DEV_RECHARGE")),
@@ -379,11 +381,11 @@ def balance_part():
 @login_required
 def history_rows():
     skip = _skip()
-    history, total = money.transactions_of(current().id, skip=skip, limit=PAGE_SIZE)
+    history = money.transactions_of(current().id, skip=skip, limit=PAGE_SIZE)
     return _page(
         "market/partials/_history_rows.html",
-        history=history,
-        history_total=total,
+        history=history.items,
+        history_more=history.has_more,
         history_skip=skip,
         page_size=PAGE_SIZE,
     )
