@@ -71,7 +71,7 @@ def _security_schemes() -> dict[str, Any]:
 def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
-    from webapp.i18n import select_locale
+    from webapp.i18n import catalog_directories, select_locale
     from webapp.redis_store import init_redis
     from webapp.users.models import User
 
@@ -81,7 +81,9 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=_translation_directories(),
+        default_translation_directories=";".join(
+            catalog_directories(Path(__file__).resolve().parent)
+        ),
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("REDIS_KEY_PREFIX", "hub"))
@@ -200,10 +202,3 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def _project_path(name: str) -> Path:
     return Path(__file__).resolve().parent.parent / name
-
-
-def _translation_directories() -> str:
-    """The shared catalog plus each feature's own (`webapp/<feature>/translations`)."""
-    root = Path(__file__).resolve().parent
-    features = sorted(str(p.relative_to(root)) for p in root.glob("*/translations"))
-    return ";".join(["translations", *features])

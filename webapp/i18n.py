@@ -1,8 +1,10 @@
 """Language selection: `?lang=`, the user's explicit choice, their Telegram language, the
-browser — or the default outside a request (jobs and CLI use `force_locale`)."""
+browser — or the default outside a request (jobs and CLI use `force_locale`); and which
+catalog wins when several translate the same message (`catalog_directories`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
@@ -39,3 +41,21 @@ def select_locale() -> str:
         if locale:
             return locale
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+
+
+def catalog_directories(webapp_root: Path) -> list[str]:
+    """The catalog folders for Flask-Babel, in the order that makes the precedence hold.
+
+    Flask-Babel merges every catalog into one, and a catalog merged later overrides an
+    earlier one for a message id both translate. The precedence for such a message is:
+
+    1. the core catalog (`webapp/translations`: core, auth, users, errors, base templates),
+       so a feature never changes what a shared string says elsewhere;
+    2. then the features' catalogs (`webapp/<feature>/translations`) in alphabetical order
+       of the feature's name.
+
+    So the list is that precedence reversed: the winner is merged last.
+    """
+    features = sorted(p for p in webapp_root.glob("*/translations") if p.is_dir())
+    precedence = [webapp_root / "translations", *features]
+    return [str(path) for path in reversed(precedence)]
