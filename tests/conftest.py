@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.tickets",
     "tests.fixtures.browser",
     "tests.fixtures.fake_telegram",
+    "tests.fixtures.private_servers",
 ]

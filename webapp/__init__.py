@@ -87,6 +87,14 @@ def _register_extensions(app: Flask) -> None:
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("REDIS_KEY_PREFIX", "hub"))
+    # Redis down or frozen: a limit is not checked (logged), the request goes on.
+    timeout = float(app.config.get("REDIS_SOCKET_TIMEOUT") or 1.0)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_timeout": timeout, "socket_connect_timeout": timeout},
+        )
     limiter.init_app(app)
     init_redis(app)
 

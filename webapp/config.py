@@ -153,6 +153,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
         REDIS_URL=env.get("REDIS_URL") or None,
         REDIS_KEY_PREFIX=env.get("REDIS_KEY_PREFIX") or "hub",
+        REDIS_SOCKET_TIMEOUT=_float(env, "REDIS_SOCKET_TIMEOUT", 1.0),
         JOBS_INLINE=_flag(env["JOBS_INLINE"]) if env.get("JOBS_INLINE") else base.JOBS_INLINE,
         BOT_DELIVERY=env.get("BOT_DELIVERY") or base.BOT_DELIVERY,
         BOT_RATE_GLOBAL=_float(env, "BOT_RATE_GLOBAL", base.BOT_RATE_GLOBAL),

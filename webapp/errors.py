@@ -3,7 +3,10 @@
 Services raise the exceptions below; they know nothing of HTTP. Under `/api` (and the
 webhook) every error becomes `application/problem+json`; elsewhere an HTML page (or an
 HTML fragment for HTMX). Unexpected exceptions roll the session back and answer 500
-without internals.
+without internals — except a database that cannot be reached (stopped, restarting, out of
+connections): that is a `503` with `Retry-After`, as problem+json or a page. An error page
+that cannot be rendered (its template needs the database that is down) falls back to a
+plain one, so no error ever escapes to the WSGI server's own HTML 500.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
@@ -21,6 +26,7 @@ from webapp.extensions import db
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+DATABASE_RETRY_AFTER = 5  # seconds a client waits before trying again while the DB is away
 
 
 class DomainError(Exception):
@@ -131,7 +137,35 @@ def wants_problem_json() -> bool:
 
 def _error_page(status: int, title: Any, detail: Any) -> tuple[str, int]:
     template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
-    return render_template(template, status=status, title=title, detail=detail), status
+    try:
+        return render_template(template, status=status, title=title, detail=detail), status
+    except Exception:  # the layout needed something that is down: a plain page then
+        log.warning("error page %s rendered without its layout", status, exc_info=True)
+        plain = (
+            f"<!doctype html><meta charset=utf-8><title>{status} · Hub</title>"
+            f"<h1>{escape(str(title))}</h1><p>{escape(str(detail))}</p>"
+        )
+        return plain, status
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Does `exc` say the database cannot be reached right now (rather than a bug)?"""
+    if isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.DisconnectionError
+        | sa_exc.TimeoutError,
+    ):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown
+        log.debug("rollback failed", exc_info=True)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -171,7 +205,20 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
-        db.session.rollback()
+        _rollback_quietly()
+        if is_database_unavailable(exc):
+            log.warning(
+                "database unavailable: %s",
+                type(exc.__cause__ or exc).__name__,
+                extra={"path": request.path},
+            )
+            title = _l("Temporarily unavailable")
+            detail = _l("The service is briefly unavailable. Try again in a few seconds.")
+            headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+            if wants_problem_json():
+                return problem(503, title, detail, code="unavailable", headers=headers)
+            body, status = _error_page(503, title, detail)
+            return body, status, headers
         log.exception("unhandled error", extra={"path": request.path})
         title = _l("Internal server error")
         detail = _l("Something went wrong on our side. It has been logged.")

@@ -1,8 +1,9 @@
 """Access tokens (JWT, HS256) and their revocation list.
 
 A token carries the user id (`sub`), a unique `jti` and `exp`. Logging out revokes the
-`jti` until the token would have expired: in Redis when configured, in the database
-otherwise, so every process sees it.
+`jti` until the token would have expired. The database is the record of revocation (a
+primary-key lookup per bearer request): a Redis restarted without its data, or a Redis that
+is down, never lets a revoked token back in.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from webapp.auth.models import RevokedToken
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Unauthorized
 from webapp.extensions import db
-from webapp.redis_store import get_redis, redis_key
 
 ALGORITHM = "HS256"
 
@@ -76,11 +76,8 @@ def decode(token: str) -> AccessToken:
 
 
 def revoke(token: AccessToken) -> None:
-    """Refuse this token from now until it would have expired (idempotent)."""
-    redis = get_redis()
-    if redis is not None:
-        redis.set(redis_key("revoked", token.jti), b"1", ex=max(1, token.expires_in))
-        return
+    """Refuse this token from now until it would have expired (idempotent; the caller
+    commits)."""
     db.session.execute(
         insert_ignoring_conflicts(
             RevokedToken, db.session, jti=token.jti, expires_at=token.expires_at
@@ -90,7 +87,4 @@ def revoke(token: AccessToken) -> None:
 
 
 def is_revoked(jti: str) -> bool:
-    redis = get_redis()
-    if redis is not None:
-        return bool(redis.exists(redis_key("revoked", jti)))
     return db.session.get(RevokedToken, jti) is not None
