@@ -73,7 +73,7 @@ def _register_extensions(app: Flask) -> None:
     from webapp.auth.csrf import init_csrf
     from webapp.i18n import catalog_directories, select_locale
     from webapp.redis_store import init_redis
-    from webapp.users.models import User
+    from webapp.users.services import user_for_session
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
@@ -103,8 +103,8 @@ def _register_extensions(app: Flask) -> None:
     _register_bot_and_jobs(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> Any:
+        return user_for_session(session_id)
 
 
 def _register_bot_and_jobs(app: Flask) -> None:

@@ -129,6 +129,21 @@ def test_sign_out(admin_client):
     assert admin_client.get("/admin/").status_code == 302
 
 
+def test_a_copied_cookie_opens_nothing_after_sign_out(app, admin_client):
+    """After POST /admin/logout, does a copy of the old session cookie (taken before the
+    sign-out) still open /admin/ or /admin/users/? (No: the server ended the session.)"""
+    copied = admin_client.get_cookie("session")
+    assert copied is not None
+    thief = app.test_client()
+    thief.set_cookie("session", copied.value)
+    assert thief.get("/admin/").status_code == 200  # the copy works while the session lives
+    assert admin_client.post("/admin/logout").status_code == 302
+    assert thief.get("/admin/").status_code == 302
+    assert thief.get("/admin/users/").status_code == 302
+    assert sign_in(admin_client).status_code == 302  # signing in again opens a new session
+    assert admin_client.get("/admin/").status_code == 200
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/admin", "/me"])
 def test_next_never_leaves_the_dashboard(client, dashboard_admin, target):
     """Can the `next` parameter send a freshly signed-in admin off the dashboard? (No.)"""

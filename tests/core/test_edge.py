@@ -9,10 +9,18 @@ from flask import Flask
 
 from tests.fixtures.app import build_app
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 
 PROXY = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the reverse proxy
 BAD_LOGIN = {"username": "nobody-here", "password": "wrong-password-1"}
+
+
+@pytest.fixture(autouse=True)
+def limits_off_afterwards() -> Iterator[None]:
+    """The limiter is one object for every app: an app built here with limits on switches it
+    on for the cached test apps too (they are built with limits off)."""
+    yield
+    limiter.enabled = False
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from redis import Redis
 from tests.fixtures.app import build_app
 from tests.fixtures.private_servers import PrivatePostgres, PrivateRedis
 from webapp.auth import tokens
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.users.models import Role, User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -41,6 +41,9 @@ def build() -> Iterator[Callable[..., Flask]]:
     for app in built:
         with app.app_context():
             db.engine.dispose()
+    # The limiter is one object for every app: an app built with limits on switched it on
+    # for the cached test apps too (they are built with limits off).
+    limiter.enabled = False
 
 
 def bearer_for(app: Flask, role: Role = Role.STUDENT) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Dashboard sign-in and sign-out: `/admin/login` and `/admin/logout`.
 
 A Flask-WTF form (CSRF token), the password rules of `webapp.admin.services`, attempts
-rate-limited per client address (`ADMIN_LOGIN_RATE_LIMIT`), a fresh session on success.
+rate-limited per client address (`ADMIN_LOGIN_RATE_LIMIT`), a fresh session on success;
+signing out ends every cookie session of the account (`users.services.end_sessions`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from webapp.admin import ADMIN_URL
 from webapp.admin.access import clear_session, dashboard_user, mark_session
@@ -19,6 +20,7 @@ from webapp.admin.forms import LoginForm
 from webapp.admin.services import dashboard_sign_in
 from webapp.errors import DomainError
 from webapp.extensions import db, limiter
+from webapp.users.services import end_sessions
 
 bp = Blueprint("admin_auth", __name__)
 DEFAULT_LOGIN_LIMIT = "10 per minute; 50 per hour"
@@ -78,7 +80,11 @@ def login() -> Any:
 
 @bp.post(f"{ADMIN_URL}/logout")
 def logout() -> Any:
-    """Close the dashboard session (a POST: CSRFProtect checks its token)."""
+    """Close the dashboard session on the server too (a POST: CSRFProtect checks its token):
+    the account's session version goes up, so a copy of the old cookie opens nothing."""
+    if current_user.is_authenticated:
+        end_sessions(current_user.id)
+        db.session.commit()
     clear_session()
     logout_user()
     return redirect(url_for("admin_auth.login"))

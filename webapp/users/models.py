@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Index, String, text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,6 +49,15 @@ class User(TimestampMixin, UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Deleted accounts keep their row (money and history refer to it) but lose the person.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every cookie session's id (`get_id`): raising it ends all of them at once
+    # (a copied cookie included), checked on every request by the user loader.
+    session_version: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), nullable=False
+    )
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user and the session version it was issued for."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def display_name(self) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from webapp.auth.init_data import WebAppUser
 from webapp.auth.roles import is_admin, require_admin, require_staff
@@ -76,6 +76,25 @@ def upsert_telegram_user(tg: WebAppUser) -> tuple[User, bool]:
     changed = created or user in db.session.dirty
     db.session.flush()
     return user, changed
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a cookie session (`User.get_id()`, "<id>:<version>") belongs to, or None when
+    the account's sessions were ended since (or the id is malformed)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Invalidate every cookie session of this account (logout; copies of the cookie too)."""
+    db.session.execute(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+    )
 
 
 def find_by_login(login: str) -> User | None:
