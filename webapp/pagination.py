@@ -59,11 +59,18 @@ class Page(Generic[T]):
         return f"{self.total}+" if self.total_capped else str(self.total)
 
 
-def count_bounded(query: Select, limit: int | None = None) -> tuple[int, bool]:
+def count_bounded(
+    query: Select, order: Sequence[ColumnElement[Any]] = (), limit: int | None = None
+) -> tuple[int, bool]:
     """(matches counted up to `limit` (`TOTAL_LIMIT`), whether there are more) — one
-    statement that reads at most `limit + 1` rows, so its cost does not grow with the table."""
+    statement that reads at most `limit + 1` rows, so its cost does not grow with the table.
+
+    The count keeps the list's `order`: then PostgreSQL walks the same index as the page
+    and stops after `limit + 1` entries. Without it, `LIMIT` invites a sequential scan that
+    stops early only when matches are common — a filter that matches nothing reads the
+    whole table."""
     limit = TOTAL_LIMIT if limit is None else limit
-    inner = query.order_by(None).limit(limit + 1).subquery()
+    inner = query.order_by(None).order_by(*order).limit(limit + 1).subquery()
     counted = db.session.scalar(select(func.count()).select_from(inner)) or 0
     return min(counted, limit), counted > limit
 
@@ -95,7 +102,7 @@ def paginate(
     executed page into items (default: the entity of a one-entity select); the sort keys are
     read back from each item by column name, so keyset lists return models or rows that
     carry those columns."""
-    total, capped = count_bounded(query)
+    total, capped = count_bounded(query, order)
     keys = [_sort_key(expression) for expression in order]
     page_query = query.order_by(*order)
     if after is not None:

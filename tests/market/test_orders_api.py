@@ -420,3 +420,27 @@ def test_market_settings_are_checked():
         market_config({"MARKET_TAKE_PRICE": "two"})
     with pytest.raises(ConfigError, match="MARKET_MAX_TAKES"):
         market_config({"MARKET_MAX_TAKES": "0"})
+
+
+def test_feed_pages_by_cursor(client, make_user, post_order):
+    """Does following the feed's `next` give every order once, newest first, within its
+    filters, with `next` null on the last page?"""
+    clients = [make_user() for _ in range(3)]  # at most MARKET_ORDERS_PER_HOUR each
+    for index in range(7):
+        post_order(clients[index % 3], city="Kazan" if index % 2 else "Moscow")
+    everything = client.get("/api/orders?limit=100").get_json()["items"]
+    seen, after = [], None
+    while True:
+        query = {"limit": 2, **({"after": after} if after else {})}
+        body = client.get("/api/orders", query_string=query).get_json()
+        seen += [item["id"] for item in body["items"]]
+        after = body["next"]
+        if after is None:
+            break
+    assert seen == [item["id"] for item in everything] and len(seen) == 7
+    kazan = client.get("/api/orders", query_string={"city": "Kazan", "limit": 2}).get_json()
+    more = client.get(
+        "/api/orders", query_string={"city": "Kazan", "limit": 2, "after": kazan["next"]}
+    ).get_json()
+    assert {o["city"] for o in kazan["items"] + more["items"]} == {"Kazan"}
+    assert kazan["total"] == 3 and more["next"] is None

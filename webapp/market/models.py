@@ -61,7 +61,20 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("takes_count >= 0", name="takes_count_not_negative"),
-        Index("ix_orders_feed", "status", "created_at"),
+        # The feed: one index per filter combination, each in the feed's order (newest first,
+        # then id) and carrying expires_at, so the page and its bounded count walk the index
+        # and stop after the rows they need, however large the table.
+        *(
+            Index(
+                "_".join(("ix_orders_feed", *filters)),
+                *filters,
+                "status",
+                "created_at",
+                "id",
+                postgresql_include=["expires_at"],
+            )
+            for filters in ((), ("category",), ("city",), ("category", "city"))
+        ),
         Index("ix_orders_status_expires_at", "status", "expires_at"),
         Index("ix_orders_client_created", "client_id", "created_at"),
     )

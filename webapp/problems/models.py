@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,7 +33,18 @@ class Problem(TimestampMixin, db.Model):
     __tablename__ = "problems"
     __table_args__ = (
         CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty_range"),
-        Index("ix_problems_status_topic", "status", "topic"),
+        # the topic chips (counts of live problems by topic): read from the index alone
+        Index(
+            "ix_problems_live_status_topic",
+            "status",
+            "topic",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # the catalogue (newest first), by topic (case-insensitive), the moderation queue
+        Index("ix_problems_status_id", "status", "id"),
+        Index("ix_problems_status_topic_lower", "status", text("lower(topic)"), "id"),
+        Index("ix_problems_status_updated", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ class TicketForm(TimestampMixin, db.Model):
         CheckConstraint("quantity IS NULL OR quantity BETWEEN 1 AND 10", name="quantity_range"),
         Index("ix_ticket_forms_user_created", "user_id", "created_at", "id"),
         Index("ix_ticket_forms_status_created", "status", "created_at"),
+        Index("ix_ticket_forms_created", "created_at", "id"),  # review: all but drafts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

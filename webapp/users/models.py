@@ -24,7 +24,10 @@ class Role(enum.StrEnum):
 class User(TimestampMixin, UserMixin, db.Model):
     __tablename__ = "users"
     # Logins are unique regardless of case.
-    __table_args__ = (Index("ix_users_login_lower", text("lower(login)"), unique=True),)
+    __table_args__ = (
+        Index("ix_users_login_lower", text("lower(login)"), unique=True),
+        Index("ix_users_role", "role", "id"),  # staff list people by role
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
