@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.tickets",
     "tests.fixtures.browser",
+    "tests.fixtures.webview",
     "tests.fixtures.fake_telegram",
     "tests.fixtures.private_servers",
 ]

@@ -119,7 +119,7 @@ def test_shell_fragment_for_htmx(client):
     """Does an HTMX request get the fragment without the document around it?"""
     html = client.get("/", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in html
-    assert "tiles" in html
+    assert "cell tile" in html
 
 
 def test_session_exchange_signs_in_pages(client):

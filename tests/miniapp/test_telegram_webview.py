@@ -9,27 +9,19 @@ are not to be relied on, so this also proves every request carries the signed in
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.fixtures.app import TEST_BOT_TOKEN
 from tests.fixtures.users import tma_headers
-from webapp.auth import init_data
+from tests.fixtures.webview import WEBVIEW_OVERRIDES, events
+from tests.fixtures.webview import launch as launch_in
 from webapp.extensions import db
 from webapp.tasks.models import Task
 
 pytestmark = pytest.mark.browser
 
-# The parent is another site than the app (localhost vs 127.0.0.1), both on loopback:
-# Chromium keeps public pages from framing loopback ones (Private Network Access).
-TELEGRAM_ORIGINS = "http://localhost:*"
 THEME = {
     "bg_color": "#102030",
     "text_color": "#f0f0f0",
@@ -38,80 +30,15 @@ THEME = {
     "hint_color": "#aaaaaa",
     "secondary_bg_color": "#203040",
 }
-PARENT_PAGE = b"""<!doctype html><html><body style="margin:0">
-<iframe id="app" style="width:420px;height:760px;border:0"></iframe>
-<script>
-  document.getElementById("app").src = decodeURIComponent(location.hash.slice(1));
-  window.events = [];
-  window.addEventListener("message", function (e) {
-    try { window.events.push(JSON.parse(e.data)); } catch (err) {}
-  });
-  window.press = function (eventType) {
-    document.getElementById("app").contentWindow.postMessage(
-      JSON.stringify({eventType: eventType, eventData: {}}), "*");
-  };
-</script></body></html>"""
 
 
 @pytest.fixture
 def app_overrides() -> dict[str, Any]:
-    return {
-        "TELEGRAM_WEBAPP_JS_URL": "/static/vendor/telegram-web-app-8.0.2.js",
-        "FRAME_ANCESTORS": [TELEGRAM_ORIGINS],
-        "WTF_CSRF_ENABLED": True,
-    }
+    return dict(WEBVIEW_OVERRIDES)
 
 
-class _ParentPage(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(PARENT_PAGE)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def telegram_client() -> Iterator[str]:
-    """The "Telegram web client": a page on another site that frames the Mini App."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ParentPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_port}/k/"
-    server.shutdown()
-    server.server_close()
-
-
-def launch(
-    page: Any,
-    telegram_client: str,
-    live_server: str,
-    user: dict[str, Any],
-    start_param: str | None = None,
-):
-    """Open the Mini App inside the Telegram-like parent; return the app's frame."""
-    raw = init_data.build(TEST_BOT_TOKEN, user, start_param=start_param)
-    launch_hash = urlencode(
-        {
-            "tgWebAppData": raw,
-            "tgWebAppVersion": "8.0",
-            "tgWebAppPlatform": "weba",
-            "tgWebAppThemeParams": json.dumps(THEME),
-        },
-        quote_via=quote,
-    )
-    page.goto(telegram_client + "#" + quote(f"{live_server}/#{launch_hash}", safe=""))
-    return page.frame_locator("#app")
-
-
-def events(page: Any, event_type: str) -> list[dict[str, Any]]:
-    return [
-        e.get("eventData")
-        for e in page.evaluate("window.events")
-        if e.get("eventType") == event_type
-    ]
+def launch(page, telegram_client, live_server, user, start_param=None):
+    return launch_in(page, telegram_client, live_server, user, theme=THEME, start_param=start_param)
 
 
 def back_button_states(page: Any) -> list[bool]:
@@ -128,8 +55,11 @@ def test_launch_signs_in_and_follows_the_theme(browser_page, telegram_client, li
     frame = launch(browser_page, telegram_client, live_server, {"id": 7001, "first_name": "Anna"})
     expect(frame.get_by_text("Hello, Anna!")).to_be_visible()
     assert events(browser_page, "web_app_ready") != []
+    # Telegram's List look: the page on the secondary background, sections on the background.
     background = frame.locator("body").evaluate("b => getComputedStyle(b).backgroundColor")
-    assert background == "rgb(16, 32, 48)"
+    assert background == "rgb(32, 48, 64)"
+    section = frame.locator(".section-body").first
+    assert section.evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(16, 32, 48)"
     assert back_button_states(browser_page)[-1] is False  # no way back from the start
 
 
@@ -148,7 +78,7 @@ def test_tasks_inside_telegram(app, browser_page, telegram_client, live_server):
     )
 
     frame.get_by_placeholder("New task").fill("Buy milk")
-    frame.get_by_role("button", name="Add").click()
+    frame.get_by_placeholder("New task").press("Enter")
     row = frame.locator("li.task", has_text="Buy milk")
     expect(row).to_be_visible()
     row.get_by_role("checkbox").check()
@@ -197,5 +127,5 @@ def test_russian_user_gets_russian(browser_page, telegram_client, live_server):
     )
     expect(frame.get_by_text("Привет, Иван!")).to_be_visible()
     # The shell was drawn before sign-in told us the language: it is drawn again in Russian.
-    expect(frame.locator(".tile-title", has_text="Задачник")).to_be_visible()
+    expect(frame.locator(".tile .cell-title", has_text="Задачник")).to_be_visible()
     expect(frame.get_by_text("Hello", exact=False)).to_have_count(0)

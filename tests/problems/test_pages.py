@@ -147,7 +147,7 @@ def test_create_form_shows_errors_inline_then_saves(client, teacher):
     )
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert 'data-error-for="title"' in html and 'data-error-for="difficulty"' in html
+    assert 'data-field="title"' in html and 'data-field="difficulty"' in html
     assert "Give a title of 1 to 200 characters." in html  # a translated hint, not pydantic's
     assert PROBLEM_BODY["statement"] in html  # the typed values are kept
 
@@ -190,14 +190,12 @@ def test_moderation_queue_approve_and_reject(client, app, teacher, moderator, ma
     assert approved.status_code == 200
     row = approved.get_data(as_text=True)
     assert row.lstrip().startswith(
-        f'<li class="card" id="moderation-{first}" data-status="approved"'
+        f'<li class="section" id="moderation-{first}" data-status="approved"'
     )
     assert "hub:toast" in approved.headers["HX-Trigger"]
 
     missing = client.post(f"/problems/{second}/reject", data={"reason": ""}, headers=headers)
-    assert missing.status_code == 422 and 'data-error-for="reason"' in missing.get_data(
-        as_text=True
-    )
+    assert missing.status_code == 422 and 'data-field="reason"' in missing.get_data(as_text=True)
     rejected = client.post(f"/problems/{second}/reject", data={"reason": "Typo"}, headers=headers)
     assert 'data-status="rejected"' in rejected.get_data(as_text=True)
     assert "Typo" in rejected.get_data(as_text=True)

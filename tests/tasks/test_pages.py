@@ -69,7 +69,7 @@ def test_tick_edit_delete(client, app, student):
     task_id = make_task(app, student, title="Row")
     headers = {**headers_for(student), **HX}
     ticked = client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers)
-    assert "<s>Row</s>" in ticked.get_data(as_text=True)
+    assert "task-done cell-done" in ticked.get_data(as_text=True)
     form = client.get(f"/tasks/{task_id}/edit", headers=headers).get_data(as_text=True)
     assert 'name="title"' in form and "<html" not in form
     bad = client.post(f"/tasks/{task_id}", data={"title": "x" * 201}, headers=headers)
@@ -111,13 +111,13 @@ def test_show_more_pages_the_list(client, app, student):
     page = client.get("/tasks", headers=headers)
     html = page.get_data(as_text=True)
     assert "HX-Target" in page.headers["Vary"]
-    assert html.count('class="card row task') == PAGE_SIZE and 'id="task-more"' in html
+    assert html.count('class="cell task') == PAGE_SIZE and 'id="task-more"' in html
     more_url = html_unescape(re.search(r'id="task-more">\s*<button[^>]*hx-get="([^"]+)"', html)[1])
     assert "after=" in more_url  # a keyset cursor: new tasks cannot shift the next rows
     for url in (more_url, f"/tasks?skip={PAGE_SIZE}"):
         more = client.get(url, headers={**headers, **HX, "HX-Target": "task-more"})
         text = more.get_data(as_text=True)
-        assert text.count('class="card row task') == 3 and 'id="task-more"' not in text
+        assert text.count('class="cell task') == 3 and 'id="task-more"' not in text
         assert "Item 000" in text and "<nav" not in text
 
 

@@ -1,40 +1,119 @@
-/* Hub Mini App glue: Telegram sign-in, initData on every HTMX request, theme,
-   BackButton and MainButton. Loaded on every page; works outside Telegram too. */
+/* Hub Mini App glue, loaded (deferred) on every page; works outside Telegram too.
+   - sign-in: initData traded for a session, and sent with every htmx request;
+   - theme: Telegram's header, background and bottom bar colours and colour scheme follow
+     its theme (and themeChanged);
+   - feedback: the submitting control is disabled (hx-disabled-elt), the MainButton shows
+     progress, haptics on success and error, a toast when offline or the network fails;
+   - controls: BackButton on inner pages, MainButton for the screen's primary action,
+     showConfirm instead of the browser's confirm();
+   - double taps: every changing request carries an Idempotency-Key (one per attempt). */
 (function () {
   "use strict";
   var tg = window.Telegram && window.Telegram.WebApp;
   var initData = (tg && tg.initData) || "";
   var body = document.body;
+  var root = document.documentElement;
   var home = body.dataset.homeUrl || "/";
 
+  function can(version) { return tg && tg.isVersionAtLeast && tg.isVersionAtLeast(version); }
+  function haptic(kind) {
+    if (can("6.1")) { try { tg.HapticFeedback.notificationOccurred(kind); } catch (e) { /* old client */ } }
+  }
+
+  // Theme: the page's own colours come from CSS variables; Telegram's chrome follows them.
+  function paint() {
+    if (!initData) return;
+    var p = tg.themeParams || {};
+    root.dataset.scheme = tg.colorScheme === "dark" ? "dark" : "light";
+    try {
+      if (can("6.1")) {
+        tg.setHeaderColor(p.header_bg_color || p.secondary_bg_color || "secondary_bg_color");
+        tg.setBackgroundColor(p.secondary_bg_color || "secondary_bg_color");
+      }
+      if (can("7.10")) tg.setBottomBarColor(p.bottom_bar_bg_color || p.secondary_bg_color || "bottom_bar_bg_color");
+    } catch (e) { /* a client that refuses a colour keeps its own */ }
+  }
+
   if (initData) {
-    document.documentElement.setAttribute("data-telegram", "");
+    root.setAttribute("data-telegram", "");
+    paint();
+    tg.onEvent("themeChanged", paint);
     tg.ready();
     tg.expand();
   }
-
-  // Swap error answers too (htmx 2 ignores 4xx/5xx by default): forms show their 422,
-  // pages show why they were refused.
-  htmx.config.responseHandling = [
-    { code: "204", swap: false },
-    { code: "[23]..", swap: true },
-    { code: "[45]..", swap: true, error: true },
-  ];
-  htmx.config.historyCacheSize = 0;
-
-  // Every HTMX request carries the signed initData, so a webview that drops cookies works.
-  body.addEventListener("htmx:configRequest", function (event) {
-    if (initData) event.detail.headers["X-Telegram-Init-Data"] = initData;
-  });
 
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el || !message) return;
     el.textContent = message;
     el.classList.add("show");
-    setTimeout(function () { el.classList.remove("show"); }, 2500);
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { el.classList.remove("show"); }, 2500);
   }
   body.addEventListener("hub:toast", function (event) { toast(event.detail.value || event.detail.message); });
+
+  // Every htmx request carries the signed initData (a webview may drop cookies), and every
+  // changing one an Idempotency-Key: a double tap sends the same key, the server runs it once.
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  body.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (initData) detail.headers["X-Telegram-Init-Data"] = initData;
+    if (detail.verb !== "get") {
+      var elt = detail.elt;
+      elt.hubKey = elt.hubKey || newKey();
+      detail.headers["Idempotency-Key"] = elt.hubKey;
+    }
+  });
+
+  // Feedback on every tap.
+  var mainTarget = null;
+  function ownsMain(elt) {
+    return mainTarget && elt && (elt === mainTarget || elt.contains(mainTarget));
+  }
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      toast(body.dataset.offline);
+      haptic("error");
+      return;
+    }
+    if (initData && ownsMain(event.detail.elt)) {
+      tg.MainButton.showProgress(false);
+      tg.MainButton.disable();
+    }
+  });
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var detail = event.detail;
+    delete detail.elt.hubKey; // the next attempt is a new action
+    if (initData && ownsMain(detail.elt)) {
+      tg.MainButton.hideProgress();
+      tg.MainButton.enable();
+    }
+    var verb = detail.requestConfig && detail.requestConfig.verb;
+    if (!detail.xhr || !detail.xhr.status) return; // sendError says it
+    // A form marked data-reset empties itself after it worked (the add-a-task row).
+    if (detail.successful && detail.elt.matches("form[data-reset]")) detail.elt.reset();
+    if (detail.failed) haptic("error");
+    else if (verb && verb !== "get") haptic("success");
+  });
+  function networkFailed() { toast(body.dataset.offline); haptic("error"); }
+  body.addEventListener("htmx:sendError", networkFailed);
+  body.addEventListener("htmx:timeout", networkFailed);
+  window.addEventListener("offline", function () { toast(body.dataset.offline); });
+  body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status >= 500) toast(body.dataset.failed);
+  });
+
+  // Confirmations inside Telegram are Telegram's own popup, not the browser's confirm().
+  body.addEventListener("htmx:confirm", function (event) {
+    var question = event.detail.question;
+    if (!question || !initData || !can("6.2")) return;
+    event.preventDefault();
+    tg.showConfirm(question, function (ok) { if (ok) event.detail.issueRequest(true); });
+  });
 
   // A start parameter comes in initData (t.me/bot/app?startapp=…) or, from the bot's
   // web_app button, as ?startapp=… in the URL.
@@ -49,7 +128,7 @@
     if (!initData || !greeting || greeting.dataset.signedIn === "true") return;
     htmx.ajax("POST", body.dataset.sessionUrl, {
       target: "#greeting", swap: "innerHTML",
-      values: { start_param: startParam(), rendered_locale: document.documentElement.lang },
+      values: { start_param: startParam(), rendered_locale: root.lang },
     }).then(function () { greeting.dataset.signedIn = "true"; });
   }
 
@@ -61,20 +140,22 @@
     if (link) { link.click(); return; }
     htmx.ajax("GET", home, { target: "#main" }).then(function () { history.pushState({}, "", home); });
   }
-  if (tg && tg.BackButton) tg.BackButton.onClick(goBack);
+  if (initData && tg.BackButton) tg.BackButton.onClick(goBack);
 
-  // MainButton: an element with data-main-button="Label" is clicked when it is pressed.
-  var mainTarget = null;
-  function onMainButton() { if (mainTarget) mainTarget.click(); }
-  if (tg && tg.MainButton) tg.MainButton.onClick(onMainButton);
+  // MainButton: the element with data-main-button="Label" (hidden in the page inside
+  // Telegram) is clicked when it is pressed.
+  function onMainButton() { if (mainTarget && !mainTarget.disabled) mainTarget.click(); }
+  if (initData && tg.MainButton) tg.MainButton.onClick(onMainButton);
 
   function syncTelegramButtons() {
     if (!initData) return;
     if (tg.BackButton) { isHome() ? tg.BackButton.hide() : tg.BackButton.show(); }
     mainTarget = document.querySelector("#main [data-main-button]");
     if (mainTarget && tg.MainButton) {
-      tg.MainButton.setText(mainTarget.dataset.mainButton.slice(0, 64));
-      tg.MainButton.show();
+      tg.MainButton.setParams({
+        text: mainTarget.dataset.mainButton.slice(0, 64), is_active: true, is_visible: true,
+      });
+      tg.MainButton.hideProgress();
     } else if (tg.MainButton) {
       tg.MainButton.hide();
     }
