@@ -2,7 +2,7 @@
 
     python bench/fanout.py [--messages 10000] [--chats 250]
 
-Queues `--messages` outbox rows (`bot.outbox.queue_message`, round-robin over `--chats`
+Queues `--messages` outbox rows (`webapp.outbox.queue_message`, round-robin over `--chats`
 private chats, so each chat's 1/s limit leaves the global 30/s limit as the bottleneck),
 then runs the sender (`bot.sender.deliver`, 4 threads, the app's limits 30/s overall and 1/s
 per chat) against `tests/fixtures/fake_telegram.FakeTelegram` with Telegram's limits; the
@@ -26,11 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 from bench.common import Result, dispose, make_app, postgres_database
-from bot.models import OutgoingMessage
-from bot.outbox import queue_message
 from bot.sender import deliver
 from tests.fixtures.fake_telegram import FakeTelegram
 from webapp.extensions import db
+from webapp.outbox import OutgoingMessage, queue_message
 
 MESSAGES = 1_000
 CHATS = 250

@@ -103,10 +103,12 @@ def set_menu_button(text: str | None) -> None:
 @click.option("--timeout", default=25, show_default=True, help="long-polling seconds")
 def poll(once: bool, timeout: int) -> None:
     """Long polling for local development: the same handling as the webhook."""
-    from jobs.embedded import start_embedded_scheduler
-
     bot = _bot()
-    start_embedded_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    # The periodic jobs (outbox sweeps, reminders) run here too; the app factory wired their
+    # starter in, so the bot does not import the jobs that sit above it.
+    start_periodic_jobs = current_app.extensions.get("hub_start_periodic_jobs")
+    if start_periodic_jobs is not None:
+        start_periodic_jobs()
     click.echo("polling for updates (Ctrl+C to stop)")
     try:
         _poll(bot, once, timeout)

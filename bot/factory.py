@@ -13,12 +13,10 @@ from flask import Flask, current_app
 from telebot import TeleBot, apihelper
 
 from bot.handlers import register_handlers
-from bot.sender import install_delivery_hook
 
 
 def create_bot(app: Flask) -> TeleBot | None:
     """The bot for `TELEGRAM_BOT_TOKEN` talking to `TELEGRAM_API_URL`; None without a token."""
-    install_delivery_hook()
     token = app.config.get("TELEGRAM_BOT_TOKEN")
     if not token:
         app.extensions["telebot"] = None

@@ -1,50 +1,17 @@
-"""The outbox: every message the bot will send, stored in the sender's unit of work.
+"""The bot's own tables: the updates it has handled and the chats that blocked it.
 
-A feature queues a message in the same transaction as the change it announces
-(`bot.outbox.queue_message`); delivery happens after commit, under Telegram's limits.
-A `dedupe_key` makes "exactly once" a database constraint (reminders, confirmations).
+The outbox (the messages it will send) is the core's: `webapp/outbox/models.py`.
 """
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import UTCDateTime, utcnow, value_enum
+from webapp.database import UTCDateTime, utcnow
 from webapp.extensions import db
-
-
-class MessageStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
-
-
-class OutgoingMessage(db.Model):
-    __tablename__ = "outgoing_messages"
-    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
-    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    parse_mode: Mapped[str | None] = mapped_column(String(16))
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    status: Mapped[MessageStatus] = mapped_column(
-        value_enum(MessageStatus, "message_status"),
-        default=MessageStatus.PENDING,
-        nullable=False,
-    )
-    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(db.Model):

@@ -1,9 +1,10 @@
 """The one sender: delivers the outbox under Telegram's limits, exactly as queued.
 
-* Trigger: `queue_message` marks the session; after that session commits, one delivery job is
-  enqueued (`jobs.bot.deliver_outbox`: an RQ job, or in-process without Redis), coalesced so
-  a burst of commits starts one job. A periodic sweep picks up whatever is left (retries,
-  a crashed worker's leased rows). `BOT_DELIVERY=off` (the testing default) skips the trigger.
+* Trigger: `webapp.outbox.queue_message` marks the session; after that session commits, one
+  delivery job is enqueued (`jobs.bot`, which installs that hook: this module enqueues
+  nothing), coalesced so a burst of commits starts one job. A periodic sweep picks up
+  whatever is left (retries, a crashed worker's leased rows). `BOT_DELIVERY=off` (the
+  testing default) skips the trigger.
 * Claim: one statement leases a batch of due rows (`next_attempt_at` pushed forward by
   `LEASE`) — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never claim the same row;
   SQLite has one writer. No lock is held while the HTTP call runs; a worker that dies
@@ -23,23 +24,22 @@ from __future__ import annotations
 import enum
 import logging
 import random
-import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import requests
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import Row, event, func, select, update
-from sqlalchemy.orm import Session
+from flask import Flask
+from sqlalchemy import Row, func, select, update
 
-from bot.models import BlockedChat, MessageStatus, OutgoingMessage
+from bot.models import BlockedChat
 from bot.ratelimit import RateLimiter, rate_limiter
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.extensions import db
+from webapp.outbox import MessageStatus, OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,6 @@ SHORT_WAIT = 0.25  # waits up to this long are slept; longer ones put the row ba
 MAX_ATTEMPTS = 10  # transient failures before a message is marked failed (~1 h of backoff)
 MAX_BACKOFF = 900.0
 HTTP_TIMEOUT = (3.05, 15.0)
-OUTBOX_FLAG = "hub.outbox_dirty"
 
 
 class Result(enum.Enum):
@@ -118,55 +117,18 @@ class BotApi:
         return Outcome(Result.PERMANENT, error=error)
 
 
-# --- triggering delivery after commit ------------------------------------------------------
-
-_hook_lock = threading.Lock()
-_hook_installed = False
-
-
-def mark_outbox_dirty() -> None:
-    """Called by `queue_message`: deliver once this session commits."""
-    db.session.info[OUTBOX_FLAG] = True
-
-
-def install_delivery_hook() -> None:
-    """Listen for commits of any session (once per process)."""
-    global _hook_installed
-    with _hook_lock:
-        if not _hook_installed:
-            event.listen(Session, "after_commit", _after_commit)
-            event.listen(Session, "after_rollback", _after_rollback)
-            _hook_installed = True
-
-
-def _after_commit(session: Session) -> None:
-    if not session.info.pop(OUTBOX_FLAG, False) or not has_app_context():
-        return
-    try:
-        trigger_delivery(current_app._get_current_object())  # type: ignore[attr-defined]
-    except Exception:  # the caller's change is committed; the sweep will deliver later
-        log.exception("could not start outbox delivery")
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(OUTBOX_FLAG, None)
-
-
-def trigger_delivery(app: Flask) -> None:
-    """Start (or coalesce into) one delivery job, unless delivery is off or the bot is."""
-    if app.config.get("BOT_DELIVERY") == "off" or not app.config.get("TELEGRAM_BOT_TOKEN"):
-        return
-    from jobs.queue import enqueue
-
-    enqueue("jobs.bot.deliver_outbox", coalesce="bot-deliver-outbox", timeout=300)
-
-
 # --- delivering ---------------------------------------------------------------------------
 
 
-def deliver(app: Flask, *, budget: float | None = None) -> int:
+def deliver(
+    app: Flask,
+    *,
+    budget: float | None = None,
+    hand_over: Callable[[Flask], None] | None = None,
+) -> int:
     """Send every due message (and those coming due within `HORIZON`); return how many were
-    sent. Runs `BOT_SENDER_THREADS` senders (one on SQLite) for at most `budget` seconds."""
+    sent. Runs `BOT_SENDER_THREADS` senders (one on SQLite) for at most `budget` seconds;
+    out of budget with messages still due, calls `hand_over(app)` (the job starts another)."""
     token = app.config.get("TELEGRAM_BOT_TOKEN")
     if not token:
         return 0
@@ -189,11 +151,11 @@ def deliver(app: Flask, *, budget: float | None = None) -> int:
     else:
         with ThreadPoolExecutor(threads, thread_name_prefix="bot-sender") as pool:
             sent = sum(f.result() for f in [pool.submit(run) for _ in range(threads)])
-    if time.monotonic() >= deadline and not app.config.get("JOBS_INLINE"):
+    if hand_over is not None and time.monotonic() >= deadline and not app.config.get("JOBS_INLINE"):
         with app.app_context():
             waiting = seconds_until_next_due()
             if waiting is not None and waiting <= HORIZON:
-                trigger_delivery(app)  # out of budget with work left: hand over to a new job
+                hand_over(app)  # out of budget with work left: a new run takes over
     return sent
 
 

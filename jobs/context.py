@@ -1,7 +1,10 @@
 """The app context a job runs in.
 
-A worker builds the app once (before forking, see `jobs/worker.py`); each job then runs in a
-fresh app context. Run in-process (embedded mode, tests), a job reuses the caller's app.
+The worker entry point builds the app once (before forking, see `jobs/worker.py`) and hands
+it over with `set_worker_app`; each job then runs in a fresh app context of it. Run
+in-process (the embedded mode's threads, `JOBS_INLINE`), a job runs inside its app's context
+already and uses that app. This module never builds an app itself: the jobs sit below the
+app factory.
 """
 
 from __future__ import annotations
@@ -16,19 +19,21 @@ _worker_app: Flask | None = None
 _pools_pid = os.getpid()
 
 
-def set_worker_app(app: Flask) -> None:
+def set_worker_app(app: Flask | None) -> None:
+    """The app this worker process runs its jobs in (None forgets it)."""
     global _worker_app
     _worker_app = app
 
 
 def job_app() -> Flask:
+    """The current app, or the worker's; a job outside both has nothing to run in."""
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined]
-    global _worker_app
     if _worker_app is None:
-        from webapp import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError(
+            "no app for this job: start workers with `python -m jobs.worker`, which builds "
+            "the app and hands it over with set_worker_app"
+        )
     return _worker_app
 
 

@@ -19,6 +19,8 @@ from jobs.schedule import PERIODIC_JOBS, PeriodicJob
 
 log = logging.getLogger(__name__)
 
+START_PERIODIC_JOBS = "hub_start_periodic_jobs"
+
 
 class EmbeddedScheduler(threading.Thread):
     def __init__(self, app: Flask, jobs: list[PeriodicJob], tick: float = 1.0) -> None:
@@ -72,8 +74,10 @@ _lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    """Serving the first request starts the timer (a run mode, not an import)."""
+    """Serving the first request starts the timer (a run mode, not an import); another run
+    mode (`flask bot poll`) starts it through `app.extensions[START_PERIODIC_JOBS]`."""
     started = threading.Event()
+    app.extensions[START_PERIODIC_JOBS] = lambda: start_embedded_scheduler(app)
 
     @app.before_request
     def start_periodic_jobs() -> None:

@@ -6,6 +6,7 @@ network or database work, so importing and building it is cheap and safe anywher
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,11 @@ from typing import Any
 from flask import Flask, g, request
 from flask_openapi3 import Info, OpenAPI
 
-from webapp.config import load_config
+from webapp.config import VERSION, load_config
 from webapp.errors import register_error_handlers, validation_problem
 from webapp.extensions import babel, db, limiter, login_manager, migrate
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 
 def create_app(
@@ -37,7 +38,7 @@ def create_app(
         doc_prefix="/openapi",
         doc_url="/openapi.json",
     )
-    app.config.update(load_config(environ))
+    app.config.update(_load_settings(os.environ if environ is None else environ))
     if overrides:
         app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -60,6 +61,13 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+def _load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The core's settings, then each feature's own (the market reads its settings itself)."""
+    from webapp.market.config import market_config
+
+    return {**load_config(environ), **market_config(environ)}
 
 
 def _security_schemes() -> dict[str, Any]:
@@ -108,10 +116,14 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_bot_and_jobs(app: Flask) -> None:
+    """The bot and the jobs sit above the features: the factory wires them in. A commit that
+    queued a message starts a delivery job; the first request starts the periodic jobs."""
     from bot.factory import create_bot
     from jobs import embedded
+    from jobs.bot import install_delivery_trigger
 
     create_bot(app)
+    install_delivery_trigger()
     embedded.init_app(app)
 
 

@@ -3,6 +3,10 @@
 Every setting comes from the environment (a `.env` is loaded by `wsgi.py` and the
 `flask` command). `load_config()` picks the class for `APP_ENV`, reads the variables
 and refuses unsafe production settings. `.env.example` documents every variable.
+
+This module is the core's: a feature reads its own settings with `env_int` / `env_list`
+(`webapp/market/config.py`), and the app factory adds them, so nothing here imports a
+feature.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+VERSION = "0.1.0"
 DEV_SECRET_KEY = "dev-secret-key-change-me"
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_WEBAPP_JS_URL = "https://telegram.org/js/telegram-web-app.js"
@@ -197,9 +202,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
     if config["BOT_DELIVERY"] not in ("job", "off"):
         raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
-    from webapp.market.config import market_config  # the market reads its own settings
-
-    config.update(market_config(env))
     if app_env == "production":
         check_production(config)
     return config

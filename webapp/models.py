@@ -1,6 +1,6 @@
 """Every feature's models, imported so the metadata (Alembic, `create_all`) sees all tables."""
 
-from bot.models import BlockedChat, OutgoingMessage, ProcessedUpdate
+from bot.models import BlockedChat, ProcessedUpdate
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
 from webapp.events.models import Event, Participant
@@ -16,6 +16,7 @@ from webapp.market.models import (
     StarsPayment,
     Take,
 )
+from webapp.outbox import OutgoingMessage
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.tasks.models import Task
 from webapp.tickets.models import TicketForm

@@ -11,10 +11,10 @@ from flask_babel import force_locale
 from telebot import TeleBot
 from telebot.types import Message
 
-from bot.outbox import queue_message
 from bot.sender import unblock_chat
 from webapp.bot import texts
 from webapp.i18n import user_locale
+from webapp.outbox import queue_message
 
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

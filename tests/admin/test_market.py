@@ -10,7 +10,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from bot.outbox import queued_for
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
 from tests.market.conftest import ledger_problems
 from webapp.extensions import db
@@ -24,6 +23,7 @@ from webapp.market.models import (
     Take,
     TransactionType,
 )
+from webapp.outbox import queued_for
 from webapp.users.models import Role, User
 
 FUNDS = 1000

@@ -9,12 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.models import MessageStatus, OutgoingMessage
-from bot.outbox import queue_message
 from tests.admin.conftest import filter_arg
 from webapp.admin.audit import describe_target, json_value, record, snapshot
 from webapp.admin.models import AuditEntry
 from webapp.extensions import db
+from webapp.outbox import MessageStatus, OutgoingMessage, queue_message
 from webapp.users.models import Role, User
 
 

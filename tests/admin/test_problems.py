@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbox import queued_for
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
 from webapp.extensions import db
+from webapp.outbox import queued_for
 from webapp.problems import services
 from webapp.problems.models import Problem, ProblemStatus
 from webapp.users.models import Role, User

@@ -7,12 +7,12 @@ import io
 
 import pytest
 
-from bot.outbox import queued_for
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
 from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event
 from webapp.extensions import db
+from webapp.outbox import queued_for
 from webapp.tickets.models import FormStatus, TicketForm
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telebot import TeleBot
 
 from bot.handlers import HANDLER_MODULES
-from bot.outbox import queue_message
 from tests.fixtures.fake_telegram import bot_overrides, webhook_headers
+from webapp.outbox import queue_message
 
 SEEN: list[str] = []
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.outbox import queue_message, queued_for
 from webapp.extensions import db
+from webapp.outbox import queue_message, queued_for
 
 
 def test_dedupe_key_queues_once(app):

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.models import BlockedChat, MessageStatus, OutgoingMessage
-from bot.outbox import queue_message
+from bot.models import BlockedChat
 from bot.sender import MAX_ATTEMPTS, BotApi, Result, deliver
 from tests.fixtures.fake_telegram import bot_overrides
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.outbox import MessageStatus, OutgoingMessage, queue_message
 
 
 @pytest.fixture
@@ -234,13 +234,10 @@ def test_messages_claimed_by_a_crashed_sender_are_sent_after_the_lease(app, fake
 def test_a_run_out_of_budget_hands_over_to_a_new_job(app, fake_telegram, monkeypatch):
     """When a delivery run's time is up with messages still due, does it start another run
     instead of leaving them to the next sweep?"""
-    import bot.sender
-
     queue(app, *[(4600 + i, f"b{i}") for i in range(5)])
     started = []
-    monkeypatch.setattr(bot.sender, "trigger_delivery", lambda app: started.append(app))
     app.config["JOBS_INLINE"] = False
-    assert deliver(app, budget=0.0) == 0
+    assert deliver(app, budget=0.0, hand_over=started.append) == 0
     assert started == [app]
     assert deliver(app) == 5
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import OutgoingMessage, ProcessedUpdate
+from bot.models import ProcessedUpdate
 from tests.fixtures.fake_telegram import bot_overrides, message_update, webhook_headers
 from webapp.extensions import db
+from webapp.outbox import OutgoingMessage
 
 URL = "/telegram/webhook"
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import OutgoingMessage
 from jobs.events import send_event_reminders
 from tests.fixtures.app import build_app
 from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
+from webapp.outbox import OutgoingMessage
 from webapp.users.models import User
 
 pytestmark = pytest.mark.postgres

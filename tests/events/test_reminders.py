@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib import import_module
 
-from bot.outbox import queued_for
 from jobs.events import send_event_reminders
 from jobs.schedule import PERIODIC_JOBS
 from webapp.database import utcnow
 from webapp.events import services
 from webapp.events.models import Participant
 from webapp.extensions import db
+from webapp.outbox import queued_for
 
 
 def run(app, now=None):

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.models import ProcessedUpdate
-from bot.outbox import queue_message
 from jobs.bot import deliver_outbox, prune_processed_updates
 from tests.fixtures.fake_telegram import bot_overrides
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.outbox import queue_message
 
 
 def test_prune_forgets_only_old_update_ids(app):

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.outbox import queue_message
 from jobs.embedded import EmbeddedScheduler, wants_embedded_scheduler
 from jobs.queue import FAILURE_TTL, LocalJobs, enqueue, get_queue
 from jobs.schedule import PERIODIC_JOBS, PeriodicJob
 from tests.fixtures.fake_telegram import bot_overrides
 from webapp.extensions import db
+from webapp.outbox import queue_message
 
 RUNS: list[str] = []
 

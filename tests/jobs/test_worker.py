@@ -15,8 +15,6 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
 
-from bot.models import MessageStatus, OutgoingMessage
-from bot.outbox import queue_message
 from jobs.context import set_worker_app
 from jobs.periodic import register_periodic_jobs, slot_job_id, slot_of
 from jobs.queue import get_queue
@@ -24,6 +22,7 @@ from jobs.schedule import PeriodicJob
 from tests.fixtures.app import TEST_BOT_TOKEN, TEST_SECRET_KEY
 from tests.fixtures.fake_telegram import bot_overrides
 from webapp.extensions import db
+from webapp.outbox import MessageStatus, OutgoingMessage, queue_message
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -42,7 +41,7 @@ def worker_app(build, fake_telegram, redis_server, redis_prefix):
     )
     set_worker_app(app)
     yield app
-    set_worker_app(None)  # type: ignore[arg-type]
+    set_worker_app(None)
 
 
 def run_worker(app) -> None:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.outbox import queued_for
 from jobs import market as market_jobs
 from jobs.schedule import PERIODIC_JOBS
 from tests.fixtures.users import headers_for
@@ -15,6 +14,7 @@ from tests.market.conftest import balance, now_plus, shift_order
 from webapp.extensions import db
 from webapp.market import services
 from webapp.market.models import BalanceTransaction, Order, OrderStatus, TransactionType
+from webapp.outbox import queued_for
 
 
 def status_of(app, order_id: str) -> str:

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.outbox import queued_for
 from jobs import market as market_jobs
 from tests.fixtures.users import headers_for
 from tests.market.conftest import shift_order
 from webapp.extensions import db
 from webapp.market import notifications
 from webapp.market.models import Frequency
+from webapp.outbox import queued_for
 
 
 def subscribe(client, user, categories, cities, frequency="instant"):

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
 from tests.problems.conftest import PROBLEM_BODY
 from webapp.extensions import db
+from webapp.outbox import queued_for
 from webapp.problems.models import Attempt, ProblemRating, UserRating
 
 
@@ -70,7 +70,7 @@ def test_author_without_telegram_gets_no_message(client, app, make_user, moderat
         client.patch(f"/api/problems/{problem_id}/approve", headers=headers_for(moderator))
     ).status_code == 200
     with app.app_context():
-        from bot.models import OutgoingMessage
+        from webapp.outbox import OutgoingMessage
 
         assert db.session.query(OutgoingMessage).count() == 0
     assert author.telegram_id is None

@@ -108,8 +108,8 @@ def test_concurrent_answers_respect_the_attempt_limit(postgres_url):
 def test_concurrent_approvals_decide_once(postgres_url):
     """When 20 moderators approve one problem at once, does exactly one succeed and the author
     get exactly one message?"""
-    from bot.outbox import queued_for
     from webapp.errors import Conflict
+    from webapp.outbox import queued_for
 
     app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30}})
     with app.app_context():

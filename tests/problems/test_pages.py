@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
 from tests.problems.conftest import PROBLEM_BODY
+from webapp.outbox import queued_for
 
 HX = {"HX-Request": "true"}
 

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
+from webapp.outbox import queued_for
 from webapp.tickets.models import FormStatus
 
 ADMIN_PATHS = [

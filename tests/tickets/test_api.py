@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import OutgoingMessage
-from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
 from webapp.auth.tokens import issue
 from webapp.config import ConfigError, load_config
 from webapp.database import utcnow
 from webapp.events.models import Event
 from webapp.extensions import db
+from webapp.outbox import OutgoingMessage, queued_for
 
 COMPLETE = {
     "name": "Anna",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.outbox import queued_for
 from tests.fixtures.users import headers_for
 from webapp.extensions import db
+from webapp.outbox import queued_for
 from webapp.tickets.models import FormStatus, TicketForm
 
 HX = {"HX-Request": "true"}

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from webapp.auth.identity import resolve_user
+from webapp.config import VERSION
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.observability import metrics_allowed, metrics_response
@@ -86,11 +87,9 @@ def health():
 
 @bp.get("/version")
 def version():
-    from webapp import __version__
-
     config = current_app.config
     return jsonify(
-        version=config.get("APP_VERSION") or __version__,
+        version=config.get("APP_VERSION") or VERSION,
         git_sha=config.get("GIT_SHA"),
         environment=config["APP_ENV"],
     )

@@ -29,14 +29,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
 from sqlalchemy.engine import Result
 
-from bot.models import OutgoingMessage
-from bot.outbox import queue_message
 from webapp.auth.roles import is_admin
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.outbox import OutgoingMessage, queue_message
 from webapp.pagination import Page, paginate
 from webapp.users.models import User
 

@@ -18,7 +18,7 @@ from webapp.errors import Conflict, DomainError, Forbidden
 from webapp.events import services
 from webapp.events.schemas import EventIn
 from webapp.extensions import db
-from webapp.tasks.forms import errors_by_field, form_datetime, validate_form, wants_fragment
+from webapp.forms import errors_by_field, form_datetime, validate_form, wants_fragment
 
 bp = Blueprint("events_pages", __name__, url_prefix="/events")
 PAGE_SIZE = 50

@@ -39,6 +39,7 @@ from webapp.market.schemas import (
     ComplaintOut,
     CompleteIn,
     ConfigOut,
+    MeOut,
     MineQuery,
     NotificationSettingsIn,
     OrderIn,
@@ -58,6 +59,7 @@ from webapp.market.schemas import (
     TakeOut,
     TransactionOut,
     TransactionPage,
+    me_out,
     order_out,
     take_out,
     transaction_out,
@@ -310,6 +312,14 @@ def complain(body: ComplaintIn):
 
 
 # --- subscriptions -------------------------------------------------------------------------
+
+
+@profile_bp.get("", responses={200: MeOut})
+@login_required(allow_banned=True)
+def me():
+    """The caller's own profile (readable even when banned), with balance, completed
+    orders, average rating and market preferences."""
+    return respond(MeOut, me_out(current()))
 
 
 @profile_bp.put("/preferences", responses={200: PreferencesOut})

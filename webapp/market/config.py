@@ -1,4 +1,4 @@
-"""The market's settings, read from the environment by `webapp.config.load_config`.
+"""The market's settings, read from the environment (the app factory adds them to the core's).
 
 | variable | meaning | default |
 | --- | --- | --- |

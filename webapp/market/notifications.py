@@ -1,4 +1,4 @@
-"""Bot messages of the market, queued in the caller's unit of work (`bot.outbox`).
+"""Bot messages of the market, queued in the caller's unit of work (`webapp.outbox`).
 
 * A new order is announced at once to executors subscribed to its category AND city with
   frequency `instant`; `hourly`/`daily` subscribers get one digest per period of the active
@@ -22,11 +22,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from bot.outbox import queue_message
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.market.models import Frequency, Order, OrderStatus, Preferences
+from webapp.outbox import queue_message
 from webapp.users.models import User
 
 PERIODS = {Frequency.HOURLY: timedelta(hours=1), Frequency.DAILY: timedelta(days=1)}

@@ -25,12 +25,12 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 
-from bot.outbox import queue_message
 from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate, unique_scalars
 from webapp.problems import rating as model
 from webapp.problems.answers import is_correct

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
+from webapp.forms import form_datetime, validate_form, wants_fragment
 from webapp.tasks import services
-from webapp.tasks.forms import form_datetime, validate_form, wants_fragment
 from webapp.tasks.models import Priority
 from webapp.tasks.schemas import TaskIn
 

@@ -28,13 +28,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, or_, select
 
-from bot.outbox import queue_message
 from webapp.auth.roles import require_admin
 from webapp.database import utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import User

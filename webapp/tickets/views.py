@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from webapp.auth.identity import current, login_required
 from webapp.errors import Conflict, ValidationFailed
 from webapp.extensions import db
-from webapp.tasks.forms import errors_by_field, validate_form
+from webapp.forms import errors_by_field, validate_form
 from webapp.tickets import services
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.tickets.schemas import FormIn

@@ -1,23 +1,18 @@
-"""JSON routes for users: `/api/users/me` and the staff endpoints."""
+"""JSON routes for users: the staff endpoints and editing a profile.
+
+`GET /api/users/me` (the caller's profile with its market part) is the market's route
+(`webapp/market/api.py`): the core does not import a feature.
+"""
 
 from __future__ import annotations
 
 from webapp.api import Page, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
-from webapp.market.schemas import MeOut, me_out
 from webapp.users import services
 from webapp.users.schemas import BanIn, ProfileIn, RoleIn, UserListQuery, UserOut, UserPath
 
 bp = api_blueprint("users_api", __name__, "/api/users", tag="users", description="Users and roles")
-
-
-@bp.get("/me", responses={200: MeOut})
-@login_required(allow_banned=True)
-def me():
-    """The caller's own profile (readable even when banned), with balance, completed
-    orders, average rating and market preferences."""
-    return respond(MeOut, me_out(current()))
 
 
 @bp.get("", responses={200: Page[UserOut]})

@@ -7,9 +7,9 @@ from typing import Any
 from flask_admin import Admin
 from flask_babel import lazy_gettext as _l
 
-from bot.models import OutgoingMessage
 from webapp.admin.access import SecureModelView
 from webapp.extensions import db
+from webapp.outbox import OutgoingMessage
 
 PREVIEW = 80
 

@@ -2,7 +2,8 @@
 
 Call it inside the unit of work that causes the message; the row commits (or rolls back)
 with it. Delivery after commit, rate limits, retries and blocked users are the sender's
-business (`bot/sender.py`), not the caller's.
+business (`bot/sender.py`), not the caller's: queueing marks the session, and the sender's
+after-commit hook takes that mark (`take_queued_mark`) to start one delivery.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.models import OutgoingMessage
-from bot.sender import mark_outbox_dirty
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.extensions import db
+from webapp.outbox.models import OutgoingMessage
+
+QUEUED_MARK = "hub.outbox_dirty"
 
 
 def queue_message(
@@ -41,12 +44,12 @@ def queue_message(
     if dedupe_key is None:
         db.session.add(OutgoingMessage(**values))
         db.session.flush()
-        mark_outbox_dirty()
+        _mark_queued()
         return True
     statement = insert_ignoring_conflicts(OutgoingMessage, db.session, **values)
     inserted = db.session.execute(statement.returning(statement.table.c.id)).first()
     if inserted is not None:
-        mark_outbox_dirty()
+        _mark_queued()
     return inserted is not None
 
 
@@ -59,3 +62,17 @@ def queued_for(chat_id: int) -> list[OutgoingMessage]:
             .order_by(OutgoingMessage.id)
         )
     )
+
+
+def _mark_queued() -> None:
+    """Deliver once this session commits (read by the sender's after-commit hook)."""
+    db.session.info[QUEUED_MARK] = True
+
+
+def take_queued_mark(session: Session) -> bool:
+    """Whether `session` queued a message since its last commit or rollback; clears the mark.
+
+    The sender calls it after each commit (then it starts a delivery) and each rollback
+    (then the queued rows are gone, and so is the reason to deliver).
+    """
+    return bool(session.info.pop(QUEUED_MARK, False))
