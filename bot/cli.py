@@ -17,7 +17,7 @@ from telebot.types import MenuButtonWebApp, WebAppInfo
 
 from bot.factory import use_api_url
 from bot.updates import handle_update
-from webapp.bot import texts
+from webapp import bot_texts
 from webapp.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def set_menu_button(text: str | None) -> None:
     """Make the chat menu button open the Mini App at WEBAPP_URL."""
     bot = _bot()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        label = text or texts.open_app()
+        label = text or bot_texts.open_app()
     button = MenuButtonWebApp(label, WebAppInfo(current_app.config["WEBAPP_URL"]))
     try:
         bot.set_chat_menu_button(menu_button=button)

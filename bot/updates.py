@@ -22,7 +22,7 @@ from webapp.extensions import db
 
 def parse_update(payload: Any) -> Update:
     """A Telegram `Update` from JSON, or `ValidationFailed` (422) for anything else."""
-    from webapp.bot.texts import BAD_UPDATE
+    from webapp.bot_texts import BAD_UPDATE
 
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.factory import use_api_url
 from bot.updates import handle_update
-from webapp.bot import texts
+from webapp import bot_texts
 from webapp.errors import Forbidden, NotFound
 
 bp = Blueprint("telegram", __name__, url_prefix="/telegram")
@@ -25,11 +25,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def webhook():
     bot = current_app.extensions.get("telebot")
     if bot is None:
-        raise NotFound(texts.BOT_OFF)
+        raise NotFound(bot_texts.BOT_OFF)
     expected = (current_app.config.get("TELEGRAM_WEBHOOK_SECRET") or "").encode()
     given = request.headers.get(SECRET_HEADER, "").encode()
     if not expected or not hmac.compare_digest(given, expected):
-        raise Forbidden(texts.BAD_SECRET)
+        raise Forbidden(bot_texts.BAD_SECRET)
     use_api_url(current_app)  # handlers that must answer synchronously use telebot's calls
     handled = handle_update(bot, request.get_json(silent=True))
     return jsonify({"ok": True, "duplicate": not handled})

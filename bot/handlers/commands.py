@@ -12,7 +12,7 @@ from telebot import TeleBot
 from telebot.types import Message
 
 from bot.sender import unblock_chat
-from webapp.bot import texts
+from webapp import bot_texts
 from webapp.i18n import user_locale
 from webapp.outbox import queue_message
 
@@ -30,15 +30,15 @@ def start(message: Message) -> None:
     unblock_chat(message.chat.id)  # writing to the bot again undoes a block
     with force_locale(user_language(message)):
         name = message.from_user.first_name if message.from_user else ""
-        text = texts.greeting_with_link(name) if payload else texts.greeting(name)
-        markup = web_app_keyboard(texts.open_app(), payload)
+        text = bot_texts.greeting_with_link(name) if payload else bot_texts.greeting(name)
+        markup = web_app_keyboard(bot_texts.open_app(), payload)
     queue_message(message.chat.id, text, reply_markup=markup)
 
 
 def help_command(message: Message) -> None:
     with force_locale(user_language(message)):
-        text = texts.help_text()
-        markup = web_app_keyboard(texts.open_app(), None)
+        text = bot_texts.help_text()
+        markup = web_app_keyboard(bot_texts.open_app(), None)
     queue_message(message.chat.id, text, reply_markup=markup)
 
 

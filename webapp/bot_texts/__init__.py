@@ -1,4 +1,10 @@
-"""Everything the bot says to a user. Call inside `flask_babel.force_locale(...)`."""
+"""What the bot says to users (in Russian and English): its replies, its menu button, the
+webhook's refusals. Call the functions inside `flask_babel.force_locale(...)`.
+
+The bot itself is the top-level `bot/` package (it sits above the features); its words live
+here, in the core, so `scripts/translations.py` gives them a catalog of their own
+(`webapp/bot_texts/translations`) next to the other features'.
+"""
 
 from __future__ import annotations
 
