@@ -155,12 +155,20 @@ def page_of(
     pagination: Pagination,
     *,
     serialize: Callable[[Any], S] | None = None,
+    to_json: Callable[[Any], dict[str, Any]] | None = None,
 ) -> tuple[Response, int]:
     """A list answer (`Page`): `{"items": [...], "total": N, "total_capped": false,
-    "has_more": …, "skip": S, "limit": L}`, plus `next` for keyset lists."""
-    convert = serialize or schema.model_validate
+    "has_more": …, "skip": S, "limit": L}`, plus `next` for keyset lists.
+
+    Items go through `schema` (or `serialize`), or through `to_json` when the list hands
+    over Core rows (its test checks `to_json` agrees with `schema`)."""
+    if to_json is not None:  # rows straight to JSON, no model in between (hot lists)
+        items = [to_json(item) for item in page.items]
+    else:
+        convert = serialize or schema.model_validate
+        items = [convert(item).model_dump(mode="json") for item in page.items]
     body: dict[str, Any] = {
-        "items": [convert(item).model_dump(mode="json") for item in page.items],
+        "items": items,
         "total": page.total,
         "total_capped": page.total_capped,
         "has_more": page.has_more,

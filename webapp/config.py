@@ -99,6 +99,9 @@ class Config:
     LANGUAGES = ("en", "ru")
     ACCESS_TOKEN_TTL = 3600
     INIT_DATA_FUTURE_SKEW = 60
+    # Seconds a process remembers a signed-in user's row (webapp/auth/user_cache.py): bans
+    # and role changes reach the other processes within this time. 0: off.
+    SIGN_IN_CACHE_SECONDS = 5
     # Third-party validation of the Ed25519 `signature` field: "off", "production" or "test".
     INIT_DATA_SIGNATURE_KEY = "off"
     # Background work: run jobs inline instead of a timer thread (tests).
@@ -124,6 +127,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     JOBS_INLINE = True
     BOT_DELIVERY = "off"
+    SIGN_IN_CACHE_SECONDS = 0  # tables are emptied under the app between tests
 
 
 class ProductionConfig(Config):
@@ -176,6 +180,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         INIT_DATA_MAX_AGE=env_int(env, "INIT_DATA_MAX_AGE", 86400),
         INIT_DATA_SIGNATURE_KEY=env.get("INIT_DATA_SIGNATURE_KEY", base.INIT_DATA_SIGNATURE_KEY),
         ACCESS_TOKEN_TTL=env_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
+        SIGN_IN_CACHE_SECONDS=env_int(
+            env, "SIGN_IN_CACHE_SECONDS", base.SIGN_IN_CACHE_SECONDS, minimum=0
+        ),
         ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
         ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,
         ADMIN_LOGIN_RATE_LIMIT=env.get("ADMIN_LOGIN_RATE_LIMIT") or None,

@@ -80,6 +80,11 @@ def scalars(result: Result[Any]) -> list[Any]:
     return list(result.scalars().all())
 
 
+def core_rows(result: Result[Any]) -> list[Any]:
+    """Core rows as they come (attribute access by column name; no ORM instances)."""
+    return list(result.all())
+
+
 def unique_scalars(result: Result[Any]) -> list[Any]:
     """Rows of one entity with joined-eager collections (SQLAlchemy asks for `unique()`)."""
     return list(result.scalars().unique().all())

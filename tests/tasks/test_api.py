@@ -180,3 +180,16 @@ def test_delete(client, owner_headers):
     task = add(client, owner_headers)
     assert client.delete(f"/api/tasks/{task['id']}", headers=owner_headers).status_code == 204
     assert client.get(f"/api/tasks/{task['id']}", headers=owner_headers).status_code == 404
+
+
+def test_list_json_matches_the_schema(app, client, owner_headers):
+    """Is each item of the list (built from Core rows, no model) exactly what `TaskOut`
+    answers for the same task, with and without a due date?"""
+    add(client, owner_headers, title="plain")
+    add(client, owner_headers, title="due", due_at="2030-01-01T12:00:00.123456+03:00")
+    listed = client.get("/api/tasks", headers=owner_headers).get_json()["items"]
+    one_by_one = [
+        client.get(f"/api/tasks/{item['id']}", headers=owner_headers).get_json() for item in listed
+    ]
+    assert listed == one_by_one
+    assert {item["due_at"] for item in listed} == {None, "2030-01-01T09:00:00.123456Z"}

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth import init_data as init_data_validator
-from webapp.auth import tokens
+from webapp.auth import tokens, user_cache
 from webapp.errors import Forbidden, Unauthorized
 from webapp.extensions import db
 from webapp.users import services as users
@@ -46,23 +46,41 @@ def validate_init_data(raw: str) -> init_data_validator.InitData:
         raise Unauthorized(exc.message, reason=exc.reason) from exc
 
 
+def _cache_key(kind: str, value: object) -> str:
+    return f"{id(current_app._get_current_object())}:{kind}:{value}"
+
+
+def _cache_seconds() -> float:
+    return float(current_app.config.get("SIGN_IN_CACHE_SECONDS", 0))
+
+
 def user_from_init_data(raw: str) -> User:
+    """The user of a valid initData: validated on every call; the row comes from the
+    per-process cache (`webapp.auth.user_cache`) when this initData was seen seconds ago,
+    else from the upsert (one SELECT; a write only when the profile or last-seen changed)."""
     data = validate_init_data(raw)
     if data.user is None:
         raise Unauthorized(_l("initData carries no user object."), reason="no-user")
     g.init_data = data
+    key, ttl = _cache_key("tma", data.fields.get("hash")), _cache_seconds()
+    cached = user_cache.users.get(key, ttl, db.session)
+    if cached is not None:
+        return cached
     user, changed = users.upsert_telegram_user(data.user)
     if changed:
         db.session.commit()  # signing in is its own unit of work
+    user_cache.users.put(key, user, ttl)
     return user
 
 
 def _user_from_token(raw: str) -> User:
     token = tokens.decode(raw)
     g.access_token = token
-    user = db.session.get(User, token.user_id)
+    key, ttl = _cache_key("token-user", token.user_id), _cache_seconds()
+    user = user_cache.users.get(key, ttl, db.session) or db.session.get(User, token.user_id)
     if user is None or user.deleted_at is not None:
         raise Unauthorized(_l("The account behind this token no longer exists."), reason="no-user")
+    user_cache.users.put(key, user, ttl)
     return user
 
 

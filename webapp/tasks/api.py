@@ -6,7 +6,7 @@ from webapp.api import KeysetPage, Problem, api_blueprint, no_content, page_of, 
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.tasks import services
-from webapp.tasks.schemas import TaskIn, TaskOut, TaskPatch, TaskPath, TaskQuery
+from webapp.tasks.schemas import TaskIn, TaskOut, TaskPatch, TaskPath, TaskQuery, task_json
 
 bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description="To-do list")
 
@@ -24,8 +24,9 @@ def list_tasks(query: TaskQuery):
         skip=query.skip,
         limit=query.limit,
         after=query.after,
+        rows=True,
     )
-    return page_of(TaskOut, page, query)
+    return page_of(TaskOut, page, query, to_json=task_json)
 
 
 @bp.post("", responses={201: TaskOut})
