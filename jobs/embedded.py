@@ -14,8 +14,10 @@ import time
 
 from flask import Flask
 
+from jobs.periodic import record_success
 from jobs.queue import resolve
 from jobs.schedule import PERIODIC_JOBS, PeriodicJob
+from webapp.database import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class EmbeddedScheduler(threading.Thread):
         try:
             with self.app.app_context():
                 resolve(job.func)()
+                record_success(job.name)
         except Exception:
             log.exception("periodic job %s failed", job.name)
         finally:
@@ -75,7 +78,10 @@ _lock = threading.Lock()
 
 def init_app(app: Flask) -> None:
     """Serving the first request starts the timer (a run mode, not an import); another run
-    mode (`flask bot poll`) starts it through `app.extensions[START_PERIODIC_JOBS]`."""
+    mode (`flask bot poll`) starts it through `app.extensions[START_PERIODIC_JOBS]`. The
+    schedule is handed to the app for `/health` (each job's period)."""
+    app.extensions["hub_periodic_jobs"] = [(job.name, job.every) for job in PERIODIC_JOBS]
+    app.extensions["hub_periodic_since"] = utcnow()
     started = threading.Event()
     app.extensions[START_PERIODIC_JOBS] = lambda: start_embedded_scheduler(app)
 

@@ -1,17 +1,25 @@
-"""Periodic jobs on RQ's own scheduler: one scheduled job per period, named by its slot.
+"""Periodic jobs on RQ: one job per period ("slot"), enqueued by every worker's ticker.
 
 Time is cut into slots of `every` seconds; the run for slot *k* is the RQ job
-`<queue>-periodic-<name>-<k>`, scheduled (`ScheduledJobRegistry`, moved to the queue by the
-scheduler of a worker started `--with-scheduler`) for the slot's start. It is created with
-RQ's `unique=True`, an atomic "only if no job has this id", so any number of workers and
-runs can try to schedule the same slot and exactly one job exists.
+`<queue>-periodic-<name>-<k>`, put straight on the queue with RQ's `unique=True` (an atomic
+"only if no job has this id"), so any number of workers and ticks can try to enqueue the same
+slot and exactly one job exists. The job ids outlive their slot (`result_ttl`/`failure_ttl`
+≥ two periods), so a slot that ran is not run again.
 
-* A worker, when it starts, schedules the current slot of every `PERIODIC_JOBS` entry (due
-  now, unless that slot has run already) — the chain starts, or restarts after an outage.
-* Each run first schedules its next slot, then does its work, so a failing or killed run
-  never breaks the chain (unlike RQ's `Repeat`, which repeats only after success).
-* The job ids outlive their slot (`result_ttl`/`failure_ttl` ≥ two periods), so a slot that
-  ran is not run again. Job functions are idempotent anyway: two runs of one slot are safe.
+Nothing here depends on RQ's scheduler, its lock or a chain of jobs scheduling each other, so
+nothing stays stopped after a crash:
+
+* `PeriodicTicker` — a thread in every worker process — enqueues the due slots every few
+  seconds. After Redis restarted empty, the next tick enqueues the current slots again.
+* When a worker starts, `catch_up` runs every job once at once (once for all the workers of
+  a deploy), so work a killed worker left half done, or a schedule Redis lost, resumes
+  in seconds instead of one period later. Job functions are idempotent: an extra run is
+  harmless.
+* A scheduler lock left by a killed worker on this host is released
+  (`release_stale_scheduler_locks`), so RQ's scheduler (retries, `enqueue_in`) comes back in
+  seconds instead of after RQ's ten-minute fallback.
+* Every successful run is recorded in the database (`webapp.core.periodic`); `/health`
+  answers 503 when a job is more than three periods late.
 
 The embedded mode without Redis runs the same list on a timer thread (`jobs/embedded.py`).
 """
@@ -20,65 +28,164 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
+import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from redis import Redis
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
+from rq.scripts import release_lock
 
 from jobs.queue import FAILURE_TTL, job_id_for, resolve
 from jobs.schedule import PeriodicJob
 
 log = logging.getLogger(__name__)
 
+TICK_SECONDS = 5.0
+CATCH_UP_WINDOW = 10.0  # workers starting together (a deploy) share one catch-up run
+PERIODIC_TIMEOUT = 600  # a periodic run is short; a stuck one must not block its worker long
+
 
 def slot_of(every: float, now: float | None = None) -> int:
     return math.floor((time.time() if now is None else now) / every)
 
 
-def slot_job_id(queue: Queue, name: str, slot: int) -> str:
-    return job_id_for(queue, "periodic", name, slot)
+def slot_job_id(queue: Queue, name: str, slot: int, suffix: str = "") -> str:
+    return job_id_for(queue, "periodic", name, f"{slot}{suffix}")
 
 
-def schedule_slot(queue: Queue, name: str, func: str, every: float, slot: int) -> Job | None:
-    """Schedule the run of `name` for `slot`; None when that slot already has its job."""
+def enqueue_slot(queue: Queue, periodic: PeriodicJob, slot: int, *, suffix: str = "") -> Job | None:
+    """Enqueue the run of `periodic` for `slot`; None when that slot already has its job."""
+    every = periodic.every.total_seconds()
     ttl = max(int(every * 2) + 60, 600)
     job = queue.create_job(
         "jobs.periodic.run_periodic",
-        args=(name, func, every),
-        job_id=slot_job_id(queue, name, slot),
-        timeout=600,  # a periodic run is short; a stuck one must not block its worker long
+        args=(periodic.name, periodic.func),
+        job_id=slot_job_id(queue, periodic.name, slot, suffix),
+        timeout=PERIODIC_TIMEOUT,
         result_ttl=ttl,
         failure_ttl=max(ttl, FAILURE_TTL),
-        description=f"periodic {name} (slot {slot})",
+        description=f"periodic {periodic.name} (slot {slot}{suffix})",
     )
-    at = datetime.fromtimestamp(slot * every, UTC)
     try:
-        return queue.schedule_job(job, at, unique=True)
+        return queue.enqueue_job(job, unique=True)
     except DuplicateJobError:
         return None
 
 
 def register_periodic_jobs(queue: Queue, jobs: list[PeriodicJob]) -> list[str]:
-    """Start (or restart) every chain at its current slot; return the jobs scheduled."""
-    scheduled = []
+    """Enqueue the current slot of every job that has no job for it yet; return the ids.
+    Idempotent: call it as often as you like, from as many processes as you like."""
+    enqueued = []
     for periodic in jobs:
-        every = periodic.every.total_seconds()
-        job = schedule_slot(queue, periodic.name, periodic.func, every, slot_of(every))
+        job = enqueue_slot(queue, periodic, slot_of(periodic.every.total_seconds()))
         if job is not None:
-            scheduled.append(job.id)
-    return scheduled
+            enqueued.append(job.id)
+    return enqueued
 
 
-def run_periodic(name: str, func: str, every: float) -> Any:
-    """The RQ job of one slot: schedule the next slot, then run `func()`."""
-    from rq import get_current_job
+def catch_up(queue: Queue, jobs: list[PeriodicJob]) -> list[str]:
+    """At a worker's start: one run of every job now (once for all workers that start
+    within `CATCH_UP_WINDOW` seconds of each other), whatever happened before — a worker
+    killed mid-run, a Redis that lost the schedule — instead of waiting up to a period for
+    the next slot. Also enqueues the current slots. Returns the ids enqueued."""
+    enqueued = register_periodic_jobs(queue, jobs)
+    started = slot_of(CATCH_UP_WINDOW)
+    for periodic in jobs:
+        slot = slot_of(periodic.every.total_seconds())
+        job = enqueue_slot(queue, periodic, slot, suffix=f"-start{started}")
+        if job is not None:
+            enqueued.append(job.id)
+    return enqueued
 
-    current = get_current_job()
-    if current is not None:
-        queue = Queue(current.origin, connection=current.connection)
-        schedule_slot(queue, name, func, every, slot_of(every) + 1)
+
+def release_stale_scheduler_locks(connection: Redis, queue_names: list[str]) -> list[str]:
+    """Release RQ scheduler locks whose holder was a process on this host that is gone
+    (killed with -9: it never released them, and they would block for a minute, then RQ
+    would not look again for ten). Locks of live or remote schedulers are left alone."""
+    released = []
+    hostname = socket.gethostname()
+    for name in queue_names:
+        key = RQScheduler.get_locking_key(name)
+        holder = connection.get(key)
+        if holder is None:
+            continue
+        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        info = connection.hgetall(SCHEDULER_KEY_TEMPLATE % holder_name)
+        host = info.get(b"hostname", b"").decode()
+        pid = int(info.get(b"pid", b"0") or 0)
+        if host == hostname and pid > 0 and not _alive(pid):
+            release_lock(connection, key, holder_name)
+            released.append(name)
+    if released:
+        log.warning("released stale scheduler locks of a dead process: %s", released)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's live process
+        return True
+    return True
+
+
+def run_periodic(name: str, func: str, every: float | None = None) -> Any:
+    """The RQ job of one slot: run `func()` and record the success (`every` is accepted for
+    jobs enqueued by earlier versions)."""
     log.info("periodic job %s", name)
-    return resolve(func)()
+    result = resolve(func)()
+    record_success(name)
+    return result
+
+
+def record_success(name: str) -> None:
+    """Remember a successful run in the database (what `/health` reads)."""
+    from jobs.context import job_context
+    from webapp.core.periodic import record_success as record
+    from webapp.extensions import db
+
+    with job_context():
+        record(name)
+        db.session.commit()
+
+
+class PeriodicTicker(threading.Thread):
+    """Every `tick` seconds: enqueue the due slots and release stale scheduler locks.
+
+    A daemon thread of the worker's main process (the work horses it forks do not inherit
+    it); its own Redis client has short timeouts, and a Redis that is down is retried on the
+    next tick.
+    """
+
+    def __init__(self, queue: Queue, jobs: list[PeriodicJob], tick: float = TICK_SECONDS):
+        super().__init__(name="hub-periodic-ticker", daemon=True)
+        self.queue = queue
+        self.jobs = list(jobs)
+        self.tick = tick
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.tick):
+            self.tick_once()
+
+    def tick_once(self) -> list[str]:
+        try:
+            enqueued = register_periodic_jobs(self.queue, self.jobs)
+            release_stale_scheduler_locks(self.queue.connection, [self.queue.name])
+        except Exception as exc:  # Redis down: try again on the next tick
+            log.warning("periodic ticker: %s", exc)
+            return []
+        if enqueued:
+            log.debug("periodic jobs enqueued: %s", enqueued)
+        return enqueued
+
+    def stop(self) -> None:
+        self.stopping.set()

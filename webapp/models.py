@@ -3,6 +3,7 @@
 from bot.models import BlockedChat, ProcessedUpdate
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
+from webapp.core.periodic import PeriodicRun
 from webapp.events.models import Event, Participant
 from webapp.market.models import (
     Account,
@@ -36,6 +37,7 @@ __all__ = [
     "Order",
     "OutgoingMessage",
     "Participant",
+    "PeriodicRun",
     "Preferences",
     "Problem",
     "ProblemRating",

@@ -127,7 +127,7 @@ def test_redis_down_or_empty_keeps_sign_in_and_revocation(
     recovered = wait_until(
         lambda: (
             client.post("/api/auth/login", json=login).status_code == 200
-            and bool(redis.keys("*outage*"))
+            and bool(redis.keys("*"))  # a private Redis: any key is a limit
         )
     )
     print(f"Redis back: rate limits counted in Redis again after {recovered:.2f} s")

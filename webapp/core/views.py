@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from webapp.auth.identity import resolve_user
 from webapp.config import VERSION
+from webapp.core.periodic import periodic_health
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.observability import metrics_allowed, metrics_response
@@ -60,8 +61,9 @@ def shell():
 
 @bp.get("/health")
 def health():
-    """Database and Redis status; 503 when the database is down."""
-    checks: dict[str, str] = {}
+    """Database, Redis and periodic jobs; 503 when the database is down or a periodic job
+    is more than three periods late (its schedule stopped)."""
+    checks: dict[str, object] = {}
     healthy = True
     try:
         db.session.execute(text("SELECT 1"))
@@ -81,8 +83,32 @@ def health():
         except Exception as exc:
             log.warning("health: redis down: %s", exc)
             checks["redis"] = "down"
-    status = "ok" if healthy and checks["redis"] != "down" else ("degraded" if healthy else "down")
-    return jsonify(status=status, checks=checks), 200 if healthy else 503
+    late = False
+    if healthy:
+        periodic = _periodic_checks()
+        checks["periodic"] = periodic
+        late = isinstance(periodic, dict) and any(j["overdue"] for j in periodic.values())
+        if late:
+            log.warning(
+                "health: periodic jobs overdue: %s",
+                [n for n, j in periodic.items() if j["overdue"]],
+            )
+    if not healthy:
+        status = "down"
+    elif late:
+        status = "overdue"
+    else:
+        status = "ok" if checks["redis"] != "down" else "degraded"
+    return jsonify(status=status, checks=checks), 200 if healthy and not late else 503
+
+
+def _periodic_checks() -> dict[str, dict[str, object]] | str:
+    """Each periodic job's last successful run (none are scheduled when jobs run inline)."""
+    jobs = current_app.extensions.get("hub_periodic_jobs")
+    if not jobs or current_app.config.get("JOBS_INLINE"):
+        return "not scheduled"
+    since = current_app.extensions["hub_periodic_since"]
+    return {job.name: job.as_json() for job in periodic_health(jobs, since=since)}
 
 
 @bp.get("/version")
