@@ -1,7 +1,7 @@
 """periodic_runs: the last successful run of each periodic job (read by /health).
 
 Revision ID: faults_0003
-Revises: faults_0002
+Revises: perf_0001
 Create Date: 2026-12-01 14:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'faults_0003'
-down_revision = 'faults_0002'
+down_revision = 'perf_0001'
 branch_labels = None
 depends_on = None
 
