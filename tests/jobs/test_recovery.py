@@ -22,14 +22,13 @@ from rq import Queue
 from rq.job import JobStatus
 from rq.scheduler import RQScheduler
 
-from bot.models import MessageStatus, OutgoingMessage
-from bot.outbox import queue_message
 from tests.fixtures.app import TEST_BOT_TOKEN, TEST_SECRET_KEY, build_app
 from tests.fixtures.fake_telegram import FakeTelegram, bot_overrides
 from tests.fixtures.private_servers import PrivateRedis
 from webapp.core.periodic import PeriodicRun
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.outbox import MessageStatus, OutgoingMessage, queue_message
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parent.parent.parent
