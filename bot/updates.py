@@ -27,7 +27,7 @@ def parse_update(payload: Any) -> Update:
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:
         raise ValidationFailed(BAD_UPDATE)
-    if not _ids_are_integers(payload):
+    if not _ids_are_integers(payload) or not _amounts_are_sane(payload):
         raise ValidationFailed(BAD_UPDATE)
     try:
         return Update.de_json(payload)
@@ -57,6 +57,30 @@ def _ids_are_integers(payload: dict[str, Any]) -> bool:
             ident = inner.get("id") if isinstance(inner, dict) else None
             if not isinstance(ident, int) or isinstance(ident, bool) or abs(ident) >= 2**63:
                 return False
+    return True
+
+
+# Bot API amounts are integers in the currency's smallest unit; none Telegram sends comes near
+# this, and a larger one (10^17) would overflow the balance arithmetic into a 500 — which
+# Telegram would redeliver forever.
+MAX_PAYMENT_AMOUNT = 2**31 - 1
+
+
+def _amounts_are_sane(payload: dict[str, Any]) -> bool:
+    """`total_amount` of a payment or a pre-checkout query is a positive bounded integer."""
+    message = payload.get("message")
+    payments = [
+        message.get("successful_payment") if isinstance(message, dict) else None,
+        payload.get("pre_checkout_query"),
+    ]
+    for payment in payments:
+        if payment is None:
+            continue
+        amount = payment.get("total_amount") if isinstance(payment, dict) else None
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            return False
+        if not 1 <= amount <= MAX_PAYMENT_AMOUNT:
+            return False
     return True
 
 

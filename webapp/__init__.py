@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
 from flask_openapi3 import Info, OpenAPI
 
 from webapp.config import VERSION, load_config
@@ -38,6 +38,7 @@ def create_app(
         doc_prefix="/openapi",
         doc_url="/openapi.json",
     )
+    app.request_class = _request_class()
     app.config.update(_load_settings(os.environ if environ is None else environ))
     if overrides:
         app.config.update(overrides)
@@ -74,6 +75,12 @@ def _security_schemes() -> dict[str, Any]:
     from webapp.api import SECURITY_SCHEMES
 
     return SECURITY_SCHEMES
+
+
+def _request_class() -> type[Request]:
+    from webapp.api import JSONRequest
+
+    return JSONRequest
 
 
 def _register_extensions(app: Flask) -> None:

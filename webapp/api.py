@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from flask import Response, jsonify
+from flask import Request, Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from webapp.pagination import Page as ServicePage
 
@@ -46,6 +46,42 @@ class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
 
+# The largest id and offset the database takes: ids are 32-bit integer columns, and a larger
+# number would reach the driver as an overflow (a 500) instead of a plain "no such thing".
+DB_INT_MAX = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+
+
+def _refuse_nul(value: Any) -> Any:
+    """PostgreSQL refuses NUL characters in text: refuse them at the door, in any string."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            _refuse_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    return value
+
+
+class Params(BaseModel):
+    """Base of every query and path schema: no string may carry a NUL character.
+
+    Unknown query parameters are ignored (a cache-buster must not break a list)."""
+
+    _no_nul = field_validator("*")(_refuse_nul)
+
+
+class Input(Params):
+    """Base of every JSON request body: unknown fields are refused with a 422 naming them,
+    so a client never believes a field was saved that was silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Problem(BaseModel):
     """`application/problem+json` (RFC 9457)."""
 
@@ -59,10 +95,10 @@ class Problem(BaseModel):
 _QUERY_SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-class Pagination(BaseModel):
+class Pagination(Params):
     """`skip` and `limit` of every list endpoint."""
 
-    skip: int = Field(0, ge=0)
+    skip: int = Field(0, ge=0, le=DB_INT_MAX)
     limit: int = Field(20, ge=1, le=100)
 
     @classmethod
@@ -141,6 +177,20 @@ def api_blueprint(
         abp_security=SIGNED_IN,
         abp_responses=COMMON_RESPONSES,
     )
+
+
+class JSONRequest(Request):
+    """The app's request: a JSON body nested deeper than the parser's recursion limit (a few
+    kilobytes of `[`) is a malformed body like any other — 400, or `None` when `silent` —
+    instead of a `RecursionError` escaping as a 500."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError("JSON nested too deeply"))
 
 
 def respond(schema: type[BaseModel], obj: Any, status: int = 200) -> tuple[Response, int]:

@@ -30,6 +30,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 MAX_INIT_DATA_LENGTH = 8192
+# Telegram user ids are positive and have at most 52 significant bits.
+MAX_TELEGRAM_USER_ID = 2**52 - 1
 _BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 TELEGRAM_PUBLIC_KEYS = {
@@ -149,10 +151,14 @@ def _parse_user(raw: str | None) -> WebAppUser | None:
     try:
         data: Any = json.loads(raw)
         user_id = int(data["id"]) if isinstance(data, dict) else None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):
         user_id = None
     if user_id is None:
         raise InitDataError("malformed", "initData user is not a JSON object with an id")
+    if not 1 <= user_id <= MAX_TELEGRAM_USER_ID:
+        raise InitDataError(
+            "bad-user-id", f"initData user id must be from 1 to {MAX_TELEGRAM_USER_ID}"
+        )
 
     def text(name: str) -> str | None:
         value = data.get(name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
-from webapp.api import Pagination, Schema
+from webapp.api import Id, Input, Pagination, Params, Schema
 
 MAX_CAPACITY = 100_000
 
@@ -16,7 +16,7 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class EventIn(BaseModel):
+class EventIn(Input):
     """A new event, or the full replacement of one (PUT)."""
 
     title: str = Field(..., min_length=1, max_length=200)
@@ -30,7 +30,7 @@ class EventIn(BaseModel):
     _strip = field_validator("title", "location", mode="before")(_strip)
 
 
-class EventPatch(BaseModel):
+class EventPatch(Input):
     """A partial change (PATCH). `capacity: null` removes the limit."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
@@ -69,8 +69,8 @@ class EventQuery(Pagination):
     search: str | None = Field(None, max_length=200)
 
 
-class EventPath(BaseModel):
-    event_id: int = Field(..., ge=1)
+class EventPath(Params):
+    event_id: Id
 
 
 class ParticipantOut(Schema):

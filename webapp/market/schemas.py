@@ -8,7 +8,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from webapp.api import KeysetPage, KeysetPagination, Money, Page, Pagination, Schema
+from webapp.api import (
+    Id,
+    Input,
+    KeysetPage,
+    KeysetPagination,
+    Money,
+    Page,
+    Pagination,
+    Params,
+    Schema,
+)
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile, market_profile
 from webapp.market.reviews import COMPLAINT_REASONS
@@ -23,7 +33,7 @@ def money(amount: int) -> Money:
     return Money(amount=amount)
 
 
-class _Text(BaseModel):
+class _Text(Input):
     @field_validator("description", "contact", check_fields=False)
     @classmethod
     def not_blank(cls, value: str | None) -> str | None:
@@ -46,7 +56,7 @@ class OrderUpdate(_Text):
     contact: str | None = Field(None, min_length=1, max_length=200)
 
 
-class OrderPath(BaseModel):
+class OrderPath(Params):
     order_id: str = OrderId
 
 
@@ -81,8 +91,8 @@ class OrderPage(KeysetPage[OrderOut]):
     """A page of `OrderOut` (see `webapp.api.KeysetPage`)."""
 
 
-class CompleteIn(BaseModel):
-    executor_id: int = Field(..., ge=1)
+class CompleteIn(Input):
+    executor_id: Id
 
 
 class TakeOut(Schema):
@@ -111,11 +121,11 @@ class TransactionPage(Page[TransactionOut]):
     """A page of `TransactionOut` (see `webapp.api.Page`)."""
 
 
-class RechargeIn(BaseModel):
+class RechargeIn(Input):
     amount: int = Field(..., ge=1, le=10_000_000, description="Kopecks")
 
 
-class StarsInvoiceIn(BaseModel):
+class StarsInvoiceIn(Input):
     stars: int = Field(..., ge=1, le=10_000)
 
 
@@ -125,12 +135,12 @@ class StarsInvoiceOut(BaseModel):
     amount: Money
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(Input):
     categories: list[str] = Field(default_factory=list, max_length=100)
     cities: list[str] = Field(default_factory=list, max_length=100)
 
 
-class NotificationSettingsIn(BaseModel):
+class NotificationSettingsIn(Input):
     frequency: Frequency
 
 
@@ -154,14 +164,14 @@ class MeOut(UserOut):
     market: MarketProfileOut
 
 
-class ClientReviewIn(BaseModel):
+class ClientReviewIn(Input):
     order_id: str = OrderId
-    executor_id: int = Field(..., ge=1)
+    executor_id: Id
     rating: int = Field(..., ge=1, le=5)
     text: str = Field("", max_length=2000)
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(Input):
     order_id: str = OrderId
     reason: Literal[COMPLAINT_REASONS]  # type: ignore[valid-type]
     text: str = Field("", max_length=2000)
@@ -191,7 +201,7 @@ class ComplaintOut(Schema):
 
 class ReviewQuery(Pagination):
     rating: int | None = Field(None, ge=1, le=5)
-    executor_id: int | None = Field(None, ge=1)
+    executor_id: Id | None = None
 
 
 class ConfigOut(BaseModel):

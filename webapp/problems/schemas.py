@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from webapp.api import Pagination, Schema
+from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.problems.models import ProblemStatus
 from webapp.problems.rating import DEFAULT_TARGET
 
@@ -21,7 +21,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-class ProblemIn(BaseModel):
+class ProblemIn(Input):
     title: str = Field(..., min_length=1, max_length=200)
     statement: str = Field(..., min_length=1, max_length=5000)
     answer: str = Field(..., min_length=1, max_length=200)
@@ -31,21 +31,21 @@ class ProblemIn(BaseModel):
     _blank = field_validator("title", "statement", "answer", "topic")(_not_blank)
 
 
-class RejectIn(BaseModel):
+class RejectIn(Input):
     reason: str = Field(..., min_length=1, max_length=500)
 
     _blank = field_validator("reason")(_not_blank)
 
 
-class AttemptIn(BaseModel):
-    problem_id: int = Field(..., ge=1)
+class AttemptIn(Input):
+    problem_id: Id
     answer: str = Field(..., min_length=1, max_length=200)
 
     _blank = field_validator("answer")(_not_blank)
 
 
-class ProblemPath(BaseModel):
-    problem_id: int = Field(..., ge=1)
+class ProblemPath(Params):
+    problem_id: Id
 
 
 class ProblemQuery(Pagination):
@@ -133,7 +133,7 @@ class PredictionOut(Schema):
     solved: bool
 
 
-class RecommendationQuery(BaseModel):
+class RecommendationQuery(Params):
     limit: int = Field(10, ge=1, le=50)
     target: float = Field(DEFAULT_TARGET, gt=0.0, lt=1.0)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
-from webapp.api import KeysetPagination, Schema
+from webapp.api import Id, Input, KeysetPagination, Params, Schema
 from webapp.tasks.models import Priority
 
 TITLE = Field(..., min_length=1, max_length=200)
@@ -22,7 +22,7 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class TaskIn(BaseModel):
+class TaskIn(Input):
     """A new task, or the full replacement of one (PUT)."""
 
     title: str = TITLE
@@ -36,7 +36,7 @@ class TaskIn(BaseModel):
     _strip_title = field_validator("title", mode="before")(_strip)
 
 
-class TaskPatch(BaseModel):
+class TaskPatch(Input):
     """A partial change (PATCH): only the fields sent are changed."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
@@ -92,5 +92,5 @@ class TaskQuery(KeysetPagination):
     search: str | None = Field(None, max_length=200)
 
 
-class TaskPath(BaseModel):
-    task_id: int = Field(..., ge=1)
+class TaskPath(Params):
+    task_id: Id

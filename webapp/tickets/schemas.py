@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from webapp.api import Pagination, Schema
+from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.tickets.models import FormStatus
 
 
@@ -23,17 +23,17 @@ def _strip(value: object) -> object:
     return value
 
 
-class Preferences(BaseModel):
+class Preferences(Input):
     dietary_requirements: str | None = Field(None, max_length=500)
     accessibility_needs: str | None = Field(None, max_length=500)
 
     _strip = field_validator("*", mode="before")(_strip)
 
 
-class FormIn(BaseModel):
+class FormIn(Input):
     """A draft's fields (create, or change with PUT: only the fields sent change)."""
 
-    event_id: int | None = Field(None, ge=1)
+    event_id: Id | None = None
     name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
@@ -70,17 +70,17 @@ class AdminFormOut(FormOut):
     user_id: int
 
 
-class FormPath(BaseModel):
-    form_id: int = Field(..., ge=1)
+class FormPath(Params):
+    form_id: Id
 
 
 class AdminFormQuery(Pagination):
     status: FormStatus | None = Field(None, description="default: everything but drafts")
     ticket_type: str | None = Field(None, max_length=32)
-    event_id: int | None = Field(None, ge=1)
+    event_id: Id | None = None
     search: str | None = Field(None, max_length=200, description="name, email or phone")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     decision: Literal["approved", "rejected"]
     reason: str | None = Field(None, max_length=500)

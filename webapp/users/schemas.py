@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from webapp.api import Pagination, Schema
+from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.users.models import Role
 
 
@@ -28,8 +28,8 @@ class UserOut(Schema):
     created_at: datetime
 
 
-class UserPath(BaseModel):
-    user_id: int = Field(..., ge=1)
+class UserPath(Params):
+    user_id: Id
 
 
 class UserListQuery(Pagination):
@@ -37,16 +37,16 @@ class UserListQuery(Pagination):
     role: Role | None = None
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(Input):
     first_name: str | None = Field(None, min_length=1, max_length=128)
     last_name: str | None = Field(None, max_length=128)
     locale: Literal["en", "ru"] | None = None
 
 
-class RoleIn(BaseModel):
+class RoleIn(Input):
     role: Role
 
 
-class BanIn(BaseModel):
+class BanIn(Input):
     banned: bool
     reason: str | None = Field(None, max_length=500)
