@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, g, request
-from flask_openapi3 import Info, OpenAPI
+from flask import Flask, g, request
+from flask_openapi3 import Info
 
+from webapp.api import HubOpenAPI, JSONRequest
 from webapp.config import VERSION, load_config
 from webapp.errors import register_error_handlers, validation_problem
 from webapp.extensions import babel, db, limiter, login_manager, migrate
@@ -23,9 +24,9 @@ __version__ = VERSION
 
 def create_app(
     overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
-) -> OpenAPI:
+) -> HubOpenAPI:
     """Build the app: configuration from `environ` (default `os.environ`), then `overrides`."""
-    app = OpenAPI(
+    app = HubOpenAPI(
         __name__,
         info=Info(
             title="Hub API",
@@ -38,7 +39,7 @@ def create_app(
         doc_prefix="/openapi",
         doc_url="/openapi.json",
     )
-    app.request_class = _request_class()
+    app.request_class = JSONRequest
     app.config.update(_load_settings(os.environ if environ is None else environ))
     if overrides:
         app.config.update(overrides)
@@ -75,12 +76,6 @@ def _security_schemes() -> dict[str, Any]:
     from webapp.api import SECURITY_SCHEMES
 
     return SECURITY_SCHEMES
-
-
-def _request_class() -> type[Request]:
-    from webapp.api import JSONRequest
-
-    return JSONRequest
 
 
 def _register_extensions(app: Flask) -> None:
@@ -142,7 +137,7 @@ def _register_observability(app: Flask) -> None:
     register_request_hooks(app)
 
 
-def _register_blueprints(app: OpenAPI) -> None:
+def _register_blueprints(app: HubOpenAPI) -> None:
     from bot import webhook as bot_webhook
     from webapp.admin import init_admin
     from webapp.auth import api as auth_api

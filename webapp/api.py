@@ -1,7 +1,9 @@
 """How a JSON endpoint is declared — the one pattern every feature follows.
 
 * `api_blueprint("tasks", __name__, "/api/tasks")` makes a flask-openapi3 `APIBlueprint`
-  with the security schemes and the common problem responses documented.
+  with the security schemes documented; `HubOpenAPI` documents the error answers (401, 403,
+  404, 422 as `application/problem+json`) by rule, so a route declares only its own
+  (`responses={409: Problem}`).
 * A view declares `path: …`, `query: …` and `body: …` pydantic models as annotated
   parameters; flask-openapi3 validates them (422 problem on failure) and documents them.
 * A view answers with `respond(Model, status)`; lists with `page_of(...)`.
@@ -16,9 +18,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from flask import Request, Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+from flask_openapi3.utils import get_model_schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from webapp.errors import PROBLEM_JSON
 from webapp.pagination import Page as ServicePage
 
 SECURITY_SCHEMES = {
@@ -83,7 +87,9 @@ class Input(Params):
 
 
 class Problem(BaseModel):
-    """`application/problem+json` (RFC 9457)."""
+    """`application/problem+json` (RFC 9457); more members (`reason`, `request_id`) may follow."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str
     title: str
@@ -158,24 +164,112 @@ class Money(BaseModel):
     currency: str = "RUB"
 
 
-COMMON_RESPONSES: dict[Any, Any] = {
-    401: Problem,
-    403: Problem,
-    422: Problem,
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_STATUS_TEXT = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
 }
 
 
+class HubOpenAPI(OpenAPI):
+    """The app, with an OpenAPI document that tells the truth.
+
+    flask-openapi3 (4.3) replaces a path's operations when a second blueprint documents
+    the same path (`GET /api/orders` vanished behind `POST /api/orders`) and lets a schema
+    silently replace another of the same name; here operations merge and a clash of names
+    refuses to build. Every error answer is documented once, by rule, in
+    `document_problems`: no route copies the list."""
+
+    def register_api(self, api: APIBlueprint, **options: Any) -> None:
+        for name, schema in api.components_schemas.items():
+            known = self.components_schemas.get(name)
+            if known is not None and _dump(known) != _dump(schema):
+                raise ValueError(f"two different schemas are named {name!r}: rename one")
+        known = {uri: self.paths[uri] for uri in api.paths if uri in self.paths}
+        super().register_api(api, **options)
+        for uri, before in known.items():
+            added, merged = self.paths[uri], before.model_copy()  # blueprints are shared
+            for method in HTTP_METHODS:
+                operation = getattr(added, method)
+                if operation is None:
+                    continue
+                if getattr(before, method) is not None:
+                    raise ValueError(f"{method.upper()} {uri} is documented twice")
+                setattr(merged, method, operation)
+            self.paths[uri] = merged
+
+    def generate_spec_json(self) -> None:
+        super().generate_spec_json()
+        document_problems(self.spec_json)
+
+
+def _dump(schema: Any) -> Any:
+    return schema.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def document_problems(spec: dict[str, Any]) -> None:
+    """Document the errors each operation can answer, all as `application/problem+json`.
+
+    By rule: 401 where a credential is read (sign-in required or optional), 403 where it is
+    required (a banned account, a missing role), 404 where the path names a resource, 422
+    where there is any parameter or body to validate. A route declares the rest itself
+    (402, 409, 429, 503, or a 404 of its own) with `{status: Problem}`."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = get_model_schema(Problem, mode="serialization")
+    schemas.pop("ValidationErrorModel", None)  # flask-openapi3's 422 body; ours is a Problem
+    for item in spec.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            default_422 = responses.get("422", {}).get("content", {}).get("application/json")
+            if default_422 and default_422.get("schema", {}).get("type") == "array":
+                del responses["422"]  # added by flask-openapi3 to every operation
+            security = operation.get("security", spec.get("security", []))
+            parameters = operation.get("parameters", [])
+            possible = set()
+            if security:
+                possible.add(401)
+                if {} not in security:
+                    possible.add(403)
+            if any(parameter.get("in") == "path" for parameter in parameters):
+                possible.add(404)
+            if parameters or "requestBody" in operation:
+                possible.add(422)
+            for status in possible:
+                responses.setdefault(str(status), {"description": _STATUS_TEXT[status]})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {
+                        PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+                    response.setdefault("description", _STATUS_TEXT.get(int(status), ""))
+
+
 def api_blueprint(
-    name: str, import_name: str, url_prefix: str, *, tag: str, description: str = ""
+    name: str,
+    import_name: str,
+    url_prefix: str,
+    *,
+    tag: str,
+    description: str = "",
+    security: list[dict[str, list[str]]] = SIGNED_IN,
 ) -> APIBlueprint:
-    """A JSON blueprint: documented tag, signed-in security, problem responses."""
+    """A JSON blueprint: documented tag and security (signed in unless `security=[]`; a
+    route of a public blueprint then names its own, flask-openapi3 adds the two up)."""
     return APIBlueprint(
         name,
         import_name,
         url_prefix=url_prefix,
         abp_tags=[Tag(name=tag, description=description)],
-        abp_security=SIGNED_IN,
-        abp_responses=COMMON_RESPONSES,
+        abp_security=security,
     )
 
 

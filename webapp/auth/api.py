@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
-from webapp.api import Problem, api_blueprint, no_content, respond
+from webapp.api import SIGNED_IN, Problem, api_blueprint, no_content, respond
 from webapp.auth import tokens
 from webapp.auth.identity import login_required, user_from_init_data
 from webapp.auth.schemas import PasswordSignIn, Registration, TelegramSignIn, TokenOut
@@ -16,7 +16,9 @@ from webapp.users import services as users
 from webapp.users.models import User
 from webapp.users.schemas import UserOut
 
-bp = api_blueprint("auth_api", __name__, "/api/auth", tag="auth", description="Sign-in")
+bp = api_blueprint(
+    "auth_api", __name__, "/api/auth", tag="auth", description="Sign-in", security=[]
+)
 SIGN_IN_LIMIT = "20 per minute"
 
 
@@ -31,14 +33,17 @@ def _token_answer(user: User, status: int = 200):
     return respond(TokenOut, answer, status)
 
 
-@bp.post("/telegram", security=[], responses={200: TokenOut, 401: Problem})
+@bp.post(
+    "/telegram",
+    responses={200: TokenOut, 401: Problem, 403: Problem, 429: Problem},
+)
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_with_telegram(body: TelegramSignIn):
     """Trade a Mini App `initData` for an access token."""
     return _token_answer(user_from_init_data(body.init_data))
 
 
-@bp.post("/login", security=[], responses={200: TokenOut, 401: Problem, 429: Problem})
+@bp.post("/login", responses={200: TokenOut, 401: Problem, 403: Problem, 429: Problem})
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_with_password(body: PasswordSignIn):
     """Trade a username and password for an access token."""
@@ -52,7 +57,7 @@ def sign_in_with_password(body: PasswordSignIn):
     return _token_answer(user)
 
 
-@bp.post("/register", security=[], responses={201: TokenOut, 409: Problem, 429: Problem})
+@bp.post("/register", responses={201: TokenOut, 409: Problem, 429: Problem})
 @limiter.limit("10 per hour")
 def register(body: Registration):
     """Create a password account (a student until an admin says otherwise)."""
@@ -60,7 +65,7 @@ def register(body: Registration):
     return _token_answer(user, 201)
 
 
-@bp.post("/logout", responses={204: None})
+@bp.post("/logout", responses={204: None}, security=SIGNED_IN)
 @login_required(allow_banned=True)
 def logout():
     """Revoke the bearer token of this request until it would have expired."""

@@ -16,10 +16,8 @@ import logging
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_openapi3 import APIBlueprint, Tag
 
 from webapp.api import (
-    COMMON_RESPONSES,
     SIGNED_IN,
     Pagination,
     Problem,
@@ -73,12 +71,8 @@ log = logging.getLogger(__name__)
 TAG = "market"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-public_bp = APIBlueprint(
-    "market_public_api",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name=TAG, description="Urgent jobs")],
-    abp_responses=COMMON_RESPONSES,
+public_bp = api_blueprint(
+    "market_public_api", __name__, "/api", tag=TAG, description="Urgent jobs", security=[]
 )
 orders_bp = api_blueprint("market_orders_api", __name__, "/api/orders", tag=TAG)
 balance_bp = api_blueprint("market_balance_api", __name__, "/api/balance", tag=TAG)
@@ -119,7 +113,7 @@ def market_config():
     return respond(ConfigOut, body)
 
 
-@public_bp.get("/orders", responses={200: OrderPage})
+@public_bp.get("/orders", responses={200: OrderPage}, security=OPTIONAL_SIGN_IN)
 @optional_user
 def list_orders(query: OrderListQuery):
     """Active orders, newest first, filtered by category and city; never with contacts."""

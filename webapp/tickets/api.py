@@ -97,7 +97,10 @@ def admin_list_forms(query: AdminFormQuery):
     return page_of(AdminFormOut, page, query)
 
 
-@admin_bp.get("/forms.csv", responses={200: None})
+@admin_bp.get(
+    "/forms.csv",
+    responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {}}}}},
+)
 @role_required("admin")
 def admin_export_forms(query: AdminFormQuery):
     """The filtered forms as CSV (admins); cells are safe to open in a spreadsheet."""

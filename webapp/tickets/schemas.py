@@ -44,7 +44,7 @@ class FormIn(Input):
     _strip = field_validator("name", "email", "phone", "ticket_type", mode="before")(_strip)
 
 
-class PreferencesOut(Schema):
+class FormPreferencesOut(Schema):
     dietary_requirements: str | None
     accessibility_needs: str | None
 
@@ -58,7 +58,7 @@ class FormOut(Schema):
     phone: str | None
     ticket_type: str | None
     quantity: int | None
-    preferences: PreferencesOut
+    preferences: FormPreferencesOut
     submitted_at: datetime | None
     decided_at: datetime | None
     decision_reason: str | None

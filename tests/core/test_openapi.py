@@ -1,0 +1,166 @@
+"""The OpenAPI document tells the truth: every operation, pages for lists, one schema per
+name, and the error answers each operation can give (issue 10)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel
+
+import webapp
+from webapp.api import PROBLEM_JSON, HubOpenAPI
+
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def doc(client) -> dict[str, Any]:
+    return client.get("/openapi.json").get_json()
+
+
+def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def operations(doc: dict[str, Any]):
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_every_api_operation_is_documented(app, doc):
+    """Is every method of every /api route in the document (GET /api/orders was lost behind
+    POST /api/orders when two blueprints shared the path)?"""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for method in sorted((rule.methods or set()) & METHODS):
+            if method.lower() not in doc["paths"].get(path, {}):
+                missing.append(f"{method} {path}")
+    assert missing == []
+    assert "get" in doc["paths"]["/api/orders"]
+    assert "get" in doc["paths"]["/api/orders/{order_id}"]
+
+
+def test_list_operations_document_a_page(doc):
+    """Does every operation taking `skip` and `limit` document a page as its 200 answer?"""
+    lists = [
+        (path, operation)
+        for path, method, operation in operations(doc)
+        if {"skip", "limit"} <= {p["name"] for p in operation.get("parameters", [])}
+    ]
+    assert len(lists) >= 15
+    not_pages = []
+    for path, operation in lists:
+        content = operation["responses"]["200"]["content"]
+        if "application/json" not in content:  # the CSV export
+            continue
+        schema = resolve(doc, content["application/json"]["schema"])
+        if not {"items", "total", "skip", "limit"} <= set(schema.get("properties", {})):
+            not_pages.append(path)
+    assert not_pages == []
+
+
+def wire_models() -> dict[str, set[type[BaseModel]]]:
+    """Every pydantic model defined in the `webapp` package, by its name."""
+    for module in pkgutil.walk_packages(webapp.__path__, "webapp."):
+        importlib.import_module(module.name)
+    by_name: dict[str, set[type[BaseModel]]] = defaultdict(set)
+    stack = [BaseModel]
+    while stack:
+        for model in stack.pop().__subclasses__():
+            stack.append(model)
+            if model.__module__.startswith("webapp."):
+                by_name[model.__name__].add(model)
+    return by_name
+
+
+def test_every_schema_name_is_unique():
+    """Is there one wire model per name (two `PreferencesOut` made `FormOut.preferences`
+    point at the market's subscriptions)?"""
+    shared = {name: models for name, models in wire_models().items() if len(models) > 1}
+    assert shared == {}
+
+
+def test_form_preferences_are_the_forms_own(doc):
+    """Does `FormOut.preferences` describe the form's dietary and accessibility needs?"""
+    form = doc["components"]["schemas"]["FormOut"]
+    preferences = resolve(doc, form["properties"]["preferences"])
+    assert set(preferences["properties"]) == {"dietary_requirements", "accessibility_needs"}
+
+
+def test_a_second_schema_with_a_taken_name_refuses_to_build():
+    """Does registering a different schema under a name already taken fail loudly instead
+    of replacing the first one?"""
+
+    def blueprint(name: str, model: type[BaseModel]) -> APIBlueprint:
+        bp = APIBlueprint(name, __name__, url_prefix=f"/{name}")
+
+        @bp.get("", responses={200: model})
+        def view():  # pragma: no cover - never called
+            return {}
+
+        return bp
+
+    first = type("Thing", (BaseModel,), {"__annotations__": {"a": int}})
+    second = type("Thing", (BaseModel,), {"__annotations__": {"b": str}})
+    app = HubOpenAPI(__name__)
+    app.register_api(blueprint("one", first))
+    with pytest.raises(ValueError, match="Thing"):
+        app.register_api(blueprint("two", second))
+
+
+def test_errors_are_documented_as_problems_where_they_can_occur(doc):
+    """Does each operation document 401 where it reads a credential, 403 where one is
+    required, 404 where the path names a thing, 422 where it takes input — all as
+    problem+json — and never a plain JSON error?"""
+    wrong = []
+    for path, method, operation in operations(doc):
+        responses = operation["responses"]
+        security = operation.get("security", [])
+        expected = set()
+        if security:
+            expected.add("401")
+            if {} not in security:
+                expected.add("403")
+        if "{" in path:
+            expected.add("404")
+        if operation.get("parameters") or "requestBody" in operation:
+            expected.add("422")
+        if not expected <= set(responses):
+            wrong.append(f"{method} {path}: lacks {sorted(expected - set(responses))}")
+        for status, response in responses.items():
+            if int(status) >= 400 and set(response.get("content", {})) != {PROBLEM_JSON}:
+                wrong.append(f"{method} {path}: {status} is not problem+json")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        ("post", "/api/auth/login", {"401", "429"}),
+        ("post", "/api/orders", {"429"}),
+        ("post", "/api/orders/{order_id}/take", {"402", "409"}),
+        ("get", "/api/orders", {"401"}),
+    ],
+)
+def test_route_specific_errors_are_documented(doc, method, path, statuses):
+    """Are the errors only a route knows about (limits, balance, conflicts) documented?"""
+    assert statuses <= set(doc["paths"][path][method]["responses"])
+
+
+def test_sign_in_routes_need_no_credentials(doc):
+    """Are the sign-in routes documented as public (a fuzzer would otherwise expect a 401
+    from them without a credential)?"""
+    for path in ("/api/auth/telegram", "/api/auth/login", "/api/auth/register"):
+        assert not doc["paths"][path]["post"].get("security")
+    assert doc["paths"]["/api/auth/logout"]["post"]["security"]
