@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.fixtures.app import build_app
 from tests.fixtures.users import tma_headers
 
@@ -41,7 +43,7 @@ def test_openapi_documents_every_api_route(app, client):
     documented = set(doc["paths"])
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/"):
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)
             assert path in documented, f"{rule.rule} is not in the OpenAPI document"
     assert set(doc["components"]["securitySchemes"]) == {"tma", "bearer"}
 

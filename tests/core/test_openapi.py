@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -42,7 +43,7 @@ def test_every_api_operation_is_documented(app, doc):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) & METHODS):
             if method.lower() not in doc["paths"].get(path, {}):
                 missing.append(f"{method} {path}")

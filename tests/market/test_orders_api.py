@@ -444,3 +444,11 @@ def test_feed_pages_by_cursor(client, make_user, post_order):
     ).get_json()
     assert {o["city"] for o in kazan["items"] + more["items"]} == {"Kazan"}
     assert kazan["total"] == 3 and more["next"] is None
+
+
+def test_the_405_of_my_orders_advertises_only_its_own_methods(client):
+    """Does `POST /api/orders/mine` answer 405 with `Allow` naming only GET (not the PUT and
+    DELETE of an order whose id would be "mine")?"""
+    answer = client.post("/api/orders/mine")
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

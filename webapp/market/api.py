@@ -16,6 +16,7 @@ import logging
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BaseConverter
 
 from webapp.api import (
     SIGNED_IN,
@@ -75,6 +76,18 @@ public_bp = api_blueprint(
     "market_public_api", __name__, "/api", tag=TAG, description="Urgent jobs", security=[]
 )
 orders_bp = api_blueprint("market_orders_api", __name__, "/api/orders", tag=TAG)
+
+
+class OrderIdConverter(BaseConverter):
+    """An order id in a URL, never the word `mine`: `/api/orders/mine` is a route of its own,
+    and its 405 must not advertise the PUT and DELETE of an order called "mine"."""
+
+    regex = r"(?!mine\Z)[^/]+"
+
+
+orders_bp.record_once(
+    lambda state: state.app.url_map.converters.setdefault("order_id", OrderIdConverter)
+)
 balance_bp = api_blueprint("market_balance_api", __name__, "/api/balance", tag=TAG)
 reviews_bp = api_blueprint("market_reviews_api", __name__, "/api/reviews", tag=TAG)
 profile_bp = api_blueprint("market_profile_api", __name__, "/api/users/me", tag=TAG)
@@ -178,7 +191,7 @@ def my_orders(query: MineQuery):
     )
 
 
-@orders_bp.put("/<order_id>", responses={200: OrderOut, 404: Problem, 409: Problem})
+@orders_bp.put("/<order_id:order_id>", responses={200: OrderOut, 404: Problem, 409: Problem})
 @login_required
 def update_order(path: OrderPath, body: OrderUpdate):
     """The client edits an active order nobody took; the city cannot change (409)."""
@@ -188,7 +201,7 @@ def update_order(path: OrderPath, body: OrderUpdate):
     return _order_json(services.view_order(current(), order))
 
 
-@orders_bp.delete("/<order_id>", responses={204: None, 404: Problem, 409: Problem})
+@orders_bp.delete("/<order_id:order_id>", responses={204: None, 404: Problem, 409: Problem})
 @login_required
 def delete_order(path: OrderPath):
     """The client deletes an active order nobody took."""
