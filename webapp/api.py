@@ -14,13 +14,27 @@ Pydantic models for the wire live in each feature's `schemas.py`.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from flask import Request, Response, jsonify
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from flask_openapi3.utils import get_model_schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    FutureDate,
+    FutureDatetime,
+    NaiveDatetime,
+    PastDate,
+    PastDatetime,
+    ValidationInfo,
+    field_validator,
+)
 
 from webapp.errors import PROBLEM_JSON
 from webapp.pagination import Page as ServicePage
@@ -71,12 +85,40 @@ def _refuse_nul(value: Any) -> Any:
     return value
 
 
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+# pydantic's constrained times are classes of their own, not subclasses of `datetime`.
+_TIME_TYPES = (AwareDatetime, NaiveDatetime, PastDatetime, FutureDatetime, PastDate, FutureDate)
+
+
+def _takes_a_time(annotation: Any) -> bool:
+    if annotation in _TIME_TYPES:
+        return True
+    if isinstance(annotation, type):
+        return issubclass(annotation, date)
+    return any(_takes_a_time(arg) for arg in get_args(annotation))
+
+
 class Params(BaseModel):
-    """Base of every query and path schema: no string may carry a NUL character.
+    """Base of every query and path schema: no string may carry a NUL character, and a
+    date or time is ISO 8601 text — pydantic would read `0` or `"0.5"` as a Unix time
+    (`due_at: 0` was 1970), which the documented `format: date-time` does not allow.
 
     Unknown query parameters are ignored (a cache-buster must not break a list)."""
 
     _no_nul = field_validator("*")(_refuse_nul)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _times_are_text(cls, value: Any, info: ValidationInfo) -> Any:
+        number = isinstance(value, (int, float)) or (
+            isinstance(value, str) and _NUMBER.fullmatch(value) is not None
+        )
+        field = cls.model_fields.get(info.field_name or "")
+        if number and field is not None and _takes_a_time(field.annotation):
+            raise ValueError("a date and time is ISO 8601 text, not a number")
+        return value
 
 
 class Input(Params):

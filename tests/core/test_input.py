@@ -180,6 +180,22 @@ def test_nul_in_a_query_string_is_422(client, student, url, signed_in):
     assert response.mimetype == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/tasks", {"title": "t", "due_at": 0}),
+        ("post", "/api/tasks", {"title": "t", "due_at": "1700000000"}),
+        ("post", "/api/events", {"title": "e", "starts_at": 4102444800.5}),
+        ("get", "/api/attempts/my/range?to=0.5", None),
+    ],
+)
+def test_a_time_is_iso_text_not_a_number(client, student, method, url, body):
+    """Is a number where a date and time belongs a 422 (pydantic read `due_at: 0` as 1970)?"""
+    response = getattr(client, method)(url, json=body, headers=headers_for(student))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
 def test_deeply_nested_json_on_the_api_is_4xx(client, student):
     """Is a body of 5,000 nested arrays a 400/422 problem instead of a RecursionError 500?"""
     response = client.post(

@@ -152,6 +152,8 @@ def test_errors_are_documented_as_problems_where_they_can_occur(doc):
         ("post", "/api/orders", {"429"}),
         ("post", "/api/orders/{order_id}/take", {"402", "409"}),
         ("get", "/api/orders", {"401"}),
+        ("post", "/api/reviews/client", {"404", "409"}),
+        ("post", "/api/reviews/executor", {"404", "409"}),
     ],
 )
 def test_route_specific_errors_are_documented(doc, method, path, statuses):
@@ -165,3 +167,13 @@ def test_sign_in_routes_need_no_credentials(doc):
     for path in ("/api/auth/telegram", "/api/auth/login", "/api/auth/register"):
         assert not doc["paths"][path]["post"].get("security")
     assert doc["paths"]["/api/auth/logout"]["post"]["security"]
+
+
+def test_one_problem_is_documented_for_every_reader(doc):
+    """Does `GET /api/problems/{id}` document both what a solver sees (no answer) and what
+    its author and staff see?"""
+    content = doc["paths"]["/api/problems/{problem_id}"]["get"]["responses"]["200"]["content"]
+    schema = resolve(doc, content["application/json"]["schema"])
+    names = {option["$ref"].rsplit("/", 1)[-1] for option in schema["anyOf"]}
+    assert names == {"ProblemOut", "ProblemFullOut"}
+    assert "answer" not in doc["components"]["schemas"]["ProblemOut"]["required"]

@@ -298,7 +298,7 @@ def stars_invoice(body: StarsInvoiceIn):
 # --- reviews -------------------------------------------------------------------------------
 
 
-@reviews_bp.post("/client", responses={201: ReviewOut, 409: Problem})
+@reviews_bp.post("/client", responses={201: ReviewOut, 404: Problem, 409: Problem})
 @login_required
 def review_executor(body: ClientReviewIn):
     """The client rates an executor who took the order (one review per order and executor)."""
@@ -309,7 +309,7 @@ def review_executor(body: ClientReviewIn):
     return respond(ReviewOut, review, 201)
 
 
-@reviews_bp.post("/executor", responses={201: ComplaintOut, 409: Problem})
+@reviews_bp.post("/executor", responses={201: ComplaintOut, 404: Problem, 409: Problem})
 @login_required
 def complain(body: ComplaintIn):
     """An executor who took the order complains about it (one per order)."""

@@ -18,6 +18,7 @@ from webapp.problems.schemas import (
     ProblemOut,
     ProblemPath,
     ProblemQuery,
+    ProblemViewOut,
     RangeQuery,
     RecommendationList,
     RecommendationOut,
@@ -90,7 +91,7 @@ def moderation_queue(query: Pagination):
     return page_of(ProblemFullOut, page, query)
 
 
-@bp.get("/<int:problem_id>", responses={200: ProblemFullOut, 404: Problem})
+@bp.get("/<int:problem_id>", responses={200: ProblemViewOut, 404: Problem})
 @login_required
 def get_problem(path: ProblemPath):
     """One problem; the answer only for its author and staff."""

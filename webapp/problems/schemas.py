@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    RootModel,
+    field_validator,
+    model_validator,
+)
 
 from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.problems.models import ProblemStatus
@@ -82,6 +89,11 @@ class ProblemFullOut(ProblemOut):
     reject_reason: str | None
     version: int
     moderated_at: datetime | None
+
+
+class ProblemViewOut(RootModel[ProblemFullOut | ProblemOut]):
+    """One problem as its reader may see it: `ProblemFullOut` for its author and staff,
+    `ProblemOut` (no answer) for everyone else."""
 
 
 class AttemptOut(Schema):
