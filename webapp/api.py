@@ -17,9 +17,11 @@ import copy
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-from flask import Request, Response, jsonify
+from flask import Request, Response, has_request_context, jsonify, request
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from flask_openapi3.utils import get_model_schema
 from pydantic import (
@@ -121,11 +123,63 @@ class Params(BaseModel):
         return value
 
 
+def _json_kinds(annotation: Any) -> set[str]:
+    """What a field takes in JSON: "bool", "number", "text", or "any" (not checked here)."""
+    if annotation is type(None):
+        return set()
+    if annotation is bool:
+        return {"bool"}
+    if annotation in _TIME_TYPES:
+        return {"text"}
+    if get_origin(annotation) is Literal:
+        return {_json_kind(value) or "any" for value in get_args(annotation)}
+    if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return {_json_kind(member.value) or "any" for member in annotation}
+        if issubclass(annotation, (int, float)):
+            return {"number"}
+        if issubclass(annotation, (str, date)):
+            return {"text"}
+        return {"any"}
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) or get_origin(annotation) is Annotated:
+        kinds: set[str] = set()
+        for arg in args[:1] if get_origin(annotation) is Annotated else args:
+            kinds |= _json_kinds(arg)
+        return kinds
+    return {"any"}
+
+
+def _json_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text" if isinstance(value, str) else None
+
+
 class Input(Params):
     """Base of every JSON request body: unknown fields are refused with a 422 naming them,
-    so a client never believes a field was saved that was silently dropped."""
+    so a client never believes a field was saved that was silently dropped.
+
+    In a JSON body a value has the JSON type its schema documents: `true`, not `0` or
+    `"yes"`; `5`, not `"5"` (pydantic would convert them). A page form sends text and the
+    same model converts it as before."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _exact_json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = _json_kind(value)
+        field = cls.model_fields.get(info.field_name or "")
+        if kind is None or field is None or not (has_request_context() and request.is_json):
+            return value
+        kinds = _json_kinds(field.annotation)
+        if kinds and "any" not in kinds and kind not in kinds:
+            expected = " or ".join(sorted(kinds))
+            raise ValueError(f"expected JSON {expected}, got {kind}")
+        return value
 
 
 class Problem(BaseModel):

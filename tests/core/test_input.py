@@ -181,6 +181,23 @@ def test_nul_in_a_query_string_is_422(client, student, url, signed_in):
 
 
 @pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/tasks", {"title": "t", "done": 0}, "done"),
+        ("/api/tasks", {"title": "t", "done": "yes"}, "done"),
+        ("/api/forms", {"quantity": "2"}, "quantity"),
+        ("/api/forms", {"quantity": True}, "quantity"),
+        ("/api/tasks", {"title": 5}, "title"),
+    ],
+)
+def test_json_values_have_their_documented_types(client, student, url, body, field):
+    """Is `done: 0` or `quantity: "2"` a 422 naming the field, not silently converted?"""
+    response = client.post(url, json=body, headers=headers_for(student))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
     ("method", "url", "body"),
     [
         ("post", "/api/tasks", {"title": "t", "due_at": 0}),
