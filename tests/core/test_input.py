@@ -125,6 +125,10 @@ UNKNOWN_FIELDS = [
     ("put", "/api/users/me/preferences", {"categories": [], "towns": []}, "towns"),
     ("post", "/api/auth/telegram", {"init_data": "x", "remember": True}, "remember"),
     ("post", "/api/attempts", {"problem_id": 1, "answer": "4", "time": 3}, "time"),
+    ("patch", "/api/users/1/role", {"role": "admin", "why": "x"}, "why"),
+    ("put", "/api/users/1", {"first_name": "A", "nickname": "a"}, "nickname"),
+    ("patch", "/api/admin/forms/1/decision", {"decision": "approved", "note": "x"}, "note"),
+    ("post", "/api/balance/stars/invoice", {"stars": 5, "currency": "USD"}, "currency"),
 ]
 
 
