@@ -7,22 +7,29 @@ Each test prints how long the app took to answer normally again once the part ca
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from redis import Redis
 
-from tests.fixtures.app import build_app
-from tests.fixtures.private_servers import PrivatePostgres, PrivateRedis
+from tests.fixtures.app import TEST_BOT_TOKEN, TEST_SECRET_KEY, build_app
+from tests.fixtures.private_servers import PrivatePostgres, PrivateRedis, free_port, wait_for_port
 from webapp.auth import tokens
 from webapp.extensions import db, limiter
 from webapp.users.models import Role, User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"ADMIN_USERNAME": "outage-admin", "ADMIN_PASSWORD": "outage-password-123"}
 
 
@@ -176,3 +183,88 @@ def test_a_frozen_redis_costs_a_request_about_a_second(
     with app.app_context():
         db.session.execute(db.delete(User).where(User.telegram_id == 777))
         db.session.commit()
+
+
+def test_under_gunicorn_a_stopped_postgres_never_gives_the_server_html_500(
+    build, private_postgres: PrivatePostgres, tmp_path
+):
+    """Under gunicorn (two workers), with PostgreSQL stopped, do the API and the pages answer
+    503 with Retry-After — never gunicorn's own HTML error page — and recover once it is back?
+
+    Takes ~10-20 s: gunicorn starts two workers that each build the app.
+    """
+    app = build(private_postgres.url)
+    headers = bearer_for(app)
+    port = free_port()
+    environ = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": private_postgres.url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
+        "JOBS_INLINE": "1",  # no periodic timer thread in the workers
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "LOG_LEVEL": "WARNING",
+    }
+    environ.pop("REDIS_URL", None)
+    (tmp_path / "metrics").mkdir()
+    log = (tmp_path / "gunicorn.log").open("wb")  # a full pipe would block the workers
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port, timeout=30)
+        wait_until(lambda: _answers(base + "/version"), timeout=60)  # workers have booted
+        assert fetch(base + "/api/users/me", headers)[0] == 200
+        private_postgres.stop()
+        for _ in range(3):  # whichever worker answers
+            for path, kind in (
+                ("/api/users/me", "application/problem+json"),
+                ("/tasks", "text/html"),
+            ):
+                status, content_type, retry_after, body = fetch(base + path, headers)
+                assert status == 503, (path, body[:300])
+                assert content_type.startswith(kind) and int(retry_after) > 0
+                assert "Internal Server Error" not in body
+        private_postgres.start()
+        recovered = wait_until(lambda: fetch(base + "/api/users/me", headers)[0] == 200)
+        print(f"gunicorn: PostgreSQL back, requests succeed again after {recovered:.2f} s")
+        assert recovered < 3.0
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return fetch(url, {})[0] == 200
+    except OSError:
+        return False
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, str, str, str]:
+    """(status, Content-Type, Retry-After, body) of a GET, errors included."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.headers.get("Content-Type", ""), "", answer.read().decode()
+    except urllib.error.HTTPError as error:
+        body = error.read().decode(errors="replace")
+        return (
+            error.code,
+            error.headers.get("Content-Type", ""),
+            error.headers.get("Retry-After", "0"),
+            body,
+        )
