@@ -51,6 +51,8 @@ def create_app(
     _register_blueprints(app)
     _register_cli(app)
     _register_templating(app)
+    _register_static_files(app)
+    _register_content_policy(app)
     return app
 
 
@@ -72,6 +74,20 @@ def _load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     return {**load_config(environ), **market_config(environ)}
 
 
+def _register_static_files(app: Flask) -> None:
+    """Hashed, precompressed static files served by whitenoise (`webapp/static_files.py`);
+    the first start writes them under `STATIC_BUILD_DIR`, later ones only hash."""
+    from webapp.static_files import init_static_files
+
+    init_static_files(app)
+
+
+def _register_content_policy(app: Flask) -> None:
+    from webapp.content_policy import init_content_policy
+
+    init_content_policy(app)
+
+
 def _security_schemes() -> dict[str, Any]:
     from webapp.api import SECURITY_SCHEMES
 
@@ -82,12 +98,14 @@ def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
     from webapp.i18n import catalog_directories, select_locale
+    from webapp.idempotency import init_idempotency
     from webapp.redis_store import init_redis
     from webapp.users.services import user_for_session
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     init_csrf(app)
+    init_idempotency(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

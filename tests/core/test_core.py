@@ -110,7 +110,11 @@ def test_shell_page_loads_telegram_and_htmx(client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "telegram.org/js/telegram-web-app.js" in html
-    assert "/static/vendor/htmx-2.0.11.min.js" in html
+    assert re.search(r"/static/vendor/htmx-2\.0\.11\.min\.[0-9a-f]{12}\.js", html)
+    # Telegram's script first in <head>, as its docs ask; nothing else blocks the first paint.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert "telegram-web-app.js" in scripts[0] and "defer" not in scripts[0]
+    assert all(" defer" in tag for tag in scripts[1:])
     assert (
         "frame-ancestors 'self' https://web.telegram.org" in page.headers["Content-Security-Policy"]
     )

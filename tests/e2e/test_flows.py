@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.webview import WEBVIEW_OVERRIDES, launch, press
+from tests.fixtures.webview import WEBVIEW_OVERRIDES, events, launch, press
 from webapp.extensions import db
 from webapp.problems import services as problem_services
 from webapp.problems.models import ProblemStatus
@@ -36,6 +36,14 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
   .filter(([, r]) => r.height < 43.5 || r.width < 43.5)
   .map(([html]) => html)"""
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> None:
+    """The machine running the suite may be busy: wait up to 15 s for what a flow expects."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
@@ -82,10 +90,15 @@ def open_app(page: Any, telegram_client: str, live_server: str, theme: str, who:
 
 
 def go(frame: Any, href: str) -> None:
-    from playwright.sync_api import expect
-
+    """Tap the link to `href` and wait until its page is the one shown."""
     frame.locator(f'#main a[href="{href}"]').first.click()
-    expect(frame.locator(".topbar h1")).to_be_visible()
+    wait_for_path(frame, href)
+
+
+def wait_for_path(frame: Any, path: str) -> None:
+    frame.locator("body").page.main_frame.child_frames[0].wait_for_function(
+        "p => location.pathname === p && !document.querySelector('.htmx-request')", arg=path
+    )
 
 
 def press_main(page: Any, frame: Any) -> None:
@@ -141,8 +154,14 @@ def test_add_and_tick_a_task(phone, telegram_client, live_server, theme, lang):
     go(frame, "/tasks")
     frame.locator("#task-add [name=title]").fill("Молоко" if lang == "ru" else "Buy milk")
     press_main(page, frame)
+    press(page, "main_button_pressed")  # a double tap
     row = frame.locator("li.task").first
     expect(row).to_be_visible()
+    expect(frame.locator("li.task")).to_have_count(1)
+    # The MainButton showed progress while the add ran; a haptic said it worked.
+    assert any(e.get("is_progress_visible") for e in events(page, "web_app_setup_main_button"))
+    haptics = events(page, "web_app_trigger_haptic_feedback")
+    assert {"type": "notification", "notification_type": "success"} in haptics
     row.get_by_role("checkbox").check()
     expect(frame.locator("li.task-done")).to_have_count(1)
     check_page(page, frame, f"tasks-{theme}-{lang}", lang)
@@ -246,6 +265,7 @@ def test_post_take_and_see_the_contact(phone, telegram_client, live_server, them
     check_page(page, frame, f"me-{theme}-{lang}", lang)
     press(page, "back_button_pressed")
     frame.locator("#feed-list a.cell-main").first.click()
+    expect(frame.locator("#order-panel")).to_be_visible()
     press_main(page, frame)  # Take
     expect(frame.locator(".contact")).to_have_text("+7 900 111-22-33")
     check_page(page, frame, f"order-taken-{theme}-{lang}", lang)

@@ -144,7 +144,13 @@
 
   // MainButton: the element with data-main-button="Label" (hidden in the page inside
   // Telegram) is clicked when it is pressed.
-  function onMainButton() { if (mainTarget && !mainTarget.disabled) mainTarget.click(); }
+  // A form is submitted through htmx's own event: a click on the (hidden) submit button
+  // could fall through to a native submission, which carries no initData.
+  function onMainButton() {
+    if (!mainTarget || mainTarget.disabled || !document.body.contains(mainTarget)) return;
+    if (mainTarget.type === "submit" && mainTarget.form) htmx.trigger(mainTarget.form, "submit");
+    else mainTarget.click();
+  }
   if (initData && tg.MainButton) tg.MainButton.onClick(onMainButton);
 
   function syncTelegramButtons() {
