@@ -19,7 +19,7 @@ from webapp.market.models import (
 )
 from webapp.outbox import OutgoingMessage
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
-from webapp.tasks.models import Task
+from webapp.tasks.models import Task, TaskCategory, TaskTag
 from webapp.tickets.models import TicketForm
 from webapp.users.models import User
 
@@ -46,6 +46,8 @@ __all__ = [
     "StarsPayment",
     "Take",
     "Task",
+    "TaskCategory",
+    "TaskTag",
     "TicketForm",
     "User",
     "UserRating",

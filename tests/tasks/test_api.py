@@ -33,7 +33,12 @@ def test_create_has_defaults(client, owner_headers):
     [
         {"title": ""},
         {"title": "   "},
-        {"title": "x" * 201},
+        {"title": "x" * 501},
+        {"title": "ok", "unknown": 1},
+        {"title": "ok", "tags": ["x" * 33]},
+        {"title": "ok", "tags": [" "]},
+        {"title": "ok", "tags": [f"t{i}" for i in range(11)]},
+        {"title": "ok", "category": 0},
         {"title": "ok", "description": "x" * 5001},
         {"title": "ok", "priority": "urgent"},
         {"title": "ok", "due_at": "2030-01-01T10:00:00"},
@@ -42,7 +47,8 @@ def test_create_has_defaults(client, owner_headers):
     ],
 )
 def test_create_rejects_bad_fields(client, owner_headers, body):
-    """Are a blank/long title, long description, unknown priority and naive due date 422?"""
+    """Are a blank/long title, long description, unknown priority, naive due date, an
+    unknown field and bad tags 422?"""
     answer = client.post("/api/tasks", json=body, headers=owner_headers)
     assert answer.status_code == 422
     assert answer.mimetype == "application/problem+json"
@@ -50,8 +56,11 @@ def test_create_rejects_bad_fields(client, owner_headers, body):
 
 
 def test_limits_are_inclusive(client, owner_headers):
-    """Are a 200-character title and a 5000-character description accepted?"""
-    add(client, owner_headers, title="x" * 200, description="y" * 5000)
+    """Are a 500-character title (Vectora's limit), a 5000-character description, ten
+    tags of 32 characters accepted?"""
+    tags = [f"{i}" + "t" * 31 for i in range(10)]
+    task = add(client, owner_headers, title="x" * 500, description="y" * 5000, tags=tags)
+    assert task["title"] == "x" * 500 and task["tags"] == sorted(tags)
 
 
 def test_due_at_keeps_offset_as_utc(client, owner_headers):
@@ -186,10 +195,17 @@ def test_list_json_matches_the_schema(app, client, owner_headers):
     """Is each item of the list (built from Core rows, no model) exactly what `TaskOut`
     answers for the same task, with and without a due date?"""
     add(client, owner_headers, title="plain")
-    add(client, owner_headers, title="due", due_at="2030-01-01T12:00:00.123456+03:00")
+    add(
+        client,
+        owner_headers,
+        title="due",
+        due_at="2030-01-01T12:00:00.123456+03:00",
+        tags=["b", "a"],
+    )
     listed = client.get("/api/tasks", headers=owner_headers).get_json()["items"]
     one_by_one = [
         client.get(f"/api/tasks/{item['id']}", headers=owner_headers).get_json() for item in listed
     ]
     assert listed == one_by_one
     assert {item["due_at"] for item in listed} == {None, "2030-01-01T09:00:00.123456Z"}
+    assert {tuple(item["tags"]) for item in listed} == {(), ("a", "b")}

@@ -72,7 +72,7 @@ def test_tick_edit_delete(client, app, student):
     assert "task-done cell-done" in ticked.get_data(as_text=True)
     form = client.get(f"/tasks/{task_id}/edit", headers=headers).get_data(as_text=True)
     assert 'name="title"' in form and "<html" not in form
-    bad = client.post(f"/tasks/{task_id}", data={"title": "x" * 201}, headers=headers)
+    bad = client.post(f"/tasks/{task_id}", data={"title": "x" * 501}, headers=headers)
     assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
     saved = client.post(
         f"/tasks/{task_id}",
@@ -136,3 +136,61 @@ def test_page_actions_need_the_csrf_token(client, student):
     assert client.post("/tasks", data={"title": "x"}, headers=headers).status_code == 400
     with_token = {**headers, "X-CSRFToken": token}
     assert client.post("/tasks", data={"title": "x"}, headers=with_token).status_code == 200
+
+
+def test_category_tag_and_due_chips_filter(client, app, student):
+    """Do the category, tag and due chips filter the page, and does a tag chip toggle its
+    tag in the links it offers?"""
+    from webapp.tasks import services
+
+    with app.app_context():
+        owner = db.session.get(type(student), student.id)
+        work = services.create_category(owner, "Work", "#ff0000")
+        services.create_task(owner, {"title": "Tagged work", "category": work.id, "tags": ["a"]})
+        services.create_task(owner, {"title": "Plain one"})
+        db.session.commit()
+        work_id = work.id
+    headers = {**headers_for(student), **HX, "HX-Target": "task-results"}
+    page = client.get("/tasks", headers=headers_for(student)).get_data(as_text=True)
+    assert f'data-category="{work_id}"' in page and "#a · 1" in page
+    assert 'id="task-tag-suggestions"' in page and '<option value="a">' in page
+    by_category = client.get(f"/tasks?category={work_id}", headers=headers).get_data(as_text=True)
+    assert "Tagged work" in by_category and "Plain one" not in by_category
+    by_tag = client.get("/tasks?tag=a", headers=headers).get_data(as_text=True)
+    assert "Tagged work" in by_tag and "Plain one" not in by_tag
+    assert 'name="tag" value="a"' in by_tag
+    undated = client.get("/tasks?due=none", headers=headers).get_data(as_text=True)
+    assert "Tagged work" in undated and "Plain one" in undated
+    assert "Tagged work" not in client.get("/tasks?due=today", headers=headers).get_data(
+        as_text=True
+    )
+
+
+def test_page_form_sets_category_and_tags(client, app, student):
+    """Does the add form store the chosen category and comma-separated tags, and does an
+    edit keep them?"""
+    from webapp.tasks import services
+
+    with app.app_context():
+        owner = db.session.get(type(student), student.id)
+        work = services.create_category(owner, "Work", "#ff0000")
+        db.session.commit()
+        work_id = work.id
+    headers = {**headers_for(student), **HX}
+    client.post(
+        "/tasks",
+        data={"title": "From form", "category": str(work_id), "tags": "x, #Y"},
+        headers=headers,
+    )
+    body = client.get("/api/tasks", headers=headers_for(student)).get_json()["items"][0]
+    assert body["category"] == work_id and body["tags"] == ["x", "y"]
+    form = client.get(f"/tasks/{body['id']}/edit", headers=headers).get_data(as_text=True)
+    assert 'value="x, y"' in form
+    client.post(
+        f"/tasks/{body['id']}",
+        data={"title": "Renamed", "category": str(work_id), "tags": "x, y"},
+        headers=headers,
+    )
+    after = client.get(f"/api/tasks/{body['id']}", headers=headers_for(student)).get_json()
+    assert after["title"] == "Renamed" and after["tags"] == ["x", "y"]
+    assert after["category"] == work_id

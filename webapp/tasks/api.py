@@ -1,4 +1,4 @@
-"""JSON routes for tasks: `/api/tasks`."""
+"""JSON routes for tasks: `/api/tasks`, `/api/tasks/categories`, `/api/tasks/tags`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from webapp.api import KeysetPage, Problem, api_blueprint, no_content, page_of, 
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.tasks import services
-from webapp.tasks.schemas import TaskIn, TaskOut, TaskPatch, TaskPath, TaskQuery, task_json
+from webapp.tasks.schemas import (
+    CategoryIn,
+    CategoryList,
+    CategoryOut,
+    CategoryPath,
+    TagList,
+    TaskIn,
+    TaskOut,
+    TaskPatch,
+    TaskPath,
+    TaskQuery,
+    task_json,
+)
 
 bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description="To-do list")
 
@@ -14,28 +26,75 @@ bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description
 @bp.get("", responses={200: KeysetPage[TaskOut]})
 @login_required
 def list_tasks(query: TaskQuery):
-    """My tasks, newest first; filter by `status` (done), `priority`, `search`; page by
-    `skip` or by `after` (the `next` cursor of the previous page)."""
+    """My tasks, newest first; filter by `status` (done), `priority`, `search`, `category`,
+    `tag` (repeatable: every one must match) and `due`; page by `skip` or by `after` (the
+    `next` cursor of the previous page)."""
     page = services.list_tasks(
         current(),
         done=query.status,
         priority=query.priority,
         search=query.search,
+        category=query.category,
+        tags=query.tag,
+        due=query.due,
         skip=query.skip,
         limit=query.limit,
         after=query.after,
         rows=True,
     )
-    return page_of(TaskOut, page, query, to_json=task_json)
+    tags = services.tags_of(row.id for row in page.items)
+    return page_of(TaskOut, page, query, to_json=lambda row: task_json(row, tags[row.id]))
 
 
-@bp.post("", responses={201: TaskOut})
+@bp.post("", responses={201: TaskOut, 422: Problem})
 @login_required
 def create_task(body: TaskIn):
     """Add a task."""
     task = services.create_task(current(), body.model_dump())
     db.session.commit()
     return respond(TaskOut, task, 201)
+
+
+@bp.get("/tags", responses={200: TagList})
+@login_required
+def list_tags():
+    """My tags with how many tasks carry each, most used first."""
+    counts = services.tag_counts(current())
+    return respond(TagList, {"items": [{"tag": tag, "count": n} for tag, n in counts]})
+
+
+@bp.get("/categories", responses={200: CategoryList})
+@login_required
+def list_categories():
+    """My categories, by name."""
+    return respond(CategoryList, {"items": services.list_categories(current())})
+
+
+@bp.post("/categories", responses={201: CategoryOut, 409: Problem, 422: Problem})
+@login_required
+def create_category(body: CategoryIn):
+    """Add a category (a name I have not used yet, and a colour)."""
+    category = services.create_category(current(), body.name, body.color)
+    db.session.commit()
+    return respond(CategoryOut, category, 201)
+
+
+@bp.put("/categories/<int:category_id>", responses={200: CategoryOut, 404: Problem})
+@login_required
+def replace_category(path: CategoryPath, body: CategoryIn):
+    """Rename or recolour a category."""
+    category = services.update_category(current(), path.category_id, body.name, body.color)
+    db.session.commit()
+    return respond(CategoryOut, category)
+
+
+@bp.delete("/categories/<int:category_id>", responses={204: None, 404: Problem})
+@login_required
+def delete_category(path: CategoryPath):
+    """Delete a category; its tasks stay, without one."""
+    services.delete_category(current(), path.category_id)
+    db.session.commit()
+    return no_content()
 
 
 @bp.get("/<int:task_id>", responses={200: TaskOut, 404: Problem})

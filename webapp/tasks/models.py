@@ -1,15 +1,20 @@
-"""The task: one user's to-do item."""
+"""The task (one user's to-do item), the user's own categories, and the tags on tasks."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import TimestampMixin, UTCDateTime, value_enum
 from webapp.extensions import db
+
+TITLE_MAX = 500
+"""Vectora allowed 500 characters; Vectora's users paste long titles."""
+TAG_MAX = 32
+CATEGORY_NAME_MAX = 50
 
 
 class Priority(enum.StrEnum):
@@ -18,16 +23,52 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
-class Task(TimestampMixin, db.Model):
-    __tablename__ = "tasks"
-    # The list query: one owner's tasks, newest first (a backward scan of this index).
-    __table_args__ = (Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),)
+class TaskCategory(TimestampMixin, db.Model):
+    """One of a user's categories: a name (unique per user) and a colour (`#rrggbb`)."""
+
+    __tablename__ = "task_categories"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    name: Mapped[str] = mapped_column(String(CATEGORY_NAME_MAX), nullable=False)
+    color: Mapped[str] = mapped_column(String(7), nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<TaskCategory {self.id} owner={self.owner_id}>"
+
+
+class TaskTag(db.Model):
+    """One tag on one task. `owner_id` is the task's owner, copied so that counting a
+    user's tags and filtering by a tag read one index of this table."""
+
+    __tablename__ = "task_tags"
+    __table_args__ = (Index("ix_task_tags_owner_tag", "owner_id", "tag"),)
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(TAG_MAX), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+class Task(TimestampMixin, db.Model):
+    __tablename__ = "tasks"
+    # The list query: one owner's tasks, newest first (a backward scan of this index).
+    __table_args__ = (
+        Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_tasks_owner_category", "owner_id", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     priority: Mapped[Priority] = mapped_column(
@@ -36,6 +77,26 @@ class Task(TimestampMixin, db.Model):
         nullable=False,
     )
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleting a category leaves its tasks without one.
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_categories.id", ondelete="SET NULL")
+    )
+
+    tag_rows: Mapped[list[TaskTag]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by=TaskTag.tag,
+    )
+
+    @property
+    def category(self) -> int | None:
+        """The wire name of `category_id` (Vectora's field)."""
+        return self.category_id
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
 
     def __repr__(self) -> str:
         return f"<Task {self.id} owner={self.owner_id}>"

@@ -1,25 +1,50 @@
-"""Wire schemas for tasks.
+"""Wire schemas for tasks, their categories and tags.
 
 `due_at` must carry a UTC offset: a naive datetime is ambiguous and is refused (422).
 The same models validate the page forms, so the API and the pages share one rule.
+Bodies derive from `Input`: a field they do not know is refused (422).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
 from webapp.api import Id, Input, KeysetPagination, Params, Schema
-from webapp.tasks.models import Priority
+from webapp.tasks.models import CATEGORY_NAME_MAX, TAG_MAX, TITLE_MAX, Priority
 
-TITLE = Field(..., min_length=1, max_length=200)
+TITLE = Field(..., min_length=1, max_length=TITLE_MAX)
 DESCRIPTION_MAX = 5000
+TAGS_MAX = 10
+"""Tags on one task."""
+Due = Literal["today", "overdue", "week", "none"]
 
 
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+def normalize_tags(value: object) -> object:
+    """Tags as they are stored: trimmed, without a leading `#`, lower case, each once, in
+    the order given. Too long, too many or empty ones are refused."""
+    if not isinstance(value, list):
+        return value
+    tags: list[str] = []
+    for raw in value:
+        if not isinstance(raw, str):
+            raise ValueError("a tag is a string")
+        tag = " ".join(raw.strip().lstrip("#").split()).lower()
+        if not tag:
+            raise ValueError("a tag may not be empty")
+        if len(tag) > TAG_MAX:
+            raise ValueError(f"a tag has at most {TAG_MAX} characters")
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        raise ValueError(f"at most {TAGS_MAX} tags")
+    return tags
 
 
 class TaskIn(Input):
@@ -32,22 +57,28 @@ class TaskIn(Input):
     due_at: AwareDatetime | None = Field(
         None, description="ISO 8601 with a UTC offset; a time without one is refused (422)"
     )
+    category: Id | None = Field(None, description="The id of one of my categories")
+    tags: list[str] = Field(default_factory=list, description="Short strings; at most 10")
 
     _strip_title = field_validator("title", mode="before")(_strip)
+    _tags = field_validator("tags", mode="before")(normalize_tags)
 
 
 class TaskPatch(Input):
     """A partial change (PATCH): only the fields sent are changed."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(None, max_length=DESCRIPTION_MAX)
     done: bool | None = None
     priority: Priority | None = None
     due_at: AwareDatetime | None = None
+    category: Id | None = Field(None, description="null takes the task out of it")
+    tags: list[str] | None = None
 
     _strip_title = field_validator("title", mode="before")(_strip)
+    _tags = field_validator("tags", mode="before")(normalize_tags)
 
-    @field_validator("title", "description", "done", "priority")
+    @field_validator("title", "description", "done", "priority", "tags")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -62,6 +93,8 @@ class TaskOut(Schema):
     done: bool
     priority: Priority
     due_at: datetime | None
+    category: int | None
+    tags: list[str]
     created_at: datetime
     updated_at: datetime
 
@@ -71,9 +104,9 @@ def _instant(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def task_json(row: Any) -> dict[str, Any]:
-    """`TaskOut`'s JSON from a Core row, without building the model (the list's hot path;
-    `tests/tasks/test_api.py` checks the two agree)."""
+def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
+    """`TaskOut`'s JSON from a Core row and its tags, without building the model (the
+    list's hot path; `tests/tasks/test_api.py` checks the two agree)."""
     return {
         "id": row.id,
         "title": row.title,
@@ -81,6 +114,8 @@ def task_json(row: Any) -> dict[str, Any]:
         "done": row.done,
         "priority": row.priority.value,
         "due_at": _instant(row.due_at),
+        "category": row.category_id,
+        "tags": tags,
         "created_at": _instant(row.created_at),
         "updated_at": _instant(row.updated_at),
     }
@@ -90,7 +125,56 @@ class TaskQuery(KeysetPagination):
     status: bool | None = Field(None, description="true: done, false: open")
     priority: Priority | None = None
     search: str | None = Field(None, max_length=200)
+    category: Id | None = Field(None, description="Only tasks in this category")
+    tag: list[str] = Field(
+        default_factory=list, description="Repeatable: tasks carrying every tag given"
+    )
+    due: Due | None = Field(
+        None, description="today, overdue (past and open), week (the next 7 days), none"
+    )
+
+    _tags = field_validator("tag", mode="before")(normalize_tags)
 
 
 class TaskPath(Params):
     task_id: Id
+
+
+# --- categories and tags -----------------------------------------------------------------
+
+
+class CategoryIn(Input):
+    """A category: its name (unique among mine) and colour (`#rrggbb`)."""
+
+    name: str = Field(..., min_length=1, max_length=CATEGORY_NAME_MAX)
+    color: str = Field("#8e8e93", pattern=r"^#[0-9a-fA-F]{6}$")
+
+    _strip_name = field_validator("name", mode="before")(_strip)
+
+    @field_validator("color")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    color: str
+
+
+class CategoryList(Schema):
+    items: list[CategoryOut]
+
+
+class CategoryPath(Params):
+    category_id: Id
+
+
+class TagCount(Schema):
+    tag: str
+    count: int
+
+
+class TagList(Schema):
+    items: list[TagCount]

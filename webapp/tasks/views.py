@@ -7,6 +7,7 @@ includes the same partials.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -17,14 +18,17 @@ from webapp.extensions import db
 from webapp.forms import form_datetime, validate_form, wants_fragment
 from webapp.tasks import services
 from webapp.tasks.models import Priority
-from webapp.tasks.schemas import TaskIn
+from webapp.tasks.schemas import TaskIn, normalize_tags
 
 bp = Blueprint("tasks_pages", __name__, url_prefix="/tasks")
 PAGE_SIZE = 50
 STATUS_FILTERS = {"all": None, "open": False, "done": True}
+DUE_FILTERS = ("today", "overdue", "week", "none")
 
 
 def _filters() -> dict[str, Any]:
+    """The chips' state from the query (or the form that carries it); anything unknown is
+    left out rather than refused: a page link is never an error."""
     source = request.values
     status = source.get("status", "all")
     if status not in STATUS_FILTERS:
@@ -32,21 +36,59 @@ def _filters() -> dict[str, Any]:
     priority = source.get("priority") or None
     if priority not in {p.value for p in Priority}:
         priority = None
-    return {"status": status, "priority": priority, "search": source.get("search", "")[:200]}
+    category = source.get("category", type=int)
+    due = source.get("due") or None
+    try:
+        tags = normalize_tags([t for t in source.getlist("tag") if t.strip()])
+    except ValueError:
+        tags = []
+    return {
+        "status": status,
+        "priority": priority,
+        "search": source.get("search", "")[:200],
+        "category": category if category and category > 0 else None,
+        "tag": tags,
+        "due": due if due in DUE_FILTERS else None,
+    }
+
+
+def _filter_url(filters: dict[str, Any]) -> Callable[..., str]:
+    """`filter_url(**changes)`: the page's URL with these filters changed (None drops one;
+    `toggle_tag` adds or removes one tag)."""
+
+    def build(toggle_tag: str | None = None, **changes: Any) -> str:
+        values = {**filters, **changes}
+        tags = list(values["tag"])
+        if toggle_tag in tags:
+            tags.remove(toggle_tag)
+        elif toggle_tag is not None:
+            tags.append(toggle_tag)
+        values["tag"] = tags or None
+        values["search"] = values["search"] or None
+        values["status"] = None if values["status"] == "all" else values["status"]
+        return url_for("tasks_pages.tasks_page", **values)
+
+    return build
 
 
 def _results_context(skip: int = 0, after: str | None = None) -> dict[str, Any]:
     """The results; "Show more" continues after the last row shown (a keyset cursor)."""
+    owner = current()
     filters = _filters()
     page = services.list_tasks(
-        current(),
+        owner,
         done=STATUS_FILTERS[filters["status"]],
         priority=Priority(filters["priority"]) if filters["priority"] else None,
         search=filters["search"],
+        category=filters["category"],
+        tags=filters["tag"],
+        due=filters["due"],
         skip=skip,
         limit=PAGE_SIZE,
         after=after,
     )
+    categories = services.list_categories(owner)
+    tag_counts = services.tag_counts(owner)
     return {
         **filters,
         "tasks": page.items,
@@ -54,7 +96,18 @@ def _results_context(skip: int = 0, after: str | None = None) -> dict[str, Any]:
         "continued": bool(skip or after),
         "next_after": page.next,
         "priorities": list(Priority),
+        "categories": categories,
+        "category_by_id": {c.id: c for c in categories},
+        "tag_counts": tag_counts,
+        "tag_names": {tag for tag, _count in tag_counts},
+        "filter_url": _filter_url(filters),
     }
+
+
+def _row_context(task: Any) -> dict[str, Any]:
+    """What one row shows besides the task: its category's name and colour."""
+    categories = services.list_categories(current())
+    return {"task": task, "category_by_id": {c.id: c for c in categories}}
 
 
 def _task_fields() -> dict[str, Any]:
@@ -65,6 +118,8 @@ def _task_fields() -> dict[str, Any]:
         "priority": form.get("priority") or Priority.NORMAL.value,
         "done": form.get("done") == "true",
         "due_at": form_datetime(form.get("due_at")),
+        "category": form.get("category") or None,
+        "tags": [t for t in form.get("tags", "").split(",") if t.strip()],
     }
 
 
@@ -89,7 +144,14 @@ def add_task():
     """Inline add: the refreshed results, or the add form with its errors (422)."""
     data, errors = validate_form(TaskIn, _task_fields())
     if data is None:
-        html = render_template("tasks/partials/_add.html", errors=errors, values=request.form)
+        owner = current()
+        html = render_template(
+            "tasks/partials/_add.html",
+            errors=errors,
+            values=request.form,
+            categories=services.list_categories(owner),
+            tag_counts=services.tag_counts(owner),
+        )
         return html, 422, {"HX-Retarget": "#task-add", "HX-Reswap": "outerHTML"}
     services.create_task(current(), data.model_dump())
     db.session.commit()
@@ -105,14 +167,15 @@ def toggle_task(task_id: int):
     """Tick or untick: the row, redrawn."""
     task = services.set_done(current(), task_id, request.form.get("done") == "true")
     db.session.commit()
-    return render_template("tasks/partials/_row.html", task=task)
+    return render_template("tasks/partials/_row.html", **_row_context(task))
 
 
 @bp.get("/<int:task_id>")
 @login_required
 def task_row(task_id: int):
     """One row (cancelling an edit)."""
-    return render_template("tasks/partials/_row.html", task=services.get_task(current(), task_id))
+    task = services.get_task(current(), task_id)
+    return render_template("tasks/partials/_row.html", **_row_context(task))
 
 
 @bp.get("/<int:task_id>/edit")
@@ -120,7 +183,7 @@ def task_row(task_id: int):
 def edit_task(task_id: int):
     """The row as an edit form."""
     task = services.get_task(current(), task_id)
-    return render_template("tasks/partials/_edit.html", task=task, errors={}, values=None)
+    return render_template("tasks/partials/_edit.html", **_edit_context(task, {}, None))
 
 
 @bp.post("/<int:task_id>")
@@ -132,13 +195,12 @@ def save_task(task_id: int):
     fields["done"] = task.done
     data, errors = validate_form(TaskIn, fields)
     if data is None:
-        html = render_template(
-            "tasks/partials/_edit.html", task=task, errors=errors, values=request.form
-        )
+        context = _edit_context(task, errors, request.form)
+        html = render_template("tasks/partials/_edit.html", **context)
         return html, 422
     task = services.update_task(current(), task_id, data.model_dump())
     db.session.commit()
-    html = render_template("tasks/partials/_row.html", task=task)
+    html = render_template("tasks/partials/_row.html", **_row_context(task))
     return html, 200, {"HX-Trigger": _toast(_("Saved"))}
 
 
@@ -149,6 +211,17 @@ def delete_task(task_id: int):
     services.delete_task(current(), task_id)
     db.session.commit()
     return "", 200, {"HX-Trigger": _toast(_("Task deleted"))}
+
+
+def _edit_context(task: Any, errors: dict[str, Any], values: Any) -> dict[str, Any]:
+    owner = current()
+    return {
+        "task": task,
+        "errors": errors,
+        "values": values,
+        "categories": services.list_categories(owner),
+        "tag_counts": services.tag_counts(owner),
+    }
 
 
 def _toast(message: str) -> str:
