@@ -79,7 +79,7 @@ def create_category(body: CategoryIn):
     return respond(CategoryOut, category, 201)
 
 
-@bp.put("/categories/<int:category_id>", responses={200: CategoryOut, 404: Problem})
+@bp.put("/categories/<int:category_id>", responses={200: CategoryOut, 404: Problem, 409: Problem})
 @login_required
 def replace_category(path: CategoryPath, body: CategoryIn):
     """Rename or recolour a category."""
