@@ -1,6 +1,6 @@
 """Market jobs: thin wrappers that run one service in a fresh app context and commit.
 
-All are idempotent and safe on several workers at once (see `webapp/market/services.py`).
+All are idempotent and safe on several workers at once (see `webapp/market/services/sweeps.py`).
 """
 
 from __future__ import annotations

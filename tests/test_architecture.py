@@ -53,7 +53,7 @@ def test_the_tree_keeps_the_contracts():
     ("module", "bad_import", "broken"),
     [
         (
-            "webapp/market/services.py",
+            "webapp/market/services/takes.py",
             "import bot.sender",
             "webapp.market is not allowed to import bot",
         ),

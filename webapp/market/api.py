@@ -31,6 +31,7 @@ from webapp.auth.identity import current, login_required, optional_user, resolve
 from webapp.errors import DomainError, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, preferences, reviews, services
+from webapp.market.config import settings
 from webapp.market.schemas import (
     BalanceOut,
     ClientReviewIn,
@@ -58,6 +59,7 @@ from webapp.market.schemas import (
     TakeOut,
     TransactionOut,
     TransactionPage,
+    config_out,
     me_out,
     order_out,
     take_out,
@@ -100,7 +102,7 @@ class BotUnavailable(DomainError):
 
 
 def _order_json(view: services.OrderView, status: int = 200):
-    return respond(OrderOut, order_out(view, services.settings().max_takes), status)
+    return respond(OrderOut, order_out(view, settings().max_takes), status)
 
 
 # --- public --------------------------------------------------------------------------------
@@ -109,21 +111,8 @@ def _order_json(view: services.OrderView, status: int = 200):
 @public_bp.get("/config", responses={200: ConfigOut})
 def market_config():
     """Categories, cities, ticket types, the take price and the order lifetime."""
-    config = current_app.config
-    settings = services.settings()
-    body = ConfigOut(
-        categories=settings.categories,
-        cities=settings.cities,
-        ticket_types=list(config.get("TICKET_TYPES", [])),
-        take_price=as_money(settings.take_price),
-        order_ttl_minutes=int(settings.order_ttl.total_seconds() // 60),
-        response_minutes=int(settings.response_window.total_seconds() // 60),
-        max_takes=settings.max_takes,
-        orders_per_hour=settings.orders_per_hour,
-        stars_to_kopecks=int(config["STARS_TO_KOPECKS"]),
-        dev_recharge=bool(config.get("DEV_RECHARGE")),
-    )
-    return respond(ConfigOut, body)
+    ticket_types = current_app.config.get("TICKET_TYPES", [])
+    return respond(ConfigOut, config_out(settings(), ticket_types))
 
 
 @public_bp.get("/orders", responses={200: OrderPage}, security=OPTIONAL_SIGN_IN)
@@ -137,7 +126,7 @@ def list_orders(query: OrderListQuery):
         limit=query.limit,
         after=query.after,
     )
-    max_takes = services.settings().max_takes
+    max_takes = settings().max_takes
     return page_of(
         OrderOut,
         page,
@@ -182,7 +171,7 @@ def my_orders(query: MineQuery):
     """The caller's orders as client (`role=client`) or executor (`role=executor`)."""
     me = current()
     page = services.my_orders(me, query.role, skip=query.skip, limit=query.limit)
-    max_takes = services.settings().max_takes
+    max_takes = settings().max_takes
     return page_of(
         OrderOut,
         page,

@@ -1,4 +1,6 @@
-"""The market's settings, read from the environment (the app factory adds them to the core's).
+"""The market's settings: read from the environment (`market_config`, which the app factory
+adds to the core's), and seen by the code as one typed `MarketSettings` (`settings()`), the
+one place the API's `GET /api/config`, the pages and the services take them from.
 
 | variable | meaning | default |
 | --- | --- | --- |
@@ -15,7 +17,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+
+from flask import current_app
 
 from webapp.config import env_int, env_list
 
@@ -34,3 +40,40 @@ def market_config(env: Mapping[str, str]) -> dict[str, Any]:
         "MARKET_ORDERS_PER_HOUR": env_int(env, "MARKET_ORDERS_PER_HOUR", 10, minimum=1),
         "STARS_TO_KOPECKS": env_int(env, "STARS_TO_KOPECKS", 100, minimum=1),
     }
+
+
+@dataclass(frozen=True)
+class MarketSettings:
+    categories: list[str]
+    cities: list[str]
+    take_price: int  # kopecks
+    max_takes: int
+    order_ttl: timedelta
+    response_window: timedelta
+    orders_per_hour: int
+    stars_to_kopecks: int
+    dev_recharge: bool  # development only: top up the balance without paying
+
+    @property
+    def order_ttl_minutes(self) -> int:
+        return int(self.order_ttl.total_seconds() // 60)
+
+    @property
+    def response_minutes(self) -> int:
+        return int(self.response_window.total_seconds() // 60)
+
+
+def settings() -> MarketSettings:
+    """The current app's market settings."""
+    config = current_app.config
+    return MarketSettings(
+        categories=list(config["MARKET_CATEGORIES"]),
+        cities=list(config["MARKET_CITIES"]),
+        take_price=int(config["MARKET_TAKE_PRICE"]),
+        max_takes=int(config["MARKET_MAX_TAKES"]),
+        order_ttl=timedelta(minutes=int(config["MARKET_ORDER_TTL_MINUTES"])),
+        response_window=timedelta(minutes=int(config["MARKET_RESPONSE_MINUTES"])),
+        orders_per_hour=int(config["MARKET_ORDERS_PER_HOUR"]),
+        stars_to_kopecks=int(config["STARS_TO_KOPECKS"]),
+        dev_recharge=bool(config.get("DEV_RECHARGE")),
+    )

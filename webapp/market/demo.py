@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.market import money, preferences, services
+from webapp.market.config import settings
 from webapp.market.models import BalanceTransaction, Frequency, Order, OrderStatus, TransactionType
 from webapp.users.models import User
 
@@ -39,7 +40,7 @@ def _credit_once(user: User) -> None:
 
 
 def seed(people: dict[str, User]) -> None:
-    config = services.settings()
+    config = settings()
     client, anna, mira = people["oleg_demo"], people["anna_demo"], people["mira_demo"]
     for executor in (anna, mira):
         _credit_once(executor)

@@ -22,7 +22,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -32,6 +31,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Forbidden, PaymentRequired
 from webapp.extensions import db
 from webapp.i18n import user_locale
+from webapp.market.config import settings
 from webapp.market.models import (
     Account,
     BalanceTransaction,
@@ -108,7 +108,7 @@ def credit(
 
 def dev_recharge(actor: User, amount: int) -> BalanceTransaction:
     """Free money for development, only with `DEV_RECHARGE=1` (403 otherwise)."""
-    if not current_app.config.get("DEV_RECHARGE"):
+    if not settings().dev_recharge:
         raise Forbidden(_l("The development recharge is switched off."))
     return credit(actor.id, amount, TransactionType.RECHARGE, f"recharge:{uuid.uuid4().hex}")
 
@@ -146,7 +146,7 @@ class StarsInvoice:
 
 
 def stars_rate() -> int:
-    return int(current_app.config["STARS_TO_KOPECKS"])
+    return settings().stars_to_kopecks
 
 
 def stars_invoice(actor: User, stars: int) -> StarsInvoice:

@@ -10,8 +10,8 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, reviews
+from webapp.market.config import settings
 from webapp.market.models import Frequency, Preferences
-from webapp.market.services import settings
 from webapp.users.models import User
 
 

@@ -19,6 +19,7 @@ from webapp.api import (
     Params,
     Schema,
 )
+from webapp.market.config import MarketSettings
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile, market_profile
 from webapp.market.reviews import COMPLAINT_REASONS
@@ -218,6 +219,22 @@ class ConfigOut(BaseModel):
 
 
 # --- from the services' objects to the wire ------------------------------------------------
+
+
+def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
+    """`GET /api/config`: what the Mini App needs to know before it asks anything."""
+    return ConfigOut(
+        categories=settings.categories,
+        cities=settings.cities,
+        ticket_types=list(ticket_types),
+        take_price=money(settings.take_price),
+        order_ttl_minutes=settings.order_ttl_minutes,
+        response_minutes=settings.response_minutes,
+        max_takes=settings.max_takes,
+        orders_per_hour=settings.orders_per_hour,
+        stars_to_kopecks=settings.stars_to_kopecks,
+        dev_recharge=settings.dev_recharge,
+    )
 
 
 def order_out(view: OrderView, max_takes: int) -> OrderOut:

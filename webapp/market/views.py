@@ -20,6 +20,7 @@ from webapp.auth.identity import current, login_required, optional_user, resolve
 from webapp.errors import DomainError, pydantic_errors
 from webapp.extensions import db
 from webapp.market import money, preferences, reviews, services
+from webapp.market.config import settings
 from webapp.market.models import Frequency, OrderStatus, TransactionType
 from webapp.market.schemas import OrderIn
 from webapp.users import services as users
@@ -57,7 +58,7 @@ FREQUENCY_LABELS = {
 @bp.context_processor
 def market_helpers() -> dict[str, Any]:
     """Labels and formats the market templates share."""
-    config = services.settings()
+    config = settings()
     return {
         "rubles": money.format_rubles,
         "status_label": lambda status: STATUS_LABELS[OrderStatus(status)],
@@ -65,7 +66,7 @@ def market_helpers() -> dict[str, Any]:
         "frequency_label": lambda item: FREQUENCY_LABELS[Frequency(item)],
         "complaint_reasons": COMPLAINT_LABELS,
         "max_takes": config.max_takes,
-        "order_ttl_minutes": int(config.order_ttl.total_seconds() // 60),
+        "order_ttl_minutes": config.order_ttl_minutes,
     }
 
 
@@ -94,7 +95,7 @@ def _skip() -> int:
 
 
 def _feed_context() -> dict[str, Any]:
-    config = services.settings()
+    config = settings()
     category = request.args.get("category") or None
     city = request.args.get("city") or None
     category = category if category in config.categories else None
@@ -143,7 +144,7 @@ def _panel(order_id: str, status: int = 200, error: str | None = None, headers=N
         view=view,
         viewer=viewer,
         error=error,
-        price=services.settings().take_price,
+        price=settings().take_price,
         executors=_executors(view),
     )
 
@@ -164,7 +165,7 @@ def order_page(order_id: str):
         viewer=viewer,
         reload_panel=viewer is None,
         error=None,
-        price=services.settings().take_price,
+        price=settings().take_price,
         executors=_executors(view),
     )
 
@@ -280,7 +281,7 @@ def delete_order(order_id: str):
 @login_required
 def new_order_page():
     """The new-order form; field errors appear next to their fields (422)."""
-    config = services.settings()
+    config = settings()
     values = {name: request.form.get(name, "") for name in OrderIn.model_fields}
     errors: dict[str, str] = {}
     form_error = None
@@ -348,18 +349,19 @@ def mine_page():
 
 def _me_context() -> dict[str, Any]:
     me = current()
+    config = settings()
     history = money.transactions_of(me.id, skip=0, limit=PAGE_SIZE)
     return {
         "me": me,
         "profile": preferences.market_profile(me),
-        "config": services.settings(),
+        "config": config,
         "frequencies": list(Frequency),
         "history": history.items,
         "history_more": history.has_more,
         "history_skip": 0,
         "page_size": PAGE_SIZE,
-        "dev_recharge": bool(current_app.config.get("DEV_RECHARGE")),
-        "stars_rate": int(current_app.config["STARS_TO_KOPECKS"]),
+        "dev_recharge": config.dev_recharge,
+        "stars_rate": config.stars_to_kopecks,
     }
 
 

@@ -1,0 +1,338 @@
+"""Orders, the client's side: reading them (each viewer sees what they may), posting (free,
+at most `MARKET_ORDERS_PER_HOUR` an hour), editing and deleting one nobody has taken,
+responding after the first take, and completing it.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, literal, select, update
+
+from webapp.database import utcnow
+from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
+from webapp.extensions import db
+from webapp.market import notifications
+from webapp.market.config import settings
+from webapp.market.models import Order, OrderStatus, Take
+from webapp.pagination import Page, paginate
+from webapp.users.models import User
+
+# Letters and digits only: URL-safe, and fits the `order_<id>` start parameter.
+ORDER_ID_ALPHABET = string.ascii_letters + string.digits
+ORDER_ID_LENGTH = 12
+_orders = Order.__table__
+
+
+def new_order_id() -> str:
+    return "".join(secrets.choice(ORDER_ID_ALPHABET) for _ in range(ORDER_ID_LENGTH))
+
+
+def minutes_left(order: Order, now: datetime | None = None) -> int:
+    """Whole minutes until the order expires, rounded up; 0 once it is no longer open."""
+    if order.status != OrderStatus.ACTIVE:
+        return 0
+    seconds = (order.expires_at - (now or utcnow())).total_seconds()
+    return max(0, math.ceil(seconds / 60))
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as one viewer sees it: the contact only for its client and its executors."""
+
+    order: Order
+    contact: str | None
+    is_mine: bool
+    taken_by_me: bool
+    minutes_left: int
+    respond_by: datetime | None
+
+
+def took_order(user_id: int, order_id: str) -> bool:
+    """Did this user take this order?"""
+    query = select(Take.id).where(Take.order_id == order_id, Take.executor_id == user_id)
+    return db.session.scalar(query) is not None
+
+
+def executors_of(order_id: str) -> list[tuple[User, Take]]:
+    """The executors who took an order, first taker first."""
+    rows = db.session.execute(
+        select(User, Take)
+        .join(Take, Take.executor_id == User.id)
+        .where(Take.order_id == order_id)
+        .order_by(Take.taken_at, Take.id)
+    )
+    return [(user, take) for user, take in rows]
+
+
+def view_order(viewer: User | None, order: Order, now: datetime | None = None) -> OrderView:
+    is_mine = viewer is not None and viewer.id == order.client_id
+    taken = viewer is not None and not is_mine and took_order(viewer.id, order.id)
+    respond_by = None
+    if order.first_taken_at is not None and order.responded_at is None:
+        respond_by = order.first_taken_at + settings().response_window
+    return OrderView(
+        order=order,
+        contact=order.contact if is_mine or taken else None,
+        is_mine=is_mine,
+        taken_by_me=taken,
+        minutes_left=minutes_left(order, now),
+        respond_by=respond_by,
+    )
+
+
+def get_order(order_id: str) -> Order:
+    """A live (not deleted) order, or NotFound."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.status == OrderStatus.DELETED:
+        raise NotFound(_l("No such order."))
+    return order
+
+
+def lock_order(order_id: str) -> Order:
+    """The order row, locked and re-read from the database (never a stale identity-map copy).
+
+    Every change to an order takes this lock first (then, if any, the account's): takes,
+    edits, completion, the sweeps and a force-close, so they cannot deadlock each other.
+    """
+    order = db.session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update(of=Order)
+        .execution_options(populate_existing=True)
+    ).first()
+    if order is None or order.status == OrderStatus.DELETED:
+        raise NotFound(_l("No such order."))
+    return order
+
+
+def list_open_orders(
+    *,
+    category: str | None,
+    city: str | None,
+    skip: int = 0,
+    limit: int = 20,
+    after: str | None = None,
+    now: datetime | None = None,
+) -> Page[Order]:
+    """The public feed: active, unexpired orders, newest first; `after` (a cursor) pages by
+    keyset. Each filter combination has its index (`ix_orders_feed*`)."""
+    now = now or utcnow()
+    query = select(Order).where(Order.status == OrderStatus.ACTIVE, Order.expires_at > now)
+    if category:
+        query = query.where(Order.category == category)
+    if city:
+        query = query.where(Order.city == city)
+    order = [Order.created_at.desc(), Order.id.desc()]
+    return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
+
+
+def my_orders(actor: User, role: str, *, skip: int, limit: int) -> Page[Order]:
+    """The caller's orders as client (posted) or as executor (taken); deleted ones hidden."""
+    if role == "executor":
+        query = (
+            select(Order).join(Take, Take.order_id == Order.id).where(Take.executor_id == actor.id)
+        )
+    else:
+        query = select(Order).where(Order.client_id == actor.id)
+    query = query.where(Order.status != OrderStatus.DELETED)
+    order = [Order.created_at.desc(), Order.id.desc()]
+    return paginate(query, order, skip=skip, limit=limit)
+
+
+# --- posting and editing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    category: str
+    city: str
+    description: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class OrderChanges:
+    category: str | None = None
+    city: str | None = None
+    description: str | None = None
+    contact: str | None = None
+
+
+def _check_choices(category: str | None, city: str | None) -> None:
+    config = settings()
+    errors = []
+    if category is not None and category not in config.categories:
+        errors.append(field_error("category", _l("Choose one of the listed categories.")))
+    if city is not None and city not in config.cities:
+        errors.append(field_error("city", _l("Choose one of the listed cities.")))
+    if errors:
+        raise ValidationFailed(_l("Some fields are missing or invalid."), errors=errors)
+
+
+def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) -> Order:
+    """Post an order (free); at most `MARKET_ORDERS_PER_HOUR` per user per hour (429).
+
+    The limit is one guarded `INSERT … SELECT … WHERE (recent count) < :limit`, so it holds
+    on SQLite too; on PostgreSQL the user's row is locked first (NO KEY UPDATE: takes, which
+    only reference the row, are not blocked), so two creations cannot both count 9.
+    """
+    config = settings()
+    now = now or utcnow()
+    _check_choices(draft.category, draft.city)
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
+    since = now - timedelta(hours=1)
+    recent = (
+        select(func.count())
+        .select_from(_orders)
+        .where(_orders.c.client_id == actor.id, _orders.c.created_at > since)
+        .scalar_subquery()
+    )
+    order_id = new_order_id()
+    values = {
+        "id": order_id,
+        "client_id": actor.id,
+        "category": draft.category,
+        "city": draft.city,
+        "description": draft.description.strip(),
+        "contact": draft.contact.strip(),
+        "status": OrderStatus.ACTIVE,
+        "takes_count": 0,
+        "created_at": now,
+        "updated_at": now,
+        "expires_at": now + config.order_ttl,
+    }
+    row = select(*(literal(v, _orders.c[k].type) for k, v in values.items()))
+    inserted = db.session.execute(
+        insert(_orders)
+        .from_select(list(values), row.where(recent < config.orders_per_hour))
+        .returning(_orders.c.id)
+    ).scalar()
+    if inserted is None:
+        raise RateLimited(
+            _l("At most %(n)s orders per hour.", n=config.orders_per_hour),
+            retry_after=_retry_after(actor, since, config.orders_per_hour, now),
+        )
+    order = db.session.get(Order, order_id)
+    notifications.announce_new_order(order)
+    return order
+
+
+def _retry_after(actor: User, since: datetime, limit: int, now: datetime) -> int:
+    """Seconds until the oldest order that counts against the limit leaves the hour."""
+    recent = db.session.scalars(
+        select(Order.created_at)
+        .where(Order.client_id == actor.id, Order.created_at > since)
+        .order_by(Order.created_at.desc())
+        .limit(limit)
+    ).all()
+    oldest = recent[-1] if recent else now
+    return max(1, math.ceil((oldest + timedelta(hours=1) - now).total_seconds()))
+
+
+def _editable_by(actor: User, order_id: str, now: datetime) -> Order:
+    order = lock_order(order_id)
+    if order.client_id != actor.id:
+        raise Forbidden(_l("Only the client who posted this order may change it."))
+    if order.status != OrderStatus.ACTIVE or order.expires_at <= now:
+        raise Conflict(_l("This order is no longer active."))
+    if order.takes_count > 0:
+        raise Conflict(_l("This order has been taken and can no longer change."))
+    return order
+
+
+def update_order(
+    actor: User, order_id: str, changes: OrderChanges, now: datetime | None = None
+) -> Order:
+    """The client edits an active order nobody has taken; the city never changes (409)."""
+    now = now or utcnow()
+    order = _editable_by(actor, order_id, now)
+    if changes.city is not None and changes.city != order.city:
+        raise Conflict(_l("The city of an order cannot change."))
+    _check_choices(changes.category, None)
+    for name in ("category", "description", "contact"):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(order, name, value.strip() if name != "category" else value)
+    order.updated_at = now
+    db.session.flush()
+    return order
+
+
+def delete_order(actor: User, order_id: str, now: datetime | None = None) -> None:
+    """The client deletes an active order nobody has taken."""
+    now = now or utcnow()
+    order = _editable_by(actor, order_id, now)
+    order.status = OrderStatus.DELETED
+    order.closed_at = now
+    order.updated_at = now
+    db.session.flush()
+
+
+# --- the client's side after a take --------------------------------------------------------
+
+
+def respond_to_order(actor: User, order_id: str, now: datetime | None = None) -> Order:
+    """The client responds within the window after the first take (no refunds then)."""
+    now = now or utcnow()
+    order = get_order(order_id)
+    if order.client_id != actor.id:
+        raise Forbidden(_l("Only the client who posted this order may respond."))
+    window = settings().response_window
+    answered = db.session.execute(
+        update(_orders)
+        .where(
+            _orders.c.id == order_id,
+            _orders.c.status == OrderStatus.ACTIVE.value,
+            _orders.c.responded_at.is_(None),
+            _orders.c.first_taken_at.is_not(None),
+            _orders.c.first_taken_at > now - window,
+        )
+        .values(responded_at=now, updated_at=now)
+        .returning(_orders.c.id)
+    ).scalar()
+    order = lock_order(order_id)
+    if answered is None and order.responded_at is None:
+        if order.first_taken_at is None:
+            raise Conflict(_l("Nobody has taken this order yet."))
+        raise Conflict(_l("The time to respond has passed."))
+    return order
+
+
+def complete_order(
+    actor: User, order_id: str, executor_id: int, now: datetime | None = None
+) -> Order:
+    """The client marks the order done by one of the executors who took it."""
+    now = now or utcnow()
+    order = lock_order(order_id)
+    if order.client_id != actor.id:
+        raise Forbidden(_l("Only the client who posted this order may complete it."))
+    if order.status not in (OrderStatus.ACTIVE, OrderStatus.EXPIRED):
+        raise Conflict(_l("This order is closed."))
+    window_passed = (
+        order.first_taken_at is not None
+        and order.responded_at is None
+        and order.first_taken_at + settings().response_window <= now
+    )
+    if window_passed:
+        raise Conflict(_l("The time to respond has passed; the executors are refunded."))
+    if not took_order(executor_id, order.id):
+        raise ValidationFailed(
+            _l("This executor did not take the order."),
+            errors=[field_error("executor_id", _l("This executor did not take the order."))],
+        )
+    order.status = OrderStatus.COMPLETED
+    order.completed_executor_id = executor_id
+    order.responded_at = order.responded_at or now
+    order.closed_at = now
+    order.updated_at = now
+    db.session.flush()
+    return order
