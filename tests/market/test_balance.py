@@ -159,3 +159,23 @@ def test_payment_for_someone_else_is_not_credited(app, student, make_user):
             money.credit_stars_payment(other.telegram_id, payload, "XTR", 10, "charge-x")
         db.session.commit()
     assert balance(app, student) == 0 and balance(app, other) == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "kopecks", "signed", "shown"),
+    [
+        ("ru", 123450, False, "1\xa0234,50\xa0₽"),
+        ("ru", -200, False, "-2,00\xa0₽"),
+        ("ru", 1000, True, "+10,00\xa0₽"),
+        ("en", 123450, False, "RUB1,234.50"),
+        ("en", -200, True, "-RUB2.00"),
+    ],
+)
+def test_amounts_read_as_the_readers_language_writes_roubles(app, locale, kopecks, signed, shown):
+    """Does an amount in kopecks read as Flask-Babel's `format_currency` writes it in the
+    reader's language (Russian grouping with no-break spaces, the ₽ sign after the number),
+    with a plus only where asked for a credit?"""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(locale):
+        assert money.format_rubles(kopecks, signed=signed) == shown

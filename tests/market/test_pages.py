@@ -164,7 +164,7 @@ def test_me_page(client, student, fund):
     fund(student, 1500)
     page = client.get("/me", headers=headers_for(student))
     body = text(page)
-    assert page.status_code == 200 and "15 ₽" in body and "Recharge" in body
+    assert page.status_code == 200 and "RUB15.00" in body and "Recharge" in body
     assert 'id="stars-form"' in body and "/api/balance/stars/invoice" in body
     assert 'name="categories"' in body and 'name="locale"' in body
     assert "Development recharge" not in body

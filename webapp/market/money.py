@@ -20,9 +20,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -85,7 +86,7 @@ def debit(user_id: int, amount: int, kind: TransactionType, reference: str) -> B
     balance_after = db.session.execute(statement).scalar()
     if balance_after is None:
         raise PaymentRequired(
-            _l("Not enough balance: %(price)s ₽ needed.", price=format_rubles(amount)),
+            _l("Not enough balance: %(price)s needed.", price=format_rubles(amount)),
             needed=amount,
         )
     return _record(user_id, kind, -amount, balance_after, reference)
@@ -113,10 +114,12 @@ def dev_recharge(actor: User, amount: int) -> BalanceTransaction:
     return credit(actor.id, amount, TransactionType.RECHARGE, f"recharge:{uuid.uuid4().hex}")
 
 
-def format_rubles(kopecks: int) -> str:
-    rubles, rest = divmod(abs(kopecks), 100)
-    sign = "-" if kopecks < 0 else ""
-    return f"{sign}{rubles}" if rest == 0 else f"{sign}{rubles}.{rest:02d}"
+def format_rubles(kopecks: int, *, signed: bool = False) -> str:
+    """An amount in kopecks as the reader's language writes roubles: Flask-Babel's
+    `format_currency` ("1 234,50 ₽" in Russian, with its grouping and sign; "RUB1,234.50" in
+    English). `signed` marks a positive amount with a plus (a credit in a history)."""
+    text = format_currency(Decimal(kopecks).scaleb(-2), "RUB")
+    return f"+{text}" if signed and kopecks > 0 else text
 
 
 # --- Telegram Stars ------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def stars_invoice(actor: User, stars: int) -> StarsInvoice:
         title=str(_l("Balance top-up")),
         description=str(
             _l(
-                "%(amount)s ₽ on your Hub balance for %(stars)s ★",
+                "%(amount)s on your Hub balance for %(stars)s ★",
                 amount=format_rubles(amount),
                 stars=stars,
             )

@@ -142,12 +142,12 @@ def announce_refund(executor_id: int, order_id: str, amount: int, *, forced: boo
     with force_locale(user_locale(user)):
         if forced:
             text = _(
-                "An administrator closed the order: %(amount)s ₽ is back on your balance.",
+                "An administrator closed the order: %(amount)s is back on your balance.",
                 amount=format_rubles(amount),
             )
         else:
             text = _(
-                "The client did not respond in time: %(amount)s ₽ is back on your balance.",
+                "The client did not respond in time: %(amount)s is back on your balance.",
                 amount=format_rubles(amount),
             )
         queue_message(

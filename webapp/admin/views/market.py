@@ -45,14 +45,6 @@ def _preview(text: str | None) -> str:
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
-def _rubles(kopecks: int) -> str:
-    return f"{format_rubles(kopecks)} ₽"
-
-
-def _signed_rubles(kopecks: int) -> str:
-    return f"+{_rubles(kopecks)}" if kopecks > 0 else _rubles(kopecks)
-
-
 def _takes(order_id: str) -> list[Take]:
     return list(
         db.session.scalars(
@@ -124,7 +116,9 @@ class OrderView(PeopleMixin, SecureModelView):
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(50)
         ).all()
-        takes = [(take, person(take.executor_id), _rubles(take.price)) for take in _takes(order.id)]
+        takes = [
+            (take, person(take.executor_id), format_rubles(take.price)) for take in _takes(order.id)
+        ]
         return self.render(
             "admin/hub/market_order.html",
             order=order,
@@ -174,8 +168,8 @@ class TransactionView(PeopleMixin, SecureModelView):
     column_formatters = {
         "user_id": person_column,
         "type": lambda _v, _c, row, _n: row.type.value,
-        "amount": lambda _v, _c, row, _n: _signed_rubles(row.amount),
-        "balance_after": lambda _v, _c, row, _n: _rubles(row.balance_after),
+        "amount": lambda _v, _c, row, _n: format_rubles(row.amount, signed=True),
+        "balance_after": lambda _v, _c, row, _n: format_rubles(row.balance_after),
     }
 
 
