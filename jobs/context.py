@@ -1,6 +1,6 @@
 """The app context a job runs in.
 
-The worker entry point builds the app once (before forking, see `jobs/worker.py`) and hands
+The worker entry point builds the app once (before forking, see `worker.py`) and hands
 it over with `set_worker_app`; each job then runs in a fresh app context of it. Run
 in-process (the embedded mode's threads, `JOBS_INLINE`), a job runs inside its app's context
 already and uses that app. This module never builds an app itself: the jobs sit below the
@@ -31,7 +31,7 @@ def job_app() -> Flask:
         return current_app._get_current_object()  # type: ignore[attr-defined]
     if _worker_app is None:
         raise RuntimeError(
-            "no app for this job: start workers with `python -m jobs.worker`, which builds "
+            "no app for this job: start workers with `python worker.py`, which builds "
             "the app and hands it over with set_worker_app"
         )
     return _worker_app

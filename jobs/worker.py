@@ -1,4 +1,5 @@
-"""The worker entry point (`Procfile`: `worker: python -m jobs.worker`).
+"""The RQ worker, run by the top-level entry point `worker.py` (`Procfile`: `worker: python
+worker.py`), which hands over the app factory: the jobs sit below it and never import it.
 
 Builds the app once, before RQ forks a work horse per job (each job then opens its own app
 context), enqueues a catch-up run of every periodic job and starts the periodic ticker
@@ -13,8 +14,9 @@ import argparse
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
-from dotenv import load_dotenv
+from flask import Flask
 from redis import Redis
 from redis import exceptions as redis_errors
 from rq import Queue, SimpleWorker, Worker
@@ -29,7 +31,8 @@ MAINTENANCE_SECONDS = 30
 RESTART_PAUSE = 1.0
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(build_app: Callable[[], Flask], argv: list[str] | None = None) -> None:
+    """Parse the options, build the app with `build_app`, and work until stopped."""
     parser = argparse.ArgumentParser(description="Run an RQ worker with its scheduler.")
     parser.add_argument("--burst", action="store_true", help="quit when the queues are empty")
     parser.add_argument(
@@ -37,10 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     options = parser.parse_args(argv)
 
-    load_dotenv()
-    from webapp import create_app
-
-    app = create_app()
+    app = build_app()
     set_worker_app(app)
     redis = app.extensions.get("redis")
     if redis is None:
@@ -89,7 +89,3 @@ def _wait_for_redis(redis: Redis) -> None:
             return
         except redis_errors.RedisError:
             time.sleep(RESTART_PAUSE)
-
-
-if __name__ == "__main__":
-    main()

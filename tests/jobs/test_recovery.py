@@ -1,4 +1,4 @@
-"""Periodic jobs come back by themselves: real `python -m jobs.worker` processes on a private
+"""Periodic jobs come back by themselves: real `python worker.py` processes on a private
 Redis that the tests kill (`kill -9`) and restart empty; `/health` notices a stopped schedule.
 
 Each recovery test prints how long the periodic jobs took to run again.
@@ -39,7 +39,7 @@ RECOVERY_LIMIT = 60.0
 
 
 class WorkerProcess:
-    """`python -m jobs.worker` on the private Redis and the test database."""
+    """`python worker.py` on the private Redis and the test database."""
 
     def __init__(self, database_url: str, redis_url: str, fake: FakeTelegram, log: Path):
         self.environ = {
@@ -61,7 +61,7 @@ class WorkerProcess:
     def start(self) -> None:
         with self.log.open("ab") as out:  # a file: a full pipe would block the worker
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jobs.worker"],
+                [sys.executable, "worker.py"],
                 cwd=ROOT,
                 env=self.environ,
                 start_new_session=True,

@@ -103,7 +103,7 @@ def test_a_periodic_slot_is_enqueued_once_and_a_worker_runs_it(worker_app, fake_
 def test_the_worker_process_runs_the_periodic_sweep(
     build, fake_telegram, redis_server, redis_prefix, schema
 ):
-    """Does `python -m jobs.worker` (forking worker + scheduler) enqueue the periodic jobs,
+    """Does `python worker.py` (forking worker + scheduler) enqueue the periodic jobs,
     deliver a pending message through the outbox sweep and record that run?"""
     app = build(bot_overrides(fake_telegram, BOT_DELIVERY="off"))
     with app.app_context():
@@ -123,7 +123,7 @@ def test_the_worker_process_runs_the_periodic_sweep(
         "LOG_LEVEL": "WARNING",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "jobs.worker"],
+        [sys.executable, "worker.py"],
         cwd=ROOT,
         env=environ,
         start_new_session=True,
