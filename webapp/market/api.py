@@ -315,7 +315,8 @@ def complain(body: ComplaintIn):
 def me():
     """The caller's own profile (readable even when banned), with balance, completed
     orders, average rating and market preferences."""
-    return respond(MeOut, me_out(current()))
+    me = current()
+    return respond(MeOut, me_out(me, preferences.market_profile(me)))
 
 
 @profile_bp.put("/preferences", responses={200: PreferencesOut})

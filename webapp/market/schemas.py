@@ -21,7 +21,7 @@ from webapp.api import (
 )
 from webapp.market.config import MarketSettings
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
-from webapp.market.preferences import MarketProfile, market_profile
+from webapp.market.preferences import MarketProfile
 from webapp.market.reviews import COMPLAINT_REASONS
 from webapp.market.services import OrderView, TakeResult
 from webapp.users.models import User
@@ -291,7 +291,8 @@ def market_profile_out(profile: MarketProfile) -> MarketProfileOut:
     )
 
 
-def me_out(user: User) -> MeOut:
-    """The caller's profile with its market part (used by `GET /api/users/me`)."""
+def me_out(user: User, profile: MarketProfile) -> MeOut:
+    """The caller's profile with its market part (`GET /api/users/me`); the route reads the
+    market part (`preferences.market_profile`), a schema runs no query."""
     base = UserOut.model_validate(user).model_dump()
-    return MeOut(**base, market=market_profile_out(market_profile(user)))
+    return MeOut(**base, market=market_profile_out(profile))
