@@ -80,11 +80,32 @@ def machine() -> str:
     )
 
 
-def render(results: list[Result], command: str, elapsed: float, notes: str) -> str:
+def kept_rows(results: list[Result]) -> list[str]:
+    """Rows of the current table whose benchmark this run did not measure (a partial run,
+    `bench/run.py miniapp`, leaves the others' last figures in place)."""
+    if not RESULTS.exists():
+        return []
+    measured = {r.benchmark for r in results}
+    kept = []
+    for line in RESULTS.read_text(encoding="utf-8").split(NOTES_START, 1)[0].splitlines():
+        is_row = line.startswith("| ") and not line.startswith(("| benchmark ", "| --- "))
+        if is_row and line.split(" | ")[0][2:] not in measured:
+            kept.append(line)
+    return kept
+
+
+def render(
+    results: list[Result], command: str, elapsed: float, notes: str, partial: bool = False
+) -> str:
+    kept = kept_rows(results) if partial else []
+    when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    produced = f"Produced by `{command}` on {when} in {elapsed:.0f} s"
+    if kept:
+        produced += "; the rows of benchmarks it did not run are from earlier runs"
     lines = [
         "# Benchmark results",
         "",
-        f"Produced by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {elapsed:.0f} s.",
+        produced + ".",
         "",
         f"Machine: {machine()}. wrk is Debian's (`apt-get install wrk`); Chromium is "
         "Debian's `/usr/bin/chromium`. Machines are noisy (other jobs share these CPUs): "
@@ -93,6 +114,7 @@ def render(results: list[Result], command: str, elapsed: float, notes: str) -> s
         "| benchmark | metric | value | unit | note |",
         "| --- | --- | ---: | --- | --- |",
     ]
+    lines.extend(kept)
     for r in results:
         note = str(r.note).replace("|", "\\|")
         lines.append(f"| {r.benchmark} | {r.metric} | {r.value} | {r.unit} | {note} |")
@@ -126,7 +148,8 @@ def main(names: list[str]) -> None:
             results.append(result)
     command = ".venv/bin/python bench/run.py" + (" " + " ".join(names) if names else "")
     elapsed = time.perf_counter() - started
-    RESULTS.write_text(render(results, command, elapsed, kept_notes()), encoding="utf-8")
+    text = render(results, command, elapsed, kept_notes(), partial=bool(names))
+    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
