@@ -109,4 +109,6 @@ def test_every_module_of_webapp_has_a_layer():
         if name.strip().startswith("webapp.")
     }
     modules = {f"webapp.{m.name}" for m in pkgutil.iter_modules([str(ROOT / "webapp")])}
-    assert modules - placed == {"webapp.models"}
+    unplaced = modules - placed - {"webapp.models"}
+    assert not unplaced, f"give {sorted(unplaced)} a layer in pyproject.toml's [tool.importlinter]"
+    assert placed <= modules, f"layers name modules that are gone: {sorted(placed - modules)}"
