@@ -123,13 +123,42 @@
   }
 
   // Sign in once per launch: trade initData for a session, then route a start parameter.
+  // This script runs before htmx (both deferred, this one first), so the sign-in leaves with
+  // fetch as early as it can; htmx takes over the answer once it is there.
+  function whenHtmx(fn) {
+    if (window.htmx) fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
   function signIn() {
     var greeting = document.getElementById("greeting");
     if (!initData || !greeting || greeting.dataset.signedIn === "true") return;
-    htmx.ajax("POST", body.dataset.sessionUrl, {
-      target: "#greeting", swap: "innerHTML",
-      values: { start_param: startParam(), rendered_locale: root.lang },
-    }).then(function () { greeting.dataset.signedIn = "true"; });
+    var csrf = document.querySelector('meta[name="csrf-token"]');
+    fetch(body.dataset.sessionUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "X-CSRFToken": csrf ? csrf.content : "",
+        "X-Telegram-Init-Data": initData,
+      },
+      body: new URLSearchParams({ start_param: startParam(), rendered_locale: root.lang }),
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        greeting.innerHTML = html;
+        if (!response.ok) { haptic("error"); return; }
+        greeting.dataset.signedIn = "true";
+        var location = response.headers.get("HX-Location");
+        whenHtmx(function () {
+          htmx.process(greeting);
+          if (!location) return;
+          var to = JSON.parse(location);
+          htmx.ajax("GET", to.path, { target: to.target || "#main" }).then(function () {
+            history.pushState({}, "", to.path);
+          });
+        });
+      });
+    }).catch(networkFailed);
   }
 
   function isHome() { return location.pathname === home; }
