@@ -48,22 +48,13 @@ def redact_secrets(text: str) -> str:
     return text
 
 
-class SecretFilter(logging.Filter):
-    """The last guard: no log line carries the bot token, whoever formats an exception or a
-    URL into it (telebot's errors name `/bot<token>/<method>`)."""
+class RedactingJsonFormatter(JsonFormatter):
+    """JSON lines with every registered secret removed — the last guard: no line carries the
+    bot token, whoever formats an exception or a URL into a message, a traceback or an extra
+    field (telebot's errors name `/bot<token>/<method>`)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _SECRETS:
-            return True
-        message = record.getMessage()
-        cleaned = redact_secrets(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact_secrets(record.exc_text)
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(super().format(record))
 
 
 class RequestIdFilter(logging.Filter):
@@ -86,13 +77,12 @@ def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler._hub = True  # type: ignore[attr-defined]
     handler.setFormatter(
-        JsonFormatter(
+        RedactingJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     )
     handler.addFilter(RequestIdFilter())
-    handler.addFilter(SecretFilter())
     root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
 

@@ -1,7 +1,10 @@
-"""What the app trusts at its edge: the proxy in front of it, HTTPS, and who reads /metrics."""
+"""What the app trusts at its edge: the proxy in front of it, HTTPS, who reads /metrics, and
+what its logs may show."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,6 +13,7 @@ from flask import Flask
 from tests.fixtures.app import build_app
 from webapp import create_app
 from webapp.extensions import db, limiter
+from webapp.observability import RedactingJsonFormatter
 
 PROXY = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the reverse proxy
 BAD_LOGIN = {"username": "nobody-here", "password": "wrong-password-1"}
@@ -99,3 +103,20 @@ def test_metrics_are_not_public_in_production():
     right = {"Authorization": "Bearer scrape-me-0123456789"}
     answer = guarded.get("/metrics", base_url=base, headers=right)
     assert answer.status_code == 200 and "hub_http_requests_total" in answer.get_data(as_text=True)
+
+
+def test_no_log_line_carries_the_bot_token(app):
+    """Does a JSON log line show the bot token anywhere — message, traceback or an extra
+    field? (No: it reads <redacted>.)"""
+    token = app.config["TELEGRAM_BOT_TOKEN"]
+    formatter = RedactingJsonFormatter("%(message)s")
+    try:
+        raise ConnectionError(f"Max retries exceeded with url: /bot{token}/sendMessage")
+    except ConnectionError:
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "failed: %s", (f"/bot{token}/x",), sys.exc_info()
+        )
+    record.url = f"https://api.telegram.org/bot{token}/getMe"
+    line = formatter.format(record)
+    assert token not in line
+    assert line.count("<redacted>") == 3
