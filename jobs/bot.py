@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, event
+from sqlalchemy import CursorResult, delete, event
 from sqlalchemy.orm import Session
 
 from bot.models import ProcessedUpdate
@@ -49,7 +50,7 @@ def prune_processed_updates() -> int:
             )
         )
         db.session.commit()
-        return int(result.rowcount or 0)
+        return int(cast("CursorResult[Any]", result).rowcount or 0)  # a DELETE has a count
 
 
 def start_delivery(app: Flask) -> None:

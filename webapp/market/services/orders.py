@@ -10,9 +10,10 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import ColumnElement, func, insert, literal, select, update
 
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
@@ -131,7 +132,7 @@ def list_open_orders(
         query = query.where(Order.category == category)
     if city:
         query = query.where(Order.city == city)
-    order = [Order.created_at.desc(), Order.id.desc()]
+    order: list[ColumnElement[Any]] = [Order.created_at.desc(), Order.id.desc()]
     return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
 
 
@@ -144,7 +145,7 @@ def my_orders(actor: User, role: str, *, skip: int, limit: int) -> Page[Order]:
     else:
         query = select(Order).where(Order.client_id == actor.id)
     query = query.where(Order.status != OrderStatus.DELETED)
-    order = [Order.created_at.desc(), Order.id.desc()]
+    order: list[ColumnElement[Any]] = [Order.created_at.desc(), Order.id.desc()]
     return paginate(query, order, skip=skip, limit=limit)
 
 
@@ -221,7 +222,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
             _l("At most %(n)s orders per hour.", n=config.orders_per_hour),
             retry_after=_retry_after(actor, since, config.orders_per_hour, now),
         )
-    order = db.session.get(Order, order_id)
+    order = db.session.get_one(Order, order_id)
     notifications.announce_new_order(order)
     return order
 

@@ -9,10 +9,10 @@ so nothing is expired or refunded twice.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 
 from webapp.auth.roles import require_admin
 from webapp.database import utcnow
@@ -46,7 +46,7 @@ def expire_overdue_orders(now: datetime | None = None) -> int:
         .values(status=OrderStatus.EXPIRED.value, closed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0  # an UPDATE's result has a count
 
 
 def close_unanswered_orders(now: datetime | None = None) -> list[str]:

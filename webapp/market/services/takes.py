@@ -93,7 +93,7 @@ def take_order(
                     errors=[field_error("Idempotency-Key", _l("Already used."))],
                 )
             if stored.take_id is not None:
-                return _result_of(db.session.get(Take, stored.take_id), created=False)
+                return _result_of(db.session.get_one(Take, stored.take_id), created=False)
 
     existing = db.session.scalars(
         select(Take).where(Take.order_id == order.id, Take.executor_id == actor.id)
@@ -152,4 +152,4 @@ def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) 
         raise Conflict(_l("This order already has enough executors."))
     charge = money.debit(actor.id, config.take_price, TransactionType.ORDER_TAKE, f"take:{take_id}")
     db.session.refresh(order)
-    return TakeResult(take=db.session.get(Take, take_id), charge=charge, created=True)
+    return TakeResult(take=db.session.get_one(Take, take_id), charge=charge, created=True)
