@@ -194,3 +194,18 @@ def test_page_form_sets_category_and_tags(client, app, student):
     after = client.get(f"/api/tasks/{body['id']}", headers=headers_for(student)).get_json()
     assert after["title"] == "Renamed" and after["tags"] == ["x", "y"]
     assert after["category"] == work_id
+
+
+def test_order_chips_sort_the_page(client, app, student):
+    """Do the order chips sort the page (by title here) and keep the sort in the state the
+    search and "Show more" carry?"""
+    make_task(app, student, title="a older")
+    make_task(app, student, title="b newer")
+    headers = {**headers_for(student), **HX, "HX-Target": "task-results"}
+    newest = client.get("/tasks", headers=headers).get_data(as_text=True)
+    assert newest.index("b newer") < newest.index("a older")
+    by_title = client.get("/tasks?sort=title", headers=headers).get_data(as_text=True)
+    assert by_title.index("a older") < by_title.index("b newer")
+    assert 'name="sort" value="title"' in by_title
+    by_title_desc = client.get("/tasks?sort=-title", headers=headers).get_data(as_text=True)
+    assert 'name="sort" value=""' in by_title_desc  # not offered on the page: the default

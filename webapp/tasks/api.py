@@ -11,6 +11,7 @@ from webapp.tasks.schemas import (
     CategoryList,
     CategoryOut,
     CategoryPath,
+    MoveIn,
     TagList,
     TaskIn,
     TaskOut,
@@ -26,9 +27,9 @@ bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description
 @bp.get("", responses={200: KeysetPage[TaskOut]})
 @login_required
 def list_tasks(query: TaskQuery):
-    """My tasks, newest first; filter by `status` (done), `priority`, `search`, `category`,
-    `tag` (repeatable: every one must match) and `due`; page by `skip` or by `after` (the
-    `next` cursor of the previous page)."""
+    """My tasks, newest first or in `sort` order; filter by `status` (done), `priority`,
+    `search`, `category`, `tag` (repeatable: every one must match) and `due`; page by
+    `skip` or by `after` (the `next` cursor of the previous page)."""
     page = services.list_tasks(
         current(),
         done=query.status,
@@ -37,6 +38,7 @@ def list_tasks(query: TaskQuery):
         category=query.category,
         tags=query.tag,
         due=query.due,
+        sort=query.sort,
         skip=query.skip,
         limit=query.limit,
         after=query.after,
@@ -118,6 +120,18 @@ def replace_task(path: TaskPath, body: TaskIn):
 def patch_task(path: TaskPath, body: TaskPatch):
     """Change some fields of a task."""
     task = services.update_task(current(), path.task_id, body.model_dump(exclude_unset=True))
+    db.session.commit()
+    return respond(TaskOut, task)
+
+
+@bp.post("/<int:task_id>/move", responses={200: TaskOut, 404: Problem, 422: Problem})
+@login_required
+def move_task(path: TaskPath, body: MoveIn):
+    """Put a task right before (`before_id`) or after (`after_id`) another of mine in the
+    manual order (`sort=position`); only the moved task changes."""
+    task = services.move_task(
+        current(), path.task_id, before_id=body.before_id, after_id=body.after_id
+    )
     db.session.commit()
     return respond(TaskOut, task)
 

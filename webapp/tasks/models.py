@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import TimestampMixin, UTCDateTime, value_enum
@@ -15,6 +24,9 @@ TITLE_MAX = 500
 """Vectora allowed 500 characters; Vectora's users paste long titles."""
 TAG_MAX = 32
 CATEGORY_NAME_MAX = 50
+POSITION_GAP = 1 << 16
+"""The distance between neighbours in the manual order after a rebalance (and between new
+tasks): sixteen moves into the same gap before the list needs renumbering."""
 
 
 class Priority(enum.StrEnum):
@@ -62,6 +74,7 @@ class Task(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
         Index("ix_tasks_owner_category", "owner_id", "category_id"),
+        Index("ix_tasks_owner_position", "owner_id", "position", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +93,12 @@ class Task(TimestampMixin, db.Model):
     # Deleting a category leaves its tasks without one.
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("task_categories.id", ondelete="SET NULL")
+    )
+
+    # The manual order (`sort=position`): ascending, ties broken by id. A move writes only
+    # the moved task's position (`services.move_task`).
+    position: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0"), nullable=False
     )
 
     tag_rows: Mapped[list[TaskTag]] = relationship(

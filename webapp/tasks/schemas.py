@@ -95,6 +95,7 @@ class TaskOut(Schema):
     due_at: datetime | None
     category: int | None
     tags: list[str]
+    position: int
     created_at: datetime
     updated_at: datetime
 
@@ -116,6 +117,7 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "due_at": _instant(row.due_at),
         "category": row.category_id,
         "tags": tags,
+        "position": row.position,
         "created_at": _instant(row.created_at),
         "updated_at": _instant(row.updated_at),
     }
@@ -133,7 +135,21 @@ class TaskQuery(KeysetPagination):
         None, description="today, overdue (past and open), week (the next 7 days), none"
     )
 
+    sort: str = Field(
+        "-created",
+        pattern=r"^-?(position|due|priority|created|title)$",
+        description="position (the manual order), due, priority, created or title; "
+        "`-` in front for descending. `due` and `priority` page by `skip` only.",
+    )
+
     _tags = field_validator("tag", mode="before")(normalize_tags)
+
+
+class MoveIn(Input):
+    """Where a task goes in `sort=position`: right before or right after another task."""
+
+    before_id: Id | None = None
+    after_id: Id | None = None
 
 
 class TaskPath(Params):

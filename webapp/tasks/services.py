@@ -10,21 +10,29 @@ literally).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.database import utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.pagination import Page, core_rows, paginate, scalars
-from webapp.tasks.models import Priority, Task, TaskCategory, TaskTag
+from webapp.tasks.models import POSITION_GAP, Priority, Task, TaskCategory, TaskTag
 from webapp.users.models import User
 
 EDITABLE = ("title", "description", "done", "priority", "due_at")
+SORTS = ("position", "due", "priority", "created", "title")
+KEYSET_SORTS = ("position", "created", "title")
+"""Sorts whose keys are plain non-null columns, so a `next` cursor can follow them; `due`
+and `priority` page by `skip`."""
+PRIORITY_RANK = case(
+    {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2}, value=Task.priority, else_=1
+)
 
 
 def list_tasks(
@@ -37,6 +45,7 @@ def list_tasks(
     tags: Sequence[str] = (),
     due: str | None = None,
     now: datetime | None = None,
+    sort: str = "-created",
     skip: int = 0,
     limit: int = 20,
     after: str | None = None,
@@ -68,9 +77,35 @@ def list_tasks(
                 Task.description.icontains(term, autoescape=True),
             )
         )
-    order = [Task.created_at.desc(), Task.id.desc()]
+    order, keyset = task_order(sort)
+    if after is not None and not keyset:
+        message = _l("This sort pages by skip, not by a cursor.")
+        raise ValidationFailed(message, errors=[field_error("after", message)])
     shape = core_rows if rows else scalars
-    return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True, shape=shape)
+    page = paginate(query, order, skip=skip, limit=limit, after=after, keyset=keyset, shape=shape)
+    # The list always answers `next` (null when this sort pages by skip).
+    return page if keyset else replace(page, keyset=True)
+
+
+def task_order(sort: str) -> tuple[list[Any], bool]:
+    """(ORDER BY terms, whether a cursor can follow them) for `sort`: a name of `SORTS`,
+    `-` in front for descending. Ties end on id in the same direction; undated tasks come
+    last in either direction of `due`."""
+    descending = sort.startswith("-")
+    name = sort.removeprefix("-")
+    if name not in SORTS:
+        message = _l("Unknown sort.")
+        raise ValidationFailed(message, errors=[field_error("sort", message)])
+
+    def direct(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    if name == "due":
+        return [Task.due_at.is_(None), direct(Task.due_at), direct(Task.id)], False
+    if name == "priority":
+        return [direct(PRIORITY_RANK), direct(Task.created_at), direct(Task.id)], False
+    column = {"position": Task.position, "created": Task.created_at, "title": Task.title}[name]
+    return [direct(column), direct(Task.id)], True
 
 
 def _due_filter(due: str, now: datetime) -> Any:
@@ -109,7 +144,9 @@ def get_task(owner: User, task_id: int) -> Task:
 
 
 def create_task(owner: User, fields: dict[str, Any]) -> Task:
-    task = Task(owner_id=owner.id, **_editable(fields))
+    """A new task, at the top of the owner's manual order."""
+    top = db.session.scalar(select(func.min(Task.position)).where(Task.owner_id == owner.id))
+    task = Task(owner_id=owner.id, position=(top or 0) - POSITION_GAP, **_editable(fields))
     if "category" in fields:
         task.category_id = _own_category_id(owner, fields["category"])
     db.session.add(task)
@@ -152,6 +189,119 @@ def _set_tags(task: Task, owner: User, tags: Sequence[str]) -> None:
     task.tag_rows = [row for row in task.tag_rows if row.tag in wanted]
     have = {row.tag for row in task.tag_rows}
     task.tag_rows.extend(TaskTag(tag=tag, owner_id=owner.id) for tag in wanted if tag not in have)
+
+
+# --- the manual order ---------------------------------------------------------------------
+
+
+def move_task(
+    owner: User, task_id: int, *, before_id: int | None = None, after_id: int | None = None
+) -> Task:
+    """Put a task right before or right after another of the owner's tasks in
+    `sort=position`, writing only the moved task's row: its new position is the midpoint
+    of the gap it goes into. When the gap is used up (neighbours one apart, or tied) the
+    owner's list is renumbered once, `POSITION_GAP` apart, and the move retried.
+
+    Moves of one owner take turns on the owner's row lock: a move reads its neighbours
+    after the move before it committed, and a renumbering never interleaves with a move
+    computed from the old numbers (on SQLite, one writer at a time gives the same)."""
+    if (before_id is None) == (after_id is None):
+        message = _l("Say either before_id or after_id.")
+        raise ValidationFailed(message, errors=[field_error("before_id", message)])
+    anchor_id = before_id if before_id is not None else after_id
+    anchor_field = "before_id" if before_id is not None else "after_id"
+    _take_turn(owner, task_id)
+    found = dict(
+        db.session.execute(
+            select(Task.id, Task.position).where(
+                Task.owner_id == owner.id, Task.id.in_([task_id, anchor_id])
+            )
+        ).all()
+    )
+    if task_id not in found:
+        raise NotFound(_l("No such task."))
+    if anchor_id not in found or anchor_id == task_id:
+        message = _l("No such task to place it next to.")
+        raise ValidationFailed(message, errors=[field_error(anchor_field, message)])
+    for _attempt in range(2):
+        position = _position_next_to(
+            owner, task_id, anchor_id, found[anchor_id], before=before_id is not None
+        )
+        if position is not None:
+            break
+        found[anchor_id] = _renumber(owner)[anchor_id]
+    else:  # pragma: no cover - a fresh numbering always has room
+        raise Conflict(_l("The order could not be changed; try again."))
+    db.session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(position=position)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(
+        select(Task).where(Task.id == task_id).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _take_turn(owner: User, task_id: int) -> None:
+    """Wait for the owner's other moves to commit before reading any position. PostgreSQL:
+    the owner's row lock. SQLite: a write first (to the moved row, a no-op), which takes
+    the database's single write lock; the reads after it see every committed move."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    else:
+        table = Task.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == task_id, table.c.owner_id == owner.id)
+            .values(position=table.c.position)
+        )
+
+
+def _position_next_to(
+    owner: User, task_id: int, anchor_id: int, anchor_position: int, *, before: bool
+) -> int | None:
+    """The midpoint between the anchor and its neighbour on the chosen side (the moved task
+    itself not counted), or None when no whole number fits between them."""
+    if before:
+        beyond = or_(
+            Task.position < anchor_position,
+            and_(Task.position == anchor_position, Task.id < anchor_id),
+        )
+        order = [Task.position.desc(), Task.id.desc()]
+    else:
+        beyond = or_(
+            Task.position > anchor_position,
+            and_(Task.position == anchor_position, Task.id > anchor_id),
+        )
+        order = [Task.position.asc(), Task.id.asc()]
+    neighbour = db.session.scalar(
+        select(Task.position)
+        .where(Task.owner_id == owner.id, Task.id != task_id, beyond)
+        .order_by(*order)
+        .limit(1)
+    )
+    if neighbour is None:
+        return anchor_position - POSITION_GAP if before else anchor_position + POSITION_GAP
+    middle = (anchor_position + neighbour) // 2
+    return None if middle in (anchor_position, neighbour) else middle
+
+
+def _renumber(owner: User) -> dict[int, int]:
+    """Space the owner's tasks `POSITION_GAP` apart in their current order (rare: only when
+    a gap is used up); returns the new positions."""
+    ids = db.session.scalars(
+        select(Task.id).where(Task.owner_id == owner.id).order_by(Task.position, Task.id)
+    ).all()
+    positions = {task_id: index * POSITION_GAP for index, task_id in enumerate(ids)}
+    if positions:
+        db.session.execute(
+            update(Task.__table__)
+            .where(Task.__table__.c.id == bindparam("task_id"))
+            .values(position=bindparam("new_position")),
+            [{"task_id": k, "new_position": v} for k, v in positions.items()],
+        )
+    return positions
 
 
 def tag_counts(owner: User) -> list[tuple[str, int]]:

@@ -24,6 +24,7 @@ bp = Blueprint("tasks_pages", __name__, url_prefix="/tasks")
 PAGE_SIZE = 50
 STATUS_FILTERS = {"all": None, "open": False, "done": True}
 DUE_FILTERS = ("today", "overdue", "week", "none")
+PAGE_SORTS = ("-created", "position", "due", "-priority", "title")
 
 
 def _filters() -> dict[str, Any]:
@@ -49,6 +50,7 @@ def _filters() -> dict[str, Any]:
         "category": category if category and category > 0 else None,
         "tag": tags,
         "due": due if due in DUE_FILTERS else None,
+        "sort": source.get("sort") if source.get("sort") in PAGE_SORTS else None,
     }
 
 
@@ -83,6 +85,7 @@ def _results_context(skip: int = 0, after: str | None = None) -> dict[str, Any]:
         category=filters["category"],
         tags=filters["tag"],
         due=filters["due"],
+        sort=filters["sort"] or "-created",
         skip=skip,
         limit=PAGE_SIZE,
         after=after,
