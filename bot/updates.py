@@ -27,7 +27,7 @@ def parse_update(payload: Any) -> Update:
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:
         raise ValidationFailed(BAD_UPDATE)
-    if not _ids_are_integers(payload) or not _amounts_are_sane(payload):
+    if not _ids_are_integers(payload) or not _amounts_are_sane(payload) or _has_nul(payload):
         raise ValidationFailed(BAD_UPDATE)
     try:
         return Update.de_json(payload)
@@ -82,6 +82,17 @@ def _amounts_are_sane(payload: dict[str, Any]) -> bool:
         if not 1 <= amount <= MAX_PAYMENT_AMOUNT:
             return False
     return True
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character anywhere (a name, a text): PostgreSQL refuses it in a text column."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def handle_update(bot: TeleBot, payload: Any) -> bool:

@@ -16,7 +16,7 @@ from flask_openapi3.utils import parse_parameters
 from pydantic import BaseModel
 
 from tests.fixtures.app import TEST_BOT_TOKEN
-from tests.fixtures.fake_telegram import bot_overrides, webhook_headers
+from tests.fixtures.fake_telegram import bot_overrides, message_update, webhook_headers
 from tests.fixtures.users import headers_for, tma_headers
 from webapp.api import DB_INT_MAX
 from webapp.auth import init_data
@@ -237,6 +237,14 @@ def test_absurd_telegram_user_ids_are_401_with_a_reason(client, user_id):
     assert response.get_json()["reason"] == "bad-user-id"
 
 
+def test_a_nul_in_the_initdata_user_is_401(client):
+    """Is a signed initData whose name carries a NUL refused (PostgreSQL would refuse to
+    store the user: a 500)?"""
+    response = client.get("/api/users/me", headers=tma_headers(4242, first_name="A\u0000n"))
+    assert response.status_code == 401
+    assert response.get_json()["reason"] == "malformed"
+
+
 def test_an_infinite_user_id_is_malformed():
     """Is `"id": Infinity` (Python's JSON parser takes it) a refusal, not an overflow?"""
     fields = {"auth_date": str(int(time.time())), "user": '{"id": Infinity}'}
@@ -259,6 +267,15 @@ class TestWebhook:
             content_type="application/json",
             headers=webhook_headers(app),
         )
+        assert response.status_code == 422
+        assert response.mimetype == "application/problem+json"
+
+    def test_a_nul_anywhere_in_an_update_is_422(self, app, client):
+        """Is an update whose sender's name carries a NUL refused like any other bad update
+        (storing the user failed on PostgreSQL: a 500 Telegram would redeliver forever)?"""
+        update = message_update(501, "/start")
+        update["message"]["from"]["first_name"] = "A\u0000n"
+        response = client.post("/telegram/webhook", json=update, headers=webhook_headers(app))
         assert response.status_code == 422
         assert response.mimetype == "application/problem+json"
 

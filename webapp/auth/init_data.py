@@ -155,6 +155,8 @@ def _parse_user(raw: str | None) -> WebAppUser | None:
         user_id = None
     if user_id is None:
         raise InitDataError("malformed", "initData user is not a JSON object with an id")
+    if any(isinstance(value, str) and "\x00" in value for value in data.values()):
+        raise InitDataError("malformed", "initData user has a NUL character")
     if not 1 <= user_id <= MAX_TELEGRAM_USER_ID:
         raise InitDataError(
             "bad-user-id", f"initData user id must be from 1 to {MAX_TELEGRAM_USER_ID}"
