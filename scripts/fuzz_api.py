@@ -1,13 +1,14 @@
 """Fuzz every operation of `/openapi.json` with schemathesis, as CI does (`.ci/run`).
 
-`python scripts/fuzz_api.py [--max-examples N] [--seed S] [--reports DIR]` builds a SQLite
-database in a temporary folder, seeds the demo data (so ids exist) and promotes one demo
-person to admin. Then, for each of three identities — unauthenticated, a student and an
-admin (a correctly signed `initData`, as Telegram sends it) — it starts the development
-server on a free loopback port with its own copy of that database (and a fake Bot API, so
-invoices and messages work) and runs `schemathesis run --checks all` against it; the three
-run at once. Every run must report no failure: no server error, no answer outside its
-documented schema, status code or content type, and no traceback in the server's log.
+`python scripts/fuzz_api.py [--max-examples N] [--seed S] [--reports DIR] [--postgres URL]`
+builds a SQLite database in a temporary folder (or PostgreSQL databases next to URL), seeds
+the demo data (so ids exist) and promotes one demo person to admin. Then, for each of three
+identities — unauthenticated, a student and an admin (a correctly signed `initData`, as
+Telegram sends it) — it starts the development server on a free loopback port with its own
+copy of that database (and a fake Bot API, so invoices and messages work) and runs
+`schemathesis run --checks all` against it; the three run at once. Every run must report no
+failure: no server error, no answer outside its documented schema, status code or content
+type, and no traceback in the server's log.
 
 It prints each run's report, then the requests and failures of each run and their sum, and
 exits non-zero on any failure. `--max-examples` bounds the cases per operation, so the CI
@@ -33,6 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.fake_telegram import FakeTelegram  # noqa: E402
+from tests.fixtures.services import (  # noqa: E402
+    create_postgres_database,
+    drop_postgres_database,
+)
 from webapp.auth import init_data  # noqa: E402
 
 BOT_TOKEN = "123456789:FUZZ-local-token-not-for-telegram"
@@ -55,7 +60,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_environment(database: Path, telegram: str) -> dict[str, str]:
+def server_environment(database_url: str, telegram: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -65,7 +70,7 @@ def server_environment(database: Path, telegram: str) -> dict[str, str]:
         APP_ENV="development",
         FLASK_APP="wsgi.py",
         SECRET_KEY="fuzz-secret-key-that-is-long-enough-0123456789",
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url,
         TELEGRAM_BOT_TOKEN=BOT_TOKEN,
         TELEGRAM_API_URL=telegram,  # a fake Bot API: invoices are created, messages sent
         WEBAPP_URL="http://127.0.0.1/",
@@ -78,6 +83,13 @@ def server_environment(database: Path, telegram: str) -> dict[str, str]:
 
 def flask(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True)
+
+
+def seed(env: dict[str, str]) -> None:
+    """The schema, the demo data, and one demo person promoted to admin."""
+    flask(env, "db", "upgrade")
+    flask(env, "demo", "seed")
+    flask(env, "users", "role", str(ADMIN["id"]), "admin")
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -171,6 +183,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--only", choices=("anonymous", "student", "admin"), action="append")
     parser.add_argument("--reports", type=Path, help="keep the reports and server logs here")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="fuzz on PostgreSQL: a fresh database per identity next to URL (dropped after)",
+    )
     args = parser.parse_args()
     identities = {"anonymous": None, "student": tma(STUDENT), "admin": tma(ADMIN)}
     names = [name for name in identities if not args.only or name in args.only]
@@ -180,18 +197,22 @@ def main() -> int:
         reports = args.reports or folder
         reports.mkdir(parents=True, exist_ok=True)
         telegram = FakeTelegram().start()
-        seeded = server_environment(folder / "seed.db", telegram.url)
-        flask(seeded, "db", "upgrade")
-        flask(seeded, "demo", "seed")
-        flask(seeded, "users", "role", str(ADMIN["id"]), "admin")
+        if not args.postgres:
+            seed(server_environment(f"sqlite:///{folder / 'seed.db'}", telegram.url))
         # Each identity fuzzes its own server and copy of the seeded database, all at once:
         # the admin's deletions do not empty the student's run, and CI waits for one run.
         servers: dict[str, tuple[subprocess.Popen, str]] = {}
         runs: dict[str, subprocess.Popen] = {}
+        databases: list[str] = []
         try:
             for name in names:
-                shutil.copy(folder / "seed.db", folder / f"{name}.db")
-                env = server_environment(folder / f"{name}.db", telegram.url)
+                if args.postgres:
+                    databases.append(create_postgres_database(args.postgres))
+                    env = server_environment(databases[-1], telegram.url)
+                    seed(env)
+                else:
+                    shutil.copy(folder / "seed.db", folder / f"{name}.db")
+                    env = server_environment(f"sqlite:///{folder / f'{name}.db'}", telegram.url)
                 servers[name] = start_server(name, env, reports)
             for name, (server, base) in servers.items():
                 wait_for(f"{base}/health", server)
@@ -205,6 +226,8 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=30)
             telegram.stop()
+            for url in databases:
+                drop_postgres_database(url)
         results = {}
         for name in names:
             print(f"\n== schemathesis: {name}")
