@@ -209,3 +209,22 @@ def test_order_chips_sort_the_page(client, app, student):
     assert 'name="sort" value="title"' in by_title
     by_title_desc = client.get("/tasks?sort=-title", headers=headers).get_data(as_text=True)
     assert 'name="sort" value=""' in by_title_desc  # not offered on the page: the default
+
+
+def test_checklist_ticked_from_the_list_and_kept_by_an_edit(client, app, student):
+    """Does the row show the checklist with ticks that post to the item, and does saving
+    the edit form keep the ticks of the lines that stay?"""
+    task_id = make_task(
+        app,
+        student,
+        title="Shop",
+        items=[{"text": "milk", "done": False}, {"text": "tea", "done": False}],
+    )
+    headers = {**headers_for(student), **HX}
+    page = client.get("/tasks", headers=headers_for(student)).get_data(as_text=True)
+    assert f"/tasks/{task_id}/items/1" in page and "tea" in page
+    row = client.post(f"/tasks/{task_id}/items/1", data={"done": "true"}, headers=headers)
+    assert row.status_code == 200 and "<html" not in row.get_data(as_text=True)
+    client.post(f"/tasks/{task_id}", data={"title": "Shop", "items": "tea\nbread"}, headers=headers)
+    items = client.get(f"/api/tasks/{task_id}", headers=headers_for(student)).get_json()["items"]
+    assert items == [{"text": "tea", "done": True}, {"text": "bread", "done": False}]

@@ -7,10 +7,14 @@ from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.tasks import services
 from webapp.tasks.schemas import (
+    BulkIn,
+    BulkOut,
     CategoryIn,
     CategoryList,
     CategoryOut,
     CategoryPath,
+    ItemPath,
+    ItemTick,
     MoveIn,
     TagList,
     TaskIn,
@@ -55,6 +59,16 @@ def create_task(body: TaskIn):
     task = services.create_task(current(), body.model_dump())
     db.session.commit()
     return respond(TaskOut, task, 201)
+
+
+@bp.post("/bulk", responses={200: BulkOut, 422: Problem})
+@login_required
+def bulk_change(body: BulkIn):
+    """One action on many of my tasks: `done`, `undone`, `delete`, or `move_to_category`
+    (with `category_id`, null for none). Answers the ids changed."""
+    ids = services.bulk_change(current(), body.ids, body.action, body.category_id)
+    db.session.commit()
+    return respond(BulkOut, {"ids": ids})
 
 
 @bp.get("/tags", responses={200: TagList})
@@ -132,6 +146,15 @@ def move_task(path: TaskPath, body: MoveIn):
     task = services.move_task(
         current(), path.task_id, before_id=body.before_id, after_id=body.after_id
     )
+    db.session.commit()
+    return respond(TaskOut, task)
+
+
+@bp.post("/<int:task_id>/items/<int:index>", responses={200: TaskOut, 404: Problem})
+@login_required
+def tick_item(path: ItemPath, body: ItemTick):
+    """Tick (`done: true`) or untick one checklist item, counted from 0."""
+    task = services.tick_item(current(), path.task_id, path.index, body.done)
     db.session.commit()
     return respond(TaskOut, task)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -24,6 +26,9 @@ TITLE_MAX = 500
 """Vectora allowed 500 characters; Vectora's users paste long titles."""
 TAG_MAX = 32
 CATEGORY_NAME_MAX = 50
+ITEMS_MAX = 50
+"""Checklist items in one task."""
+ITEM_TEXT_MAX = 200
 POSITION_GAP = 1 << 16
 """The distance between neighbours in the manual order after a rebalance (and between new
 tasks): sixteen moves into the same gap before the list needs renumbering."""
@@ -99,6 +104,11 @@ class Task(TimestampMixin, db.Model):
     # the moved task's position (`services.move_task`).
     position: Mapped[int] = mapped_column(
         BigInteger, default=0, server_default=text("0"), nullable=False
+    )
+
+    # The checklist: [{"text": str, "done": bool}, …], at most ITEMS_MAX (the schemas check).
+    items: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
     )
 
     tag_rows: Mapped[list[TaskTag]] = relationship(

@@ -8,12 +8,19 @@ Bodies derive from `Input`: a field they do not know is refused (422).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
 from webapp.api import Id, Input, KeysetPagination, Params, Schema
-from webapp.tasks.models import CATEGORY_NAME_MAX, TAG_MAX, TITLE_MAX, Priority
+from webapp.tasks.models import (
+    CATEGORY_NAME_MAX,
+    ITEM_TEXT_MAX,
+    ITEMS_MAX,
+    TAG_MAX,
+    TITLE_MAX,
+    Priority,
+)
 
 TITLE = Field(..., min_length=1, max_length=TITLE_MAX)
 DESCRIPTION_MAX = 5000
@@ -47,6 +54,18 @@ def normalize_tags(value: object) -> object:
     return tags
 
 
+class ChecklistItem(Input):
+    """One line of a task's checklist."""
+
+    text: str = Field(..., min_length=1, max_length=ITEM_TEXT_MAX)
+    done: bool = False
+
+    _strip_text = field_validator("text", mode="before")(_strip)
+
+
+Checklist = Annotated[list[ChecklistItem], Field(max_length=ITEMS_MAX)]
+
+
 class TaskIn(Input):
     """A new task, or the full replacement of one (PUT)."""
 
@@ -59,6 +78,7 @@ class TaskIn(Input):
     )
     category: Id | None = Field(None, description="The id of one of my categories")
     tags: list[str] = Field(default_factory=list, description="Short strings; at most 10")
+    items: Checklist = Field(default_factory=list, description="The checklist; at most 50")
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
@@ -74,16 +94,22 @@ class TaskPatch(Input):
     due_at: AwareDatetime | None = None
     category: Id | None = Field(None, description="null takes the task out of it")
     tags: list[str] | None = None
+    items: Checklist | None = None
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
 
-    @field_validator("title", "description", "done", "priority", "tags")
+    @field_validator("title", "description", "done", "priority", "tags", "items")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
             raise ValueError("may not be null")
         return value
+
+
+class ItemOut(Schema):
+    text: str
+    done: bool
 
 
 class TaskOut(Schema):
@@ -95,6 +121,7 @@ class TaskOut(Schema):
     due_at: datetime | None
     category: int | None
     tags: list[str]
+    items: list[ItemOut]
     position: int
     created_at: datetime
     updated_at: datetime
@@ -117,6 +144,7 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "due_at": _instant(row.due_at),
         "category": row.category_id,
         "tags": tags,
+        "items": [{"text": item["text"], "done": item["done"]} for item in row.items],
         "position": row.position,
         "created_at": _instant(row.created_at),
         "updated_at": _instant(row.updated_at),
@@ -154,6 +182,31 @@ class MoveIn(Input):
 
 class TaskPath(Params):
     task_id: Id
+
+
+class ItemPath(Params):
+    task_id: Id
+    index: int = Field(..., ge=0, lt=ITEMS_MAX, description="The item's place, from 0")
+
+
+class ItemTick(Input):
+    done: bool
+
+
+BulkAction = Literal["done", "undone", "delete", "move_to_category"]
+
+
+class BulkIn(Input):
+    """One action on many of my tasks. `category_id` goes with `move_to_category` (null
+    takes the tasks out of their category)."""
+
+    ids: list[Id] = Field(..., min_length=1, max_length=200)
+    action: BulkAction
+    category_id: Id | None = None
+
+
+class BulkOut(Schema):
+    ids: list[int] = Field(description="The tasks changed (ids not mine are left out)")
 
 
 # --- categories and tags -----------------------------------------------------------------

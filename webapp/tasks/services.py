@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.database import utcnow
@@ -25,7 +25,7 @@ from webapp.pagination import Page, core_rows, paginate, scalars
 from webapp.tasks.models import POSITION_GAP, Priority, Task, TaskCategory, TaskTag
 from webapp.users.models import User
 
-EDITABLE = ("title", "description", "done", "priority", "due_at")
+EDITABLE = ("title", "description", "done", "priority", "due_at", "items")
 SORTS = ("position", "due", "priority", "created", "title")
 KEYSET_SORTS = ("position", "created", "title")
 """Sorts whose keys are plain non-null columns, so a `next` cursor can follow them; `due`
@@ -178,8 +178,71 @@ def delete_task(owner: User, task_id: int) -> None:
     db.session.flush()
 
 
+def tick_item(owner: User, task_id: int, index: int, done: bool) -> Task:
+    """Tick or untick one checklist item (from the list, without opening the task). The
+    task row is locked first: two items ticked at once both stay ticked (the checklist is
+    one JSON value, rewritten whole)."""
+    task = db.session.execute(
+        select(Task)
+        .where(Task.id == task_id, Task.owner_id == owner.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if task is None:
+        raise NotFound(_l("No such task."))
+    if index >= len(task.items):
+        raise NotFound(_l("No such checklist item."))
+    items = [dict(item) for item in task.items]
+    items[index]["done"] = done
+    task.items = items
+    db.session.flush()
+    return task
+
+
+BULK_ACTIONS = ("done", "undone", "delete", "move_to_category")
+
+
+def bulk_change(
+    owner: User, ids: Sequence[int], action: str, category_id: int | None = None
+) -> list[int]:
+    """One action on many of the owner's tasks, one statement per table whatever their
+    number; ids that are not the owner's are left out (they do not exist for you). Returns
+    the ids changed."""
+    if action not in BULK_ACTIONS:
+        message = _l("Unknown action.")
+        raise ValidationFailed(message, errors=[field_error("action", message)])
+    mine = list(
+        db.session.scalars(
+            select(Task.id)
+            .where(Task.owner_id == owner.id, Task.id.in_(set(ids)))
+            .order_by(Task.id)
+        )
+    )
+    if action == "move_to_category":
+        target = _own_category_id(owner, category_id, field="category_id")
+    if not mine:
+        return mine
+    chosen = Task.id.in_(mine)
+    if action in ("done", "undone"):
+        db.session.execute(update(Task).where(chosen).values(done=action == "done"))
+    elif action == "move_to_category":
+        db.session.execute(update(Task).where(chosen).values(category_id=target))
+    else:
+        # Tags first: SQLite enforces no ON DELETE CASCADE unless told to.
+        db.session.execute(delete(TaskTag).where(TaskTag.task_id.in_(mine)))
+        db.session.execute(delete(Task).where(chosen))
+    db.session.flush()
+    return mine
+
+
 def _editable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in fields.items() if name in EDITABLE}
+    editable = {name: value for name, value in fields.items() if name in EDITABLE}
+    if "items" in editable:  # stored whole, each with both keys (a PATCH may omit `done`)
+        editable["items"] = [
+            {"text": item["text"], "done": bool(item.get("done", False))}
+            for item in editable["items"]
+        ]
+    return editable
 
 
 def _set_tags(task: Task, owner: User, tags: Sequence[str]) -> None:
@@ -369,7 +432,9 @@ def _save_category(category: TaskCategory, name: str, color: str) -> None:
         raise Conflict(message, errors=[field_error("name", message)]) from exc
 
 
-def _own_category_id(owner: User, category_id: int | None) -> int | None:
+def _own_category_id(
+    owner: User, category_id: int | None, *, field: str = "category"
+) -> int | None:
     """The id if it names one of the owner's categories; someone else's or a missing one
     is a 422 on `category` (the task is yours, the reference is what is wrong)."""
     if category_id is None:
@@ -377,5 +442,5 @@ def _own_category_id(owner: User, category_id: int | None) -> int | None:
     category = db.session.get(TaskCategory, category_id)
     if category is None or category.owner_id != owner.id:
         message = _l("No such category.")
-        raise ValidationFailed(message, errors=[field_error("category", message)])
+        raise ValidationFailed(message, errors=[field_error(field, message)])
     return category.id

@@ -123,6 +123,7 @@ def _task_fields() -> dict[str, Any]:
         "due_at": form_datetime(form.get("due_at")),
         "category": form.get("category") or None,
         "tags": [t for t in form.get("tags", "").split(",") if t.strip()],
+        "items": [{"text": line} for line in form.get("items", "").splitlines() if line.strip()],
     }
 
 
@@ -173,6 +174,15 @@ def toggle_task(task_id: int):
     return render_template("tasks/partials/_row.html", **_row_context(task))
 
 
+@bp.post("/<int:task_id>/items/<int:index>")
+@login_required
+def tick_item(task_id: int, index: int):
+    """Tick or untick one checklist item from the list: the row, redrawn."""
+    task = services.tick_item(current(), task_id, index, request.form.get("done") == "true")
+    db.session.commit()
+    return render_template("tasks/partials/_row.html", **_row_context(task))
+
+
 @bp.get("/<int:task_id>")
 @login_required
 def task_row(task_id: int):
@@ -196,6 +206,10 @@ def save_task(task_id: int):
     task = services.get_task(current(), task_id)
     fields = _task_fields()
     fields["done"] = task.done
+    # A line that stays keeps its tick (the form edits the text, the list ticks).
+    ticked = {item["text"] for item in task.items if item["done"]}
+    for item in fields["items"]:
+        item["done"] = item["text"].strip() in ticked
     data, errors = validate_form(TaskIn, fields)
     if data is None:
         context = _edit_context(task, errors, request.form)
