@@ -17,6 +17,8 @@
   waits as long; 5xx, timeouts, network errors → retried with exponential backoff up to
   `MAX_ATTEMPTS`, then failed (kept with its error, never silently dropped); other 4xx →
   failed at once (the request itself is wrong).
+* Time: every wait, deadline and due time is read from a `Clock` (the system's by default), so
+  a test can run the sender on a fake one and check the limits without waiting for them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -117,6 +119,23 @@ class BotApi:
         return Outcome(Result.PERMANENT, error=error)
 
 
+class Clock:
+    """The sender's time: the system's. A test passes a fake one whose `sleep` only advances
+    it (with a `LocalRateLimiter` and a fake Bot API that read the same time)."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def now(self) -> datetime:
+        return utcnow()
+
+
+SYSTEM_CLOCK = Clock()
+
+
 # --- delivering ---------------------------------------------------------------------------
 
 
@@ -125,16 +144,19 @@ def deliver(
     *,
     budget: float | None = None,
     hand_over: Callable[[Flask], None] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    limiter: RateLimiter | None = None,
 ) -> int:
     """Send every due message (and those coming due within `HORIZON`); return how many were
-    sent. Runs `BOT_SENDER_THREADS` senders (one on SQLite) for at most `budget` seconds;
-    out of budget with messages still due, calls `hand_over(app)` (the job starts another)."""
+    sent. Runs `BOT_SENDER_THREADS` senders (one on SQLite) for at most `budget` seconds,
+    under the app's rate limiter unless given another; out of budget with messages still
+    due, calls `hand_over(app)` (the job starts another)."""
     token = app.config.get("TELEGRAM_BOT_TOKEN")
     if not token:
         return 0
-    limiter = rate_limiter(app)
+    limiter = rate_limiter(app) if limiter is None else limiter
     budget = float(app.config.get("BOT_DELIVERY_BUDGET", 50.0) if budget is None else budget)
-    deadline = time.monotonic() + budget
+    deadline = clock.monotonic() + budget
     sqlite = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
     threads = 1 if sqlite else max(1, int(app.config.get("BOT_SENDER_THREADS", 4)))
 
@@ -142,7 +164,7 @@ def deliver(
         api = BotApi(app.config["TELEGRAM_API_URL"], token)
         try:
             with app.app_context():
-                return _deliver_loop(limiter, api, deadline)
+                return _deliver_loop(limiter, api, deadline, clock)
         finally:
             api.close()
 
@@ -151,39 +173,40 @@ def deliver(
     else:
         with ThreadPoolExecutor(threads, thread_name_prefix="bot-sender") as pool:
             sent = sum(f.result() for f in [pool.submit(run) for _ in range(threads)])
-    if hand_over is not None and time.monotonic() >= deadline and not app.config.get("JOBS_INLINE"):
+    out_of_time = clock.monotonic() >= deadline
+    if hand_over is not None and out_of_time and not app.config.get("JOBS_INLINE"):
         with app.app_context():
-            waiting = seconds_until_next_due()
+            waiting = seconds_until_next_due(clock.now())
             if waiting is not None and waiting <= HORIZON:
                 hand_over(app)  # out of budget with work left: a new run takes over
     return sent
 
 
-def _deliver_loop(limiter: RateLimiter, api: BotApi, deadline: float) -> int:
+def _deliver_loop(limiter: RateLimiter, api: BotApi, deadline: float, clock: Clock) -> int:
     sent = 0
-    while time.monotonic() < deadline:
-        batch = claim_due(BATCH)
+    while clock.monotonic() < deadline:
+        batch = claim_due(BATCH, clock.now())
         if not batch:
-            waiting = seconds_until_next_due()
+            waiting = seconds_until_next_due(clock.now())
             if waiting is None or waiting > HORIZON:
                 break
-            time.sleep(min(max(waiting, 0.005), max(deadline - time.monotonic(), 0)))
+            clock.sleep(min(max(waiting, 0.005), max(deadline - clock.monotonic(), 0)))
             continue
         for row in batch:
-            if time.monotonic() >= deadline:
-                _put_back(row.id, 0.0)
+            if clock.monotonic() >= deadline:
+                _put_back(row.id, 0.0, clock.now())
                 continue
-            wait = _take_slot(limiter, row.chat_id)
+            wait = _take_slot(limiter, row.chat_id, clock)
             if wait > 0:
-                _put_back(row.id, wait)
+                _put_back(row.id, wait, clock.now())
                 continue
             outcome = api.send_message(row.chat_id, row.text, row.reply_markup, row.parse_mode)
-            record_outcome(row, outcome, limiter)
+            record_outcome(row, outcome, limiter, clock.now())
             sent += outcome.result is Result.SENT
     return sent
 
 
-def _take_slot(limiter: RateLimiter, chat_id: int) -> float:
+def _take_slot(limiter: RateLimiter, chat_id: int, clock: Clock) -> float:
     """0 once a slot is taken; otherwise the (long) wait after which to try again."""
     while True:
         wait = limiter.acquire(chat_id)
@@ -191,12 +214,12 @@ def _take_slot(limiter: RateLimiter, chat_id: int) -> float:
             return 0.0
         if wait > SHORT_WAIT:
             return wait
-        time.sleep(wait)
+        clock.sleep(wait)
 
 
-def claim_due(limit: int) -> Sequence[Row[Any]]:
-    """Lease up to `limit` due messages to this sender and commit the lease."""
-    now = utcnow()
+def claim_due(limit: int, now: datetime | None = None) -> Sequence[Row[Any]]:
+    """Lease up to `limit` messages due at `now` to this sender and commit the lease."""
+    now = utcnow() if now is None else now
     due = (
         select(OutgoingMessage.id)
         .where(OutgoingMessage.status == MessageStatus.PENDING)
@@ -240,8 +263,8 @@ def claim_due(limit: int) -> Sequence[Row[Any]]:
     return [r for r in rows if r.chat_id not in blocked]
 
 
-def seconds_until_next_due() -> float | None:
-    """Seconds until the earliest pending message comes due (negative: overdue)."""
+def seconds_until_next_due(now: datetime | None = None) -> float | None:
+    """Seconds from `now` until the earliest pending message comes due (negative: overdue)."""
     earliest = db.session.scalar(
         select(func.min(OutgoingMessage.next_attempt_at)).where(
             OutgoingMessage.status == MessageStatus.PENDING
@@ -251,15 +274,15 @@ def seconds_until_next_due() -> float | None:
     if earliest is None:
         return None
     if earliest.tzinfo is None:  # SQLite aggregate: the column type is not applied
-        from datetime import UTC, datetime
-
         earliest = datetime.fromisoformat(str(earliest)).replace(tzinfo=UTC)
-    return (earliest - utcnow()).total_seconds()
+    return (earliest - (utcnow() if now is None else now)).total_seconds()
 
 
-def record_outcome(row: Row[Any], outcome: Outcome, limiter: RateLimiter) -> None:
+def record_outcome(
+    row: Row[Any], outcome: Outcome, limiter: RateLimiter, now: datetime | None = None
+) -> None:
     """Store what Telegram answered for one message (and pause or block as it says)."""
-    now = utcnow()
+    now = utcnow() if now is None else now
     result = outcome.result
     if result is Result.SENT:
         _update([row.id], status=MessageStatus.SENT, sent_at=now, attempts=row.attempts + 1)
@@ -299,8 +322,8 @@ def record_outcome(row: Row[Any], outcome: Outcome, limiter: RateLimiter) -> Non
     db.session.commit()
 
 
-def _put_back(message_id: int, wait: float) -> None:
-    _update([message_id], next_attempt_at=utcnow() + timedelta(seconds=wait))
+def _put_back(message_id: int, wait: float, now: datetime) -> None:
+    _update([message_id], next_attempt_at=now + timedelta(seconds=wait))
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures.tickets",
     "tests.fixtures.browser",
     "tests.fixtures.webview",
+    "tests.fixtures.clock",
     "tests.fixtures.fake_telegram",
     "tests.fixtures.private_servers",
 ]

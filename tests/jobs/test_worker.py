@@ -162,11 +162,9 @@ def test_the_webhook_answers_before_sending_and_a_worker_sends(worker_app, fake_
 
     client = worker_app.test_client()
     update = message_update(4501, "/start event_1")
-    started = time.monotonic()
     response = client.post("/telegram/webhook", json=update, headers=webhook_headers(worker_app))
     assert response.status_code == 200
-    assert time.monotonic() - started < 1.0
-    assert fake_telegram.all_calls == []
+    assert fake_telegram.all_calls == []  # answered without one call to Telegram
     with worker_app.app_context():
         assert get_queue().count == 1
     run_worker(worker_app)
