@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from jobs.events import send_event_reminders
 from tests.fixtures.app import build_app
+from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event, Participant
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(postgres_url):
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40}})
+    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()})
     with app.app_context():
         db.create_all()
     yield app

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.fixtures.app import build_app
+from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
 from tests.market.conftest import ORDER, ledger_problems
 from webapp.database import utcnow
@@ -35,8 +36,7 @@ _telegram_ids = itertools.count(7_000_000)
 def pg_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_url")
-        # 20 connections: enough contention, and room for other test runs on the server.
-        engine = {"pool_size": 20, "max_overflow": 0, "pool_timeout": 120}
+        engine = concurrent_engine_options()
     else:
         url = f"sqlite:///{tmp_path / 'concurrent.db'}"
         engine = {"pool_size": 30, "max_overflow": 0, "connect_args": {"timeout": 30}}

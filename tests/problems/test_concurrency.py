@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.fixtures.app import build_app
+from tests.fixtures.services import concurrent_engine_options
 from webapp.extensions import db
 from webapp.problems import services
 from webapp.problems.models import Attempt, ProblemRating, ProblemStatus, UserRating
@@ -39,7 +40,10 @@ def test_concurrent_attempts_keep_every_rating_update(postgres_url):
     """When 40 students answer one problem at once and one student answers it 30 times at
     once, does the problem count every first attempt and the student get rated once?"""
     # 30 answers from one student: above the brute-force limit, which is tested on its own.
-    settings = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 50}, "PROBLEM_ATTEMPTS_PER_WINDOW": 100}
+    settings = {
+        "SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options(),
+        "PROBLEM_ATTEMPTS_PER_WINDOW": 100,
+    }
     app = build_app(postgres_url, settings)
     with app.app_context():
         db.create_all()
@@ -111,7 +115,7 @@ def test_concurrent_approvals_decide_once(postgres_url):
     from webapp.errors import Conflict
     from webapp.outbox import queued_for
 
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30}})
+    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()})
     with app.app_context():
         db.create_all()
         author = User(role=Role.TEACHER, telegram_id=7, first_name="T")
