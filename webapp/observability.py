@@ -1,7 +1,10 @@
 """Logs, request ids, Prometheus metrics, optional Sentry, and security headers.
 
-* Every request gets an id (`X-Request-ID` in, or a new one) that appears in each JSON log
-  line and in the response.
+* Every request gets an id (`X-Request-ID` in, or a new one) that appears in each log line
+  and in the response.
+* Logs: one line per request (`hub.access`; the development server's own request line is
+  dropped), JSON lines in production, plain `12:00:01 INFO hub.access GET / 200 3 ms [id]`
+  lines elsewhere; the bot token is redacted from every line.
 * `/metrics` serves Prometheus metrics to `Authorization: Bearer <METRICS_TOKEN>` (without a
   token: open in development, 404 in production); under gunicorn with `PROMETHEUS_MULTIPROC_DIR` set
   (see `gunicorn.conf.py`) it aggregates every worker process.
@@ -66,24 +69,55 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ReadableFormatter(logging.Formatter):
+    """`12:00:01 INFO hub.access GET / 200 3 ms [request id]` (no id outside a request)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = redact_secrets(super().format(record))
+        request_id = getattr(record, "request_id", "-")
+        if request_id == "-":
+            return line
+        first, newline, rest = line.partition("\n")  # a traceback goes below the id
+        return f"{first} [{request_id}]{newline}{rest}"
+
+
+class DevServerRequestFilter(logging.Filter):
+    """Drop the development server's own line per request: `hub.access` logs each one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # werkzeug's `log_request` is its only message of this shape (the request line, the
+        # status, the size); its start-up banner and errors pass.
+        return not (isinstance(record.msg, str) and record.msg.endswith('"%s" %s %s'))
+
+
+def log_formatter(app_env: str) -> logging.Formatter:
+    """JSON in production (for the log collector), readable lines elsewhere."""
+    if app_env == "production":
+        return RedactingJsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    return ReadableFormatter()
+
+
 def configure_logging(app: Flask) -> None:
-    """JSON lines on stderr with the request id (once per process), secrets redacted."""
+    """One handler on stderr for the process, in the format of the app's environment, with
+    the request id and secrets redacted."""
     token = app.config.get("TELEGRAM_BOT_TOKEN")
     if token:
         _SECRETS.add(token)
     root = logging.getLogger()
-    if any(getattr(h, "_hub", False) for h in root.handlers):
-        return
-    handler = logging.StreamHandler()
-    handler._hub = True  # type: ignore[attr-defined]
-    handler.setFormatter(
-        RedactingJsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
-    handler.addFilter(RequestIdFilter())
-    root.addHandler(handler)
+    handler = next((h for h in root.handlers if getattr(h, "_hub", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler._hub = True  # type: ignore[attr-defined]
+        handler.addFilter(RequestIdFilter())
+        root.addHandler(handler)
+        logging.getLogger("werkzeug").addFilter(DevServerRequestFilter())
+    handler.setFormatter(log_formatter(app.config["APP_ENV"]))
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
@@ -148,7 +182,11 @@ def register_request_hooks(app: Flask) -> None:
         LATENCY.labels(request.method, endpoint).observe(elapsed)
         if endpoint not in ("/metrics", "/health"):
             access_log.info(
-                "request",
+                "%s %s %s %.0f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                elapsed * 1000,
                 extra={
                     "method": request.method,
                     "path": request.path,
