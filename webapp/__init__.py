@@ -198,6 +198,10 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         app.register_blueprint(page_bp)
     init_admin(app)
     app.register_blueprint(bot_webhook.bp)
+    if app.config["APP_ENV"] == "development":
+        from webapp.demo import dev_bp
+
+        app.register_blueprint(dev_bp)  # short local launch links (`flask demo links`)
 
 
 def _register_cli(app: Flask) -> None:
