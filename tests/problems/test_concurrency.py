@@ -83,7 +83,10 @@ def test_concurrent_answers_respect_the_attempt_limit(postgres_url):
     as the brute-force limit allows, the rest refused with a 429?"""
     from webapp.errors import RateLimited
 
-    settings = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25}, "PROBLEM_ATTEMPTS_PER_WINDOW": 5}
+    settings = {
+        "SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options(),
+        "PROBLEM_ATTEMPTS_PER_WINDOW": 5,
+    }
     app = build_app(postgres_url, settings)
     with app.app_context():
         db.create_all()
