@@ -86,3 +86,14 @@ def test_the_development_server_still_says_where_it_listens(app, log_lines):
     configure_logging(app)
     logging.getLogger("werkzeug").info(" * Running on %s", "http://127.0.0.1:5000")
     assert "Running on http://127.0.0.1:5000" in log_lines.getvalue()
+
+
+def test_readable_lines_leave_the_bot_token_out(app, log_lines):
+    """Does a development log line that names the bot token (a Bot API URL) read
+    <redacted> instead?"""
+    app.config.update(APP_ENV="development")
+    configure_logging(app)
+    token = app.config["TELEGRAM_BOT_TOKEN"]
+    logging.getLogger("bot").warning("POST https://api.telegram.org/bot%s/sendMessage", token)
+    assert "/bot<redacted>/sendMessage" in log_lines.getvalue()
+    assert token not in log_lines.getvalue()
