@@ -1,6 +1,6 @@
 """Run every benchmark and write bench/RESULTS.md.
 
-    .venv/bin/python bench/run.py            # all (about 5 minutes)
+    .venv/bin/python bench/run.py            # all (about 12 minutes)
     .venv/bin/python bench/run.py init_data  # some
 
 Needs PostgreSQL, Redis, wrk (`apt-get install wrk`) and Chromium (`/usr/bin/chromium`,
@@ -32,6 +32,8 @@ from bench.common import Result  # noqa: E402
 
 BENCHMARKS = [
     "lists",
+    "takes",
+    "soak",
     "market_take",
     "expiry",
     "fanout",
