@@ -4,7 +4,8 @@ and last-seen written), with errors and latency percentiles.
 
 The load is open-loop: request i is due at `i / RATE` seconds whatever the earlier ones are
 doing, and its latency counts from when it was due (a slow answer delays nothing and hides
-nothing). An error is a 5xx, a refused or timed-out connection; the answers the mix expects
+nothing). Each request opens its own connection, as a client behind a proxy would. An
+error is a 5xx, a refused or timed-out connection; the answers the mix expects
 (2xx, and 409 for a take the mix itself made impossible) are not errors.
 """
 
@@ -115,7 +116,11 @@ def run(*, seconds: int = SECONDS, rate: int = RATE) -> list[Result]:
             if session is None:
                 session = local.session = requests.Session()
             try:
-                answer = session.request(method, base + path, headers=headers, timeout=10)
+                # a fresh connection each time: gunicorn closes idle keep-alive connections
+                # after 2 s, and reusing one it just closed fails on the client's side
+                answer = session.request(
+                    method, base + path, headers={**headers, "Connection": "close"}, timeout=10
+                )
                 code: Any = answer.status_code
             except requests.RequestException as exc:
                 code = type(exc).__name__
