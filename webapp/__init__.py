@@ -160,6 +160,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.admin import init_admin
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
+    from webapp.cities import api as cities_api
     from webapp.core import views as core_views
     from webapp.events import api as events_api
     from webapp.events import views as events_views
@@ -176,6 +177,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     api_blueprints = (
         auth_api.bp,
         users_api.bp,
+        cities_api.bp,
         tasks_api.bp,
         events_api.bp,
         tickets_api.bp,

