@@ -154,6 +154,7 @@ def test_category_tag_and_due_chips_filter(client, app, student):
     page = client.get("/tasks", headers=headers_for(student)).get_data(as_text=True)
     assert f'data-category="{work_id}"' in page and "#a · 1" in page
     assert 'id="task-tag-suggestions"' in page and '<option value="a">' in page
+    assert 'fill="#ff0000"' in page and "style=" not in page  # the colour, within the CSP
     by_category = client.get(f"/tasks?category={work_id}", headers=headers).get_data(as_text=True)
     assert "Tagged work" in by_category and "Plain one" not in by_category
     by_tag = client.get("/tasks?tag=a", headers=headers).get_data(as_text=True)

@@ -16,6 +16,7 @@ from webapp.tasks.schemas import (
     ItemPath,
     ItemTick,
     MoveIn,
+    StatsOut,
     TagList,
     TaskIn,
     TaskOut,
@@ -69,6 +70,24 @@ def bulk_change(body: BulkIn):
     ids = services.bulk_change(current(), body.ids, body.action, body.category_id)
     db.session.commit()
     return respond(BulkOut, {"ids": ids})
+
+
+@bp.get("/stats", responses={200: StatsOut})
+@login_required
+def task_stats():
+    """My numbers: due today, overdue, done this week, per cent done, and tasks done per
+    day over the last 30 days."""
+    stats = services.task_stats(current())
+    body = {
+        "total": stats.total,
+        "done": stats.done,
+        "done_percent": stats.done_percent,
+        "due_today": stats.due_today,
+        "overdue": stats.overdue,
+        "done_this_week": stats.done_this_week,
+        "done_per_day": [{"date": day, "count": n} for day, n in stats.done_per_day],
+    }
+    return respond(StatsOut, body)
 
 
 @bp.get("/tags", responses={200: TagList})

@@ -80,6 +80,7 @@ class Task(TimestampMixin, db.Model):
         Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
         Index("ix_tasks_owner_category", "owner_id", "category_id"),
         Index("ix_tasks_owner_position", "owner_id", "position", "id"),
+        Index("ix_tasks_owner_done_at", "owner_id", "done_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +96,8 @@ class Task(TimestampMixin, db.Model):
         nullable=False,
     )
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was last ticked done (None while open): the statistics count by it.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Deleting a category leaves its tasks without one.
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("task_categories.id", ondelete="SET NULL")

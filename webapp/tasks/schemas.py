@@ -7,6 +7,7 @@ Bodies derive from `Input`: a field they do not know is refused (422).
 
 from __future__ import annotations
 
+from datetime import date as Day
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -119,6 +120,7 @@ class TaskOut(Schema):
     done: bool
     priority: Priority
     due_at: datetime | None
+    done_at: datetime | None
     category: int | None
     tags: list[str]
     items: list[ItemOut]
@@ -142,6 +144,7 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "done": row.done,
         "priority": row.priority.value,
         "due_at": _instant(row.due_at),
+        "done_at": _instant(row.done_at),
         "category": row.category_id,
         "tags": tags,
         "items": [{"text": item["text"], "done": item["done"]} for item in row.items],
@@ -247,3 +250,20 @@ class TagCount(Schema):
 
 class TagList(Schema):
     items: list[TagCount]
+
+
+class DayCount(Schema):
+    date: Day
+    count: int
+
+
+class StatsOut(Schema):
+    """The statistics panel (UTC days; weeks start on Monday)."""
+
+    total: int
+    done: int
+    done_percent: int = Field(description="Done tasks as a whole per cent of all tasks")
+    due_today: int = Field(description="Open tasks due today")
+    overdue: int = Field(description="Open tasks due before now")
+    done_this_week: int
+    done_per_day: list[DayCount] = Field(description="The last 30 days, oldest first")

@@ -10,8 +10,8 @@ literally).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -147,6 +147,7 @@ def create_task(owner: User, fields: dict[str, Any]) -> Task:
     """A new task, at the top of the owner's manual order."""
     top = db.session.scalar(select(func.min(Task.position)).where(Task.owner_id == owner.id))
     task = Task(owner_id=owner.id, position=(top or 0) - POSITION_GAP, **_editable(fields))
+    task.done_at = utcnow() if task.done else None
     if "category" in fields:
         task.category_id = _own_category_id(owner, fields["category"])
     db.session.add(task)
@@ -159,8 +160,11 @@ def create_task(owner: User, fields: dict[str, Any]) -> Task:
 def update_task(owner: User, task_id: int, changes: dict[str, Any]) -> Task:
     """Apply the given fields (all of them for a replacement, some for a patch)."""
     task = get_task(owner, task_id)
+    was_done = task.done
     for name, value in _editable(changes).items():
         setattr(task, name, value)
+    if task.done != was_done:
+        task.done_at = utcnow() if task.done else None
     if "category" in changes:
         task.category_id = _own_category_id(owner, changes["category"])
     if "tags" in changes:
@@ -224,7 +228,13 @@ def bulk_change(
         return mine
     chosen = Task.id.in_(mine)
     if action in ("done", "undone"):
-        db.session.execute(update(Task).where(chosen).values(done=action == "done"))
+        done = action == "done"
+        # Only tasks that change: a done task keeps the day it was done.
+        db.session.execute(
+            update(Task)
+            .where(chosen, Task.done.is_(not done))
+            .values(done=done, done_at=utcnow() if done else None)
+        )
     elif action == "move_to_category":
         db.session.execute(update(Task).where(chosen).values(category_id=target))
     else:
@@ -377,6 +387,69 @@ def tag_counts(owner: User) -> list[tuple[str, int]]:
         .order_by(count.desc(), TaskTag.tag)
     )
     return [(tag, number) for tag, number in db.session.execute(statement)]
+
+
+# --- statistics --------------------------------------------------------------------------
+
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    """The statistics panel's numbers (days are UTC days; weeks start on Monday)."""
+
+    total: int
+    done: int
+    due_today: int
+    """Open tasks due today."""
+    overdue: int
+    """Open tasks due before now."""
+    done_this_week: int
+    done_per_day: list[tuple[date, int]]
+    """Tasks done on each of the last `CHART_DAYS` days, oldest first, today last."""
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def task_stats(owner: User, now: datetime | None = None) -> TaskStats:
+    """The owner's numbers in two statements: one aggregate over the tasks, and the done
+    times of the last 30 days (bucketed here, the same on every database)."""
+    now = now or utcnow()
+    today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+    week_start = today - timedelta(days=today.weekday())
+    is_open = Task.done.is_(False)
+
+    def number(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            func.count(),
+            number(Task.done.is_(True)),
+            number(is_open & (Task.due_at >= today) & (Task.due_at < today + timedelta(days=1))),
+            number(is_open & (Task.due_at < now)),
+            number(Task.done_at >= week_start),
+        ).where(Task.owner_id == owner.id)
+    ).one()
+    first_day = today - timedelta(days=CHART_DAYS - 1)
+    per_day = {first_day.date() + timedelta(days=n): 0 for n in range(CHART_DAYS)}
+    for done_at in db.session.scalars(
+        select(Task.done_at).where(Task.owner_id == owner.id, Task.done_at >= first_day)
+    ):
+        day = done_at.date()
+        if day in per_day:
+            per_day[day] += 1
+    total, done, due_today, overdue, done_this_week = (int(value) for value in row)
+    return TaskStats(
+        total=total,
+        done=done,
+        due_today=due_today,
+        overdue=overdue,
+        done_this_week=done_this_week,
+        done_per_day=list(per_day.items()),
+    )
 
 
 # --- categories --------------------------------------------------------------------------

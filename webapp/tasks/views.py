@@ -142,6 +142,14 @@ def tasks_page():
     return render_template("tasks/page.html", **context)
 
 
+@bp.get("/stats")
+@login_required
+def stats_page():
+    """The statistics panel: due today, overdue, done this week, per cent done, and a chart
+    of tasks done per day (SVG drawn on the server)."""
+    return render_template("tasks/stats.html", stats=services.task_stats(current()))
+
+
 @bp.post("")
 @login_required
 def add_task():
