@@ -129,3 +129,39 @@ def test_russian_user_gets_russian(browser_page, telegram_client, live_server):
     # The shell was drawn before sign-in told us the language: it is drawn again in Russian.
     expect(frame.locator(".tile .cell-title", has_text="Задачник")).to_be_visible()
     expect(frame.get_by_text("Hello", exact=False)).to_have_count(0)
+
+
+def test_telegram_chrome_follows_the_theme_and_its_changes(
+    browser_page, telegram_client, live_server
+):
+    """Do Telegram's header, background and bottom bar take the theme's colours, native
+    controls Telegram's scheme, and does all of it follow a theme change?"""
+    from playwright.sync_api import expect
+
+    from tests.fixtures.webview import THEMES, press
+
+    light, dark = THEMES["light"], THEMES["dark"]
+    frame = launch_in(
+        browser_page, telegram_client, live_server, {"id": 7005, "first_name": "Vera"}
+    )
+    expect(frame.get_by_text("Hello, Vera!")).to_be_visible()
+    assert events(browser_page, "web_app_set_header_color")[-1] == {
+        "color": light["header_bg_color"]
+    }
+    assert events(browser_page, "web_app_set_background_color")[-1] == {
+        "color": light["secondary_bg_color"]
+    }
+    assert events(browser_page, "web_app_set_bottom_bar_color")[-1] == {
+        "color": light["bottom_bar_bg_color"]
+    }
+    html = frame.locator("html")
+    assert html.evaluate("h => getComputedStyle(h).colorScheme") == "light"
+
+    press(browser_page, "theme_changed", {"theme_params": dark})
+    expect(html).to_have_attribute("data-scheme", "dark")
+    assert html.evaluate("h => getComputedStyle(h).colorScheme") == "dark"
+    assert events(browser_page, "web_app_set_header_color")[-1] == {
+        "color": dark["header_bg_color"]
+    }
+    body = frame.locator("body")
+    assert body.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(21, 30, 39)"
