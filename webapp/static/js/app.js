@@ -70,8 +70,11 @@
 
   // Feedback on every tap.
   var mainTarget = null;
+  // The main action's request comes from its button, or from the form the button submits
+  // (not from a form that merely holds it: the ticket form's autosave is not "Submit").
   function ownsMain(elt) {
-    return mainTarget && elt && (elt === mainTarget || elt.contains(mainTarget));
+    if (!mainTarget || !elt) return false;
+    return elt === mainTarget || (mainTarget.type === "submit" && mainTarget.form === elt);
   }
   body.addEventListener("htmx:beforeRequest", function (event) {
     if (navigator.onLine === false) {
