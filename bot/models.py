@@ -11,10 +11,10 @@ from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import UTCDateTime, utcnow
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
-class ProcessedUpdate(db.Model):
+class ProcessedUpdate(Model):
     """An update the bot has handled: its primary key makes "once per `update_id`" a
     database rule, inserted in the same transaction as the handling."""
 
@@ -26,7 +26,7 @@ class ProcessedUpdate(db.Model):
     )
 
 
-class BlockedChat(db.Model):
+class BlockedChat(Model):
     """A chat whose user blocked the bot (Telegram answered 403): nothing more is sent to it
     until the user talks to the bot again."""
 

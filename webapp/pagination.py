@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.engine import Result
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
@@ -59,8 +60,12 @@ class Page(Generic[T]):
         return f"{self.total}+" if self.total_capped else str(self.total)
 
 
+# An `ORDER BY` term: a mapped attribute (`Task.id`) or an expression (`Task.due.desc()`).
+OrderKey = ColumnElement[Any] | QueryableAttribute[Any]
+
+
 def count_bounded(
-    query: Select, order: Sequence[ColumnElement[Any]] = (), limit: int | None = None
+    query: Select, order: Sequence[OrderKey] = (), limit: int | None = None
 ) -> tuple[int, bool]:
     """(matches counted up to `limit` (`TOTAL_LIMIT`), whether there are more) — one
     statement that reads at most `limit + 1` rows, so its cost does not grow with the table.
@@ -92,7 +97,7 @@ def unique_scalars(result: Result[Any]) -> list[Any]:
 
 def paginate(
     query: Select,
-    order: Sequence[ColumnElement[Any]],
+    order: Sequence[OrderKey],
     *,
     skip: int = 0,
     limit: int = 20,
@@ -133,7 +138,7 @@ def paginate(
 # --- keyset cursors ------------------------------------------------------------------------
 
 
-def _sort_key(expression: ColumnElement[Any]) -> tuple[Any, bool]:
+def _sort_key(expression: OrderKey) -> tuple[Any, bool]:
     """(column, descending) of an `ORDER BY` term."""
     if isinstance(expression, UnaryExpression) and expression.modifier in (
         operators.desc_op,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask_babel import lazy_gettext as _l
 
 from webapp.api import SIGNED_IN, Problem, api_blueprint, no_content, respond
@@ -22,7 +22,7 @@ bp = api_blueprint(
 SIGN_IN_LIMIT = "20 per minute"
 
 
-def _token_answer(user: User, status: int = 200):
+def _token_answer(user: User, status: int = 200) -> tuple[Response, int]:
     if user.is_banned:
         raise Forbidden(_l("This account is banned."), reason="banned")
     token = tokens.issue(user.id)
@@ -38,14 +38,14 @@ def _token_answer(user: User, status: int = 200):
     responses={200: TokenOut, 401: Problem, 403: Problem, 429: Problem},
 )
 @limiter.limit(SIGN_IN_LIMIT)
-def sign_in_with_telegram(body: TelegramSignIn):
+def sign_in_with_telegram(body: TelegramSignIn) -> tuple[Response, int]:
     """Trade a Mini App `initData` for an access token."""
     return _token_answer(user_from_init_data(body.init_data))
 
 
 @bp.post("/login", responses={200: TokenOut, 401: Problem, 403: Problem, 429: Problem})
 @limiter.limit(SIGN_IN_LIMIT)
-def sign_in_with_password(body: PasswordSignIn):
+def sign_in_with_password(body: PasswordSignIn) -> tuple[Response, int]:
     """Trade a username and password for an access token."""
     config = current_app.config
     user = password_sign_in(
@@ -59,7 +59,7 @@ def sign_in_with_password(body: PasswordSignIn):
 
 @bp.post("/register", responses={201: TokenOut, 409: Problem, 429: Problem})
 @limiter.limit("10 per hour")
-def register(body: Registration):
+def register(body: Registration) -> tuple[Response, int]:
     """Create a password account (a student until an admin says otherwise)."""
     user = users.register(body.username, body.password, first_name=body.first_name)
     return _token_answer(user, 201)
@@ -67,7 +67,7 @@ def register(body: Registration):
 
 @bp.post("/logout", responses={204: None}, security=SIGNED_IN)
 @login_required(allow_banned=True)
-def logout():
+def logout() -> tuple[str, int]:
     """Revoke the bearer token of this request until it would have expired."""
     token = g.get("access_token")
     if token is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -47,7 +47,7 @@ def validate_init_data(raw: str) -> init_data_validator.InitData:
 
 
 def _cache_key(kind: str, value: object) -> str:
-    return f"{id(current_app._get_current_object())}:{kind}:{value}"
+    return f"{id(current_app._get_current_object())}:{kind}:{value}"  # type: ignore[attr-defined]
 
 
 def _cache_seconds() -> float:
@@ -107,7 +107,7 @@ def resolve_user() -> User | None:
     Bad credentials raise `Unauthorized`; the result is cached on `g` for the request.
     """
     if "user" in g:
-        return g.user
+        return cast("User | None", g.user)
     found = _credentials()
     user: User | None = None
     if found is not None:
@@ -135,6 +135,14 @@ def require_user(*, allow_banned: bool = False) -> User:
             reason="banned",
         )
     return user
+
+
+@overload
+def login_required(view: F) -> F: ...
+
+
+@overload
+def login_required(view: None = None, *, allow_banned: bool = False) -> Callable[[F], F]: ...
 
 
 def login_required(view: F | None = None, *, allow_banned: bool = False) -> Any:
@@ -182,7 +190,7 @@ def optional_user(func: F) -> F:
 
 def current() -> User:
     """The user resolved by one of the decorators above."""
-    user = g.get("user")
+    user: User | None = g.get("user")
     if user is None:  # pragma: no cover - a view forgot its decorator
         raise Unauthorized(_l("Sign-in required."), reason="missing")
     return user

@@ -8,10 +8,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import UTCDateTime
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
-class RevokedToken(db.Model):
+class RevokedToken(Model):
     __tablename__ = "revoked_tokens"
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import InstanceState, Session, make_transient_to_detached, scoped_session
 
 from webapp.users.models import User
 
@@ -44,7 +44,7 @@ class UserCache:
         self._keys_of: dict[int, set[str]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, ttl: float, session: Session) -> User | None:
+    def get(self, key: str, ttl: float, session: Session | scoped_session[Any]) -> User | None:
         """The remembered user attached to `session`, or None (unknown or too old)."""
         if ttl <= 0:
             return None
@@ -65,7 +65,7 @@ class UserCache:
         """Remember a user whose row is clean (as loaded or just flushed)."""
         if ttl <= 0 or user.id is None:
             return
-        state = inspect(user)
+        state: InstanceState[User] = inspect(user)
         if state.modified or not state.persistent or state.expired_attributes:
             return  # never remember a half-loaded or unflushed row
         values = {name: state.dict[name] for name in _COLUMNS if name in state.dict}

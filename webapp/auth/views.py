@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
@@ -17,7 +18,7 @@ bp = Blueprint("auth_pages", __name__)
 
 
 @bp.post("/auth/session")
-def start_session():
+def start_session() -> ResponseReturnValue:
     """Validate the initData header, open a session, answer the greeting fragment.
 
     With a start parameter (in initData, or `start_param` from the launch URL) the answer

@@ -18,12 +18,12 @@ from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import UTCDateTime, insert_ignoring_conflicts, utcnow
-from webapp.extensions import db
+from webapp.extensions import Model, db
 
 OVERDUE_PERIODS = 3
 
 
-class PeriodicRun(db.Model):
+class PeriodicRun(Model):
     """The last time a periodic job finished without an error."""
 
     __tablename__ = "periodic_runs"

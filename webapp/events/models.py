@@ -13,10 +13,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import TimestampMixin, UTCDateTime, utcnow
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
-class Event(TimestampMixin, db.Model):
+class Event(TimestampMixin, Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
@@ -48,7 +48,7 @@ class Event(TimestampMixin, db.Model):
         return f"<Event {self.id} {self.starts_at:%Y-%m-%d %H:%M}>"
 
 
-class Participant(db.Model):
+class Participant(Model):
     __tablename__ = "event_participants"
     __table_args__ = (UniqueConstraint("event_id", "user_id"),)
 

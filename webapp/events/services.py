@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import CursorResult, Result
 
 from webapp.auth.roles import is_admin
 from webapp.database import insert_ignoring_conflicts, utcnow
@@ -36,7 +37,7 @@ from webapp.events.models import Event, Participant
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.outbox import OutgoingMessage, queue_message
-from webapp.pagination import Page, paginate
+from webapp.pagination import OrderKey, Page, paginate
 from webapp.users.models import User
 
 EDITABLE = ("title", "description", "starts_at", "location", "capacity")
@@ -81,7 +82,7 @@ def list_events(
     query = select(Event, _joined_column(user))
     if when == "upcoming":
         query = query.where(Event.starts_at > now)
-        order = [Event.starts_at, Event.id]
+        order: list[OrderKey] = [Event.starts_at, Event.id]
     else:
         if when == "past":
             query = query.where(Event.starts_at <= now)
@@ -197,15 +198,18 @@ def join_event(user: User, event_id: int, *, now: datetime | None = None) -> tup
     event = get_event(event_id)
     if is_joined(user, event):
         return EventView(_reload(event), True), False
-    taken = db.session.execute(
-        update(Event)
-        .where(
-            Event.id == event.id,
-            Event.starts_at > now,
-            or_(Event.capacity.is_(None), Event.participants_count < Event.capacity),
-        )
-        .values(participants_count=Event.participants_count + 1)
-        .execution_options(synchronize_session=False)
+    taken = typing.cast(  # an UPDATE's result has a count
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Event)
+            .where(
+                Event.id == event.id,
+                Event.starts_at > now,
+                or_(Event.capacity.is_(None), Event.participants_count < Event.capacity),
+            )
+            .values(participants_count=Event.participants_count + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if not taken:
         event = _reload(event)

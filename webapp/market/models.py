@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import UTCDateTime, utcnow, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.users.models import User
 
 
@@ -57,7 +57,7 @@ class Frequency(enum.StrEnum):
     OFF = "off"
 
 
-class Order(db.Model):
+class Order(Model):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("takes_count >= 0", name="takes_count_not_negative"),
@@ -103,7 +103,7 @@ class Order(db.Model):
     client: Mapped[User] = relationship(foreign_keys=[client_id])
 
 
-class Take(db.Model):
+class Take(Model):
     __tablename__ = "order_takes"
     __table_args__ = (UniqueConstraint("order_id", "executor_id"),)
 
@@ -117,7 +117,7 @@ class Take(db.Model):
     order: Mapped[Order] = relationship(lazy="joined")
 
 
-class Account(db.Model):
+class Account(Model):
     """A user's balance in kopecks; created on the first credit."""
 
     __tablename__ = "market_accounts"
@@ -127,7 +127,7 @@ class Account(db.Model):
     balance: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
 
 
-class BalanceTransaction(db.Model):
+class BalanceTransaction(Model):
     """The audit trail: a balance always equals the sum of its transactions' amounts."""
 
     __tablename__ = "balance_transactions"
@@ -148,7 +148,7 @@ class BalanceTransaction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class IssuedStarsInvoice(db.Model):
+class IssuedStarsInvoice(Model):
     """A Stars invoice this server created: the only payloads a payment is credited for, and
     the amount it asked (`invoice_payload` comes back from the client side: an id to look up,
     never data to trust). `paid_charge_id` is the one charge that paid it."""
@@ -163,7 +163,7 @@ class IssuedStarsInvoice(db.Model):
     paid_charge_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
-class StarsPayment(db.Model):
+class StarsPayment(Model):
     """A Telegram Stars payment, credited once per `telegram_payment_charge_id`."""
 
     __tablename__ = "stars_payments"
@@ -176,7 +176,7 @@ class StarsPayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """The first result of a request sent with an `Idempotency-Key` (here: a take)."""
 
     __tablename__ = "idempotency_keys"
@@ -190,7 +190,7 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class ClientReview(db.Model):
+class ClientReview(Model):
     """A client's rating of an executor who took their order."""
 
     __tablename__ = "client_reviews"
@@ -208,7 +208,7 @@ class ClientReview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class ExecutorComplaint(db.Model):
+class ExecutorComplaint(Model):
     """An executor's complaint about an order they took (one per order and executor)."""
 
     __tablename__ = "executor_complaints"
@@ -222,7 +222,7 @@ class ExecutorComplaint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Preferences(db.Model):
+class Preferences(Model):
     """What an executor wants to hear about, and how often."""
 
     __tablename__ = "market_preferences"

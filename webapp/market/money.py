@@ -98,10 +98,10 @@ def credit(
     """Add `amount` kopecks (creating the account on the first credit)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_accounts).values(user_id=user_id, balance=amount)
-    statement = statement.on_conflict_do_update(
+    values = insert(_accounts).values(user_id=user_id, balance=amount)
+    statement = values.on_conflict_do_update(
         index_elements=[_accounts.c.user_id],
-        set_={"balance": _accounts.c.balance + statement.excluded.balance},
+        set_={"balance": _accounts.c.balance + values.excluded.balance},
     ).returning(_accounts.c.balance)
     balance_after = db.session.execute(statement).scalar_one()
     return _record(user_id, kind, amount, balance_after, reference)
@@ -144,7 +144,7 @@ class StarsInvoice:
             "payload": self.payload,
             "provider_token": "",
             "currency": STARS_CURRENCY,
-            "prices": [LabeledPrice(label=self.title, amount=self.stars)],
+            "prices": [LabeledPrice(label=self.title, amount=self.stars)],  # type: ignore[no-untyped-call]
         }
 
 

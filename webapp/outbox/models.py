@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import UTCDateTime, utcnow, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 class MessageStatus(enum.StrEnum):
@@ -24,7 +24,7 @@ class MessageStatus(enum.StrEnum):
     BLOCKED = "blocked"
 
 
-class OutgoingMessage(db.Model):
+class OutgoingMessage(Model):
     __tablename__ = "outgoing_messages"
     __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
 

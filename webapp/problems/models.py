@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import TimestampMixin, UTCDateTime, utcnow, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.users.models import User
 
 
@@ -29,7 +29,7 @@ class ProblemStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Problem(TimestampMixin, db.Model):
+class Problem(TimestampMixin, Model):
     __tablename__ = "problems"
     __table_args__ = (
         CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty_range"),
@@ -74,7 +74,7 @@ class Problem(TimestampMixin, db.Model):
         return f"<Problem {self.id} {self.status}>"
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     __tablename__ = "attempts"
     __table_args__ = (
         Index("ix_attempts_user_created", "user_id", "created_at"),
@@ -97,7 +97,7 @@ class Attempt(db.Model):
     problem: Mapped[Problem] = relationship(lazy="joined")
 
 
-class UserRating(db.Model):
+class UserRating(Model):
     """A user's skill θ and how many rated attempts it has seen."""
 
     __tablename__ = "user_ratings"
@@ -108,7 +108,7 @@ class UserRating(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class ProblemRating(db.Model):
+class ProblemRating(Model):
     """A problem's difficulty β and how many rated attempts it has seen."""
 
     __tablename__ = "problem_ratings"

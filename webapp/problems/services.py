@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
@@ -80,7 +80,7 @@ def shows_answer(user: User, problem: Problem) -> bool:
     return is_staff(user) or problem.author_id == user.id
 
 
-def _visible_to(user: User) -> object:
+def _visible_to(user: User) -> ColumnElement[bool]:
     """SQL condition: the problems this user may see."""
     live = Problem.deleted_at.is_(None)
     if is_staff(user):

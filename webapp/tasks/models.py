@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import TimestampMixin, UTCDateTime, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 
 TITLE_MAX = 500
 """Vectora allowed 500 characters; Vectora's users paste long titles."""
@@ -40,7 +40,7 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
-class TaskCategory(TimestampMixin, db.Model):
+class TaskCategory(TimestampMixin, Model):
     """One of a user's categories: a name (unique per user) and a colour (`#rrggbb`)."""
 
     __tablename__ = "task_categories"
@@ -57,7 +57,7 @@ class TaskCategory(TimestampMixin, db.Model):
         return f"<TaskCategory {self.id} owner={self.owner_id}>"
 
 
-class TaskTag(db.Model):
+class TaskTag(Model):
     """One tag on one task. `owner_id` is the task's owner, copied so that counting a
     user's tags and filtering by a tag read one index of this table."""
 
@@ -73,7 +73,7 @@ class TaskTag(db.Model):
     )
 
 
-class Task(TimestampMixin, db.Model):
+class Task(TimestampMixin, Model):
     __tablename__ = "tasks"
     # The list query: one owner's tasks, newest first (a backward scan of this index).
     __table_args__ = (

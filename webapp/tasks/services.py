@@ -282,14 +282,17 @@ def move_task(
         message = _l("Say either before_id or after_id.")
         raise ValidationFailed(message, errors=[field_error("before_id", message)])
     anchor_id = before_id if before_id is not None else after_id
+    assert anchor_id is not None  # one of the two, checked above
     anchor_field = "before_id" if before_id is not None else "after_id"
     _take_turn(owner, task_id)
-    found = dict(
+    found: dict[int, int] = dict(
         db.session.execute(
             select(Task.id, Task.position).where(
                 Task.owner_id == owner.id, Task.id.in_([task_id, anchor_id])
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     if task_id not in found:
         raise NotFound(_l("No such task."))

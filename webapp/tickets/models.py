@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import TimestampMixin, UTCDateTime, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 class FormStatus(enum.StrEnum):
@@ -19,7 +19,7 @@ class FormStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class TicketForm(TimestampMixin, db.Model):
+class TicketForm(TimestampMixin, Model):
     __tablename__ = "ticket_forms"
     __table_args__ = (
         CheckConstraint("quantity IS NULL OR quantity BETWEEN 1 AND 10", name="quantity_range"),

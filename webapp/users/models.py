@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.database import TimestampMixin, UTCDateTime, value_enum
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(TimestampMixin, UserMixin, db.Model):
+class User(TimestampMixin, UserMixin, Model):
     __tablename__ = "users"
     # Logins are unique regardless of case.
     __table_args__ = (
