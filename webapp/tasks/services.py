@@ -441,6 +441,8 @@ def task_stats(owner: User, now: datetime | None = None) -> TaskStats:
     for done_at in db.session.scalars(
         select(Task.done_at).where(Task.owner_id == owner.id, Task.done_at >= first_day)
     ):
+        if done_at is None:  # the filter leaves none out, but the column may be NULL
+            continue
         day = done_at.date()
         if day in per_day:
             per_day[day] += 1
