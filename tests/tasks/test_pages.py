@@ -229,3 +229,19 @@ def test_checklist_ticked_from_the_list_and_kept_by_an_edit(client, app, student
     client.post(f"/tasks/{task_id}", data={"title": "Shop", "items": "tea\nbread"}, headers=headers)
     items = client.get(f"/api/tasks/{task_id}", headers=headers_for(student)).get_json()["items"]
     assert items == [{"text": "tea", "done": True}, {"text": "bread", "done": False}]
+
+
+def test_edit_form_sets_and_keeps_repeat(client, app, student):
+    """Does the edit form offer the repeat rules, store the chosen one, and does ticking the
+    task from the list then create its next occurrence?"""
+    task_id = make_task(app, student, title="Gym")
+    headers = {**headers_for(student), **HX}
+    form = client.get(f"/tasks/{task_id}/edit", headers=headers).get_data(as_text=True)
+    assert 'name="repeat"' in form and 'value="weekdays"' in form
+    client.post(f"/tasks/{task_id}", data={"title": "Gym", "repeat": "daily"}, headers=headers)
+    client.post(f"/tasks/{task_id}/done", data={"done": "true"}, headers=headers)
+    items = client.get("/api/tasks", headers=headers_for(student)).get_json()["items"]
+    assert sorted((i["title"], i["done"], i["repeat"]) for i in items) == [
+        ("Gym", False, "daily"),
+        ("Gym", True, "daily"),
+    ]

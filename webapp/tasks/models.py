@@ -40,6 +40,13 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
+class Repeat(enum.StrEnum):
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
 class TaskCategory(TimestampMixin, Model):
     """One of a user's categories: a name (unique per user) and a colour (`#rrggbb`)."""
 
@@ -96,6 +103,12 @@ class Task(TimestampMixin, Model):
         nullable=False,
     )
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    repeat: Mapped[Repeat | None] = mapped_column(value_enum(Repeat, "task_repeat", length=8))
+    # The task this one is the next occurrence of. Unique: ticking a repeating task done
+    # creates its next occurrence once, however many times and devices tick it.
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), unique=True
+    )
     # When it was last ticked done (None while open): the statistics count by it.
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Deleting a category leaves its tasks without one.

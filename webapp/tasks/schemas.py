@@ -21,6 +21,7 @@ from webapp.tasks.models import (
     TAG_MAX,
     TITLE_MAX,
     Priority,
+    Repeat,
 )
 
 TITLE = Field(..., min_length=1, max_length=TITLE_MAX)
@@ -80,6 +81,9 @@ class TaskIn(Input):
     category: Id | None = Field(None, description="The id of one of my categories")
     tags: list[str] = Field(default_factory=list, description="Short strings; at most 10")
     items: Checklist = Field(default_factory=list, description="The checklist; at most 50")
+    repeat: Repeat | None = Field(
+        None, description="Ticking it done creates the next occurrence, due one period on"
+    )
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
@@ -96,6 +100,7 @@ class TaskPatch(Input):
     category: Id | None = Field(None, description="null takes the task out of it")
     tags: list[str] | None = None
     items: Checklist | None = None
+    repeat: Repeat | None = None
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
@@ -124,6 +129,7 @@ class TaskOut(Schema):
     category: int | None
     tags: list[str]
     items: list[ItemOut]
+    repeat: Repeat | None
     position: int
     created_at: datetime
     updated_at: datetime
@@ -148,6 +154,7 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "category": row.category_id,
         "tags": tags,
         "items": [{"text": item["text"], "done": item["done"]} for item in row.items],
+        "repeat": None if row.repeat is None else row.repeat.value,
         "position": row.position,
         "created_at": _instant(row.created_at),
         "updated_at": _instant(row.updated_at),

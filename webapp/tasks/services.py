@@ -9,23 +9,24 @@ literally).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.database import utcnow
+from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.pagination import Page, core_rows, paginate, scalars
-from webapp.tasks.models import POSITION_GAP, Priority, Task, TaskCategory, TaskTag
+from webapp.tasks.models import POSITION_GAP, Priority, Repeat, Task, TaskCategory, TaskTag
 from webapp.users.models import User
 
-EDITABLE = ("title", "description", "done", "priority", "due_at", "items")
+EDITABLE = ("title", "description", "done", "priority", "due_at", "items", "repeat")
 SORTS = ("position", "due", "priority", "created", "title")
 KEYSET_SORTS = ("position", "created", "title")
 """Sorts whose keys are plain non-null columns, so a `next` cursor can follow them; `due`
@@ -165,6 +166,9 @@ def update_task(owner: User, task_id: int, changes: dict[str, Any]) -> Task:
         setattr(task, name, value)
     if task.done != was_done:
         task.done_at = utcnow() if task.done else None
+    if task.done and not was_done and task.repeat is not None:
+        db.session.flush()
+        create_next_occurrence(task)
     if "category" in changes:
         task.category_id = _own_category_id(owner, changes["category"])
     if "tags" in changes:
@@ -230,11 +234,20 @@ def bulk_change(
     if action in ("done", "undone"):
         done = action == "done"
         # Only tasks that change: a done task keeps the day it was done.
+        repeating = []
+        if done:
+            repeating = list(
+                db.session.scalars(
+                    select(Task).where(chosen, Task.done.is_(False), Task.repeat.is_not(None))
+                )
+            )
         db.session.execute(
             update(Task)
             .where(chosen, Task.done.is_(not done))
             .values(done=done, done_at=utcnow() if done else None)
         )
+        for task in repeating:
+            create_next_occurrence(task)
     elif action == "move_to_category":
         db.session.execute(update(Task).where(chosen).values(category_id=target))
     else:
@@ -262,6 +275,73 @@ def _set_tags(task: Task, owner: User, tags: Sequence[str]) -> None:
     task.tag_rows = [row for row in task.tag_rows if row.tag in wanted]
     have = {row.tag for row in task.tag_rows}
     task.tag_rows.extend(TaskTag(tag=tag, owner_id=owner.id) for tag in wanted if tag not in have)
+
+
+# --- repeating tasks -----------------------------------------------------------------------
+
+
+def next_due(repeat: Repeat, due: datetime, now: datetime) -> datetime:
+    """The next due time one period after `due`, moved on until it is after `now` (a task
+    ticked late does not come back already overdue). Monthly keeps the day of the month,
+    or takes the month's last day when it has fewer (31 January → 28 February, and from
+    there the 28th)."""
+    moment = due
+    for _ in range(10_000):  # bounded: a daily task from decades ago still ends
+        moment = _one_period(repeat, moment)
+        if moment > now:
+            break
+    return moment
+
+
+def _one_period(repeat: Repeat, moment: datetime) -> datetime:
+    if repeat is Repeat.DAILY:
+        return moment + timedelta(days=1)
+    if repeat is Repeat.WEEKLY:
+        return moment + timedelta(days=7)
+    if repeat is Repeat.WEEKDAYS:
+        moment += timedelta(days=1)
+        while moment.weekday() >= 5:
+            moment += timedelta(days=1)
+        return moment
+    year, month = (moment.year, moment.month + 1) if moment.month < 12 else (moment.year + 1, 1)
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def create_next_occurrence(task: Task) -> int | None:
+    """The open copy of a repeating task, due one period on, at the top of the order — once:
+    `repeat_of_id` is unique, so a second tick (another device, the same moment) inserts
+    nothing. Returns the new task's id, or None when it already exists."""
+    if task.repeat is None:
+        return None
+    now = utcnow()
+    due = next_due(task.repeat, task.due_at or now, now)
+    top = db.session.scalar(select(func.min(Task.position)).where(Task.owner_id == task.owner_id))
+    new_id = db.session.scalar(
+        insert_ignoring_conflicts(
+            Task,
+            db.session,
+            owner_id=task.owner_id,
+            title=task.title,
+            description=task.description,
+            done=False,
+            priority=task.priority,
+            due_at=due,
+            category_id=task.category_id,
+            items=[{"text": item["text"], "done": False} for item in task.items],
+            repeat=task.repeat,
+            repeat_of_id=task.id,
+            position=(top or 0) - POSITION_GAP,
+            created_at=now,
+            updated_at=now,
+        ).returning(Task.__table__.c.id)
+    )
+    if new_id is not None and task.tags:
+        db.session.execute(
+            insert(TaskTag.__table__),
+            [{"task_id": new_id, "tag": tag, "owner_id": task.owner_id} for tag in task.tags],
+        )
+    return new_id
 
 
 # --- the manual order ---------------------------------------------------------------------

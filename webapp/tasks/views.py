@@ -124,6 +124,7 @@ def _task_fields() -> dict[str, Any]:
         "category": form.get("category") or None,
         "tags": [t for t in form.get("tags", "").split(",") if t.strip()],
         "items": [{"text": line} for line in form.get("items", "").splitlines() if line.strip()],
+        "repeat": form.get("repeat") or None,
     }
 
 
