@@ -51,7 +51,7 @@ SECURITY_SCHEMES = {
     },
     "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
 }
-SIGNED_IN = [{"tma": []}, {"bearer": []}]
+SIGNED_IN: list[dict[str, list[str]]] = [{"tma": []}, {"bearer": []}]
 
 T = TypeVar("T")
 S = TypeVar("S", bound=BaseModel)

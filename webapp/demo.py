@@ -95,7 +95,7 @@ FEATURE_SEEDERS: list[Callable[[dict[str, User]], None]] = [
 
 
 def demo_people() -> dict[str, User]:
-    people = {}
+    people: dict[str, User] = {}
     for person in DEMO_PEOPLE:
         user = db.session.scalars(
             select(User).where(User.telegram_id == person["telegram_id"])
@@ -103,7 +103,7 @@ def demo_people() -> dict[str, User]:
         if user is None:
             user = User(**person)
             db.session.add(user)
-        people[person["username"]] = user
+        people[str(person["username"])] = user
     db.session.flush()
     return people
 

@@ -194,8 +194,9 @@ def register_error_handlers(app: Flask) -> None:
         if exc.response is not None:  # flask-openapi3 aborts with a ready response
             return exc.response
         headers = {}
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
-            headers["Allow"] = ", ".join(exc.valid_methods)
+        allowed: list[str] | None = getattr(exc, "valid_methods", None)
+        if exc.code == 405 and allowed:
+            headers["Allow"] = ", ".join(allowed)
         if exc.code == 429:
             headers["Retry-After"] = str(_retry_after(exc))
         if wants_problem_json():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, g, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
@@ -18,7 +17,7 @@ bp = Blueprint("auth_pages", __name__)
 
 
 @bp.post("/auth/session")
-def start_session() -> ResponseReturnValue:
+def start_session() -> tuple[str, int, dict[str, str]]:
     """Validate the initData header, open a session, answer the greeting fragment.
 
     With a start parameter (in initData, or `start_param` from the launch URL) the answer
@@ -30,7 +29,7 @@ def start_session() -> ResponseReturnValue:
     user = require_user()
     login_user(user)
     response = render_template("core/partials/_greeting.html", user=user)
-    headers = {}
+    headers: dict[str, str] = {}
     target = start_param_url(g.init_data.start_param or request.form.get("start_param"))
     rendered = request.form.get("rendered_locale")
     if target is None and rendered and rendered != str(get_locale()):

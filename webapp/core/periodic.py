@@ -67,7 +67,9 @@ def periodic_health(
     deployment is not reported late before its jobs had a chance to run.
     """
     now = now or utcnow()
-    last = dict(db.session.execute(select(PeriodicRun.name, PeriodicRun.last_success_at)).all())
+    last: dict[str, datetime] = dict(
+        db.session.execute(select(PeriodicRun.name, PeriodicRun.last_success_at)).tuples().all()
+    )
     report = []
     for name, every in jobs:
         reference = last.get(name, since)

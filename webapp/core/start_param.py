@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, url_for
 
@@ -31,4 +32,5 @@ def start_param_url(start_param: str | None) -> str | None:
         ident = parse(match["ident"])
     except ValueError:
         return None
-    return url_for(endpoint, **{argument: ident})
+    values: dict[str, Any] = {argument: ident}
+    return url_for(endpoint, **values)

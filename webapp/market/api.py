@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, request
+from flask.blueprints import BlueprintSetupState
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
@@ -87,9 +88,11 @@ class OrderIdConverter(BaseConverter):
     regex = r"(?!mine\Z)[^/]+"
 
 
-orders_bp.record_once(
-    lambda state: state.app.url_map.converters.setdefault("order_id", OrderIdConverter)
-)
+def _register_order_id(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("order_id", OrderIdConverter)
+
+
+orders_bp.record_once(_register_order_id)
 balance_bp = api_blueprint("market_balance_api", __name__, "/api/balance", tag=TAG)
 reviews_bp = api_blueprint("market_reviews_api", __name__, "/api/reviews", tag=TAG)
 profile_bp = api_blueprint("market_profile_api", __name__, "/api/users/me", tag=TAG)

@@ -39,7 +39,7 @@ def preferences_of(user_id: int) -> Preferences:
                 updated_at=utcnow(),
             )
         )
-        prefs = db.session.get(Preferences, user_id)
+        prefs = db.session.get_one(Preferences, user_id)
     return prefs
 
 

@@ -53,7 +53,7 @@ def review_executor(
     review_id = db.session.execute(statement.returning(statement.table.c.id)).scalar()
     if review_id is None:
         raise Conflict(_l("You have already reviewed this executor for this order."))
-    return db.session.get(ClientReview, review_id)
+    return db.session.get_one(ClientReview, review_id)
 
 
 def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComplaint:
@@ -73,7 +73,7 @@ def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComp
     complaint_id = db.session.execute(statement.returning(statement.table.c.id)).scalar()
     if complaint_id is None:
         raise Conflict(_l("You have already complained about this order."))
-    return db.session.get(ExecutorComplaint, complaint_id)
+    return db.session.get_one(ExecutorComplaint, complaint_id)
 
 
 def list_reviews(

@@ -71,7 +71,9 @@ class User(TimestampMixin, UserMixin, Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, password)
 
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {Role(r) for r in roles}
