@@ -102,8 +102,8 @@ def evaluate(
 
     cut = int(len(history) * train_share)
     book = RatingBook()
-    for student, problem, correct, _ in history[:cut]:
-        book.learn(student, problem, correct)
+    for student, topic_and_problem, correct, _ in history[:cut]:
+        book.learn(student, topic_and_problem, correct)
     base_rate = sum(1 for *_, correct, _ in history[:cut] if correct) / cut
 
     test = history[cut:]
