@@ -9,6 +9,7 @@ is a no-op in the services themselves.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.users.models import User
 
-EVENTS = (
+EVENTS: tuple[dict[str, Any], ...] = (
     {
         "title": "Evening meetup: Telegram Mini Apps",
         "description": "Short talks and pizza. Bring a laptop if you want to try things.",
