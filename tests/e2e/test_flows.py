@@ -269,3 +269,24 @@ def test_post_take_and_see_the_contact(phone, telegram_client, live_server, them
     press_main(page, frame)  # Take
     expect(frame.locator(".contact")).to_have_text("+7 900 111-22-33")
     check_page(page, frame, f"order-taken-{theme}-{lang}", lang)
+
+
+@pytest.mark.parametrize(("theme", "lang"), VARIANTS)
+def test_task_statistics_panel(phone, telegram_client, live_server, theme, lang):
+    """After ticking a task, does the statistics panel show it done today, with the chart
+    drawn on the server (30 bars, today's the only one standing)?"""
+    from playwright.sync_api import expect
+
+    page = phone()
+    frame = open_app(page, telegram_client, live_server, theme, user(lang))
+    go(frame, "/tasks")
+    frame.locator("#task-add [name=title]").fill("Молоко" if lang == "ru" else "Buy milk")
+    press_main(page, frame)
+    frame.locator("li.task").first.get_by_role("checkbox").check()
+    expect(frame.locator("li.task-done")).to_have_count(1)
+    frame.locator("#task-stats-link").click()
+    expect(frame.locator("svg.task-chart")).to_be_visible()
+    expect(frame.locator("rect.task-chart-bar")).to_have_count(30)
+    expect(frame.locator("[data-stat=done_this_week] .cell-after")).to_have_text("1")
+    assert frame.locator("rect.task-chart-bar").last.get_attribute("data-count") == "1"
+    check_page(page, frame, f"task-stats-{theme}-{lang}", lang)
