@@ -12,9 +12,10 @@ nothing stays stopped after a crash:
 * `PeriodicTicker` — a thread in every worker process — enqueues the due slots every few
   seconds. After Redis restarted empty, the next tick enqueues the current slots again.
 * When a worker starts, `catch_up` runs every job once at once (once for all the workers of
-  a deploy), so work a killed worker left half done, or a schedule Redis lost, resumes
-  in seconds instead of one period later. Job functions are idempotent: an extra run is
-  harmless.
+  a deploy that start before that run is picked up; a worker restarted after a crash gets
+  its own run even within the same window), so work a killed worker left half done, or a
+  schedule Redis lost, resumes in seconds instead of one period later. Job functions are
+  idempotent: an extra run is harmless.
 * A scheduler lock left by a killed worker on this host is released
   (`release_stale_scheduler_locks`), so RQ's scheduler (retries, `enqueue_in`) comes back in
   seconds instead of after RQ's ten-minute fallback.
@@ -32,12 +33,13 @@ import os
 import socket
 import threading
 import time
+import uuid
 from typing import Any
 
 from redis import Redis
 from rq import Queue
-from rq.exceptions import DuplicateJobError
-from rq.job import Job
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
 
@@ -98,10 +100,26 @@ def catch_up(queue: Queue, jobs: list[PeriodicJob]) -> list[str]:
     started = slot_of(CATCH_UP_WINDOW)
     for periodic in jobs:
         slot = slot_of(periodic.every.total_seconds())
-        job = enqueue_slot(queue, periodic, slot, suffix=f"-start{started}")
+        suffix = f"-start{started}"
+        job = enqueue_slot(queue, periodic, slot, suffix=suffix)
+        if job is None and not _still_waiting(
+            queue, slot_job_id(queue, periodic.name, slot, suffix)
+        ):
+            # The shared run already ran (or its worker died running it): a worker restarted
+            # within the same window after a crash must not count it as its own catch-up.
+            job = enqueue_slot(queue, periodic, slot, suffix=f"{suffix}-{uuid.uuid4().hex[:8]}")
         if job is not None:
             enqueued.append(job.id)
     return enqueued
+
+
+def _still_waiting(queue: Queue, job_id: str) -> bool:
+    """Is the job with this id on the queue and not yet picked up by any worker?"""
+    try:
+        status = Job.fetch(job_id, connection=queue.connection).get_status()
+    except NoSuchJobError:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 
 def release_stale_scheduler_locks(connection: Redis, queue_names: list[str]) -> list[str]:
@@ -115,10 +133,10 @@ def release_stale_scheduler_locks(connection: Redis, queue_names: list[str]) -> 
         holder = connection.get(key)
         if holder is None:
             continue
-        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        holder_name = _text(holder)
         info = connection.hgetall(SCHEDULER_KEY_TEMPLATE % holder_name)
-        host = info.get(b"hostname", b"").decode()
-        pid = int(info.get(b"pid", b"0") or 0)
+        host = _text(info.get(b"hostname", b""))
+        pid = int(_text(info.get(b"pid", b"0")) or 0)
         if host == hostname and pid > 0 and not _alive(pid):
             release_lock(connection, key, holder_name)
             released.append(name)
@@ -189,3 +207,8 @@ class PeriodicTicker(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+def _text(value: bytes | str) -> str:
+    """A Redis reply as text, whether the client decodes replies or not."""
+    return value.decode() if isinstance(value, bytes) else str(value)
