@@ -25,8 +25,7 @@ SHARED_SOURCES = [
     "webapp/templates/core",
     "webapp/templates/errors",
     "webapp/templates/partials",
-    "webapp/templates/base.html",
-    "webapp/templates/fragment.html",
+    "webapp/templates/*.html",  # the base layouts and the shared components (ui.html)
 ]
 LOCALES = ("ru",)
 
@@ -61,6 +60,8 @@ def update(only: list[str]) -> None:
                 "_l",
                 "--no-location",
                 "--sort-output",
+                "--width",
+                "100",
                 "-o",
                 str(pot),
                 *paths,
@@ -76,7 +77,9 @@ def update(only: list[str]) -> None:
                     str(directory),
                     "-l",
                     locale,
-                    *(["--no-fuzzy-matching"] if command == "update" else []),
+                    "--width",
+                    "100",
+                    *(["--no-fuzzy-matching", "--ignore-obsolete"] if command == "update" else []),
                 )
 
 

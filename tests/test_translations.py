@@ -23,11 +23,17 @@ def test_catalog_is_translated_and_compiled(po_path: Path):
     """Is every string translated to Russian, and is the committed .mo up to date?"""
     with po_path.open("rb") as handle:
         po = read_po(handle)
-    untranslated = [m.id for m in po if m.id and not m.string]
+    untranslated = [m.id for m in po if m.id and not all(_forms(m.string))]
     assert untranslated == []
     with po_path.with_suffix(".mo").open("rb") as handle:
         mo = read_mo(handle)
-    assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}
+    compiled = {_forms(m.id): _forms(m.string) for m in mo if m.id}
+    assert {_forms(m.id): _forms(m.string) for m in po if m.id} == compiled
+
+
+def _forms(value: object) -> tuple[str, ...]:
+    """A message's id or string as a tuple: one form, or every plural form (`ngettext`)."""
+    return tuple(value) if isinstance(value, list | tuple) else (str(value),)
 
 
 def test_catalogs_agree_on_shared_strings():

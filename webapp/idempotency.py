@@ -64,7 +64,9 @@ def claim(key: str) -> bool:
 
 def _repeat_response() -> Response:
     # The first request's answer is (or will be) on the page: change nothing.
-    return Response(status=204, headers={"HX-Reswap": "none"})
+    from webapp import htmx
+
+    return htmx.answer("", 204, reswap="none")
 
 
 def init_idempotency(app: Flask) -> None:

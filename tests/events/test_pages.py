@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -83,7 +84,7 @@ def test_create_from_form(client, app, student):
         },
         headers=headers,
     )
-    assert made.status_code == 200
+    assert made.status_code == 204
     with app.app_context():
         event = db.session.scalars(select(Event)).one()
         assert event.capacity is None and event.starts_at.isoformat() == "2031-06-01T12:00:00+00:00"
@@ -104,6 +105,21 @@ def test_edit_form_rights_and_capacity_conflict(client, make_event, teacher, mak
     low = client.post(f"/events/{event_id}/edit", data=data, headers=headers)
     assert low.status_code == 422 and 'id="error-capacity"' in low.get_data(as_text=True)
     saved = client.post(f"/events/{event_id}/edit", data={**data, "capacity": "2"}, headers=headers)
-    assert saved.status_code == 200 and "HX-Location" in saved.headers
+    assert saved.status_code == 204 and "HX-Location" in saved.headers
     deleted = client.post(f"/events/{event_id}/delete", headers=headers)
     assert json.loads(deleted.headers["HX-Location"])["path"] == "/events"
+
+
+def test_join_and_leave_redraw_the_participants(client, make_event, student):
+    """After Join, does the participants list show the new participant at once (not
+    "Nobody yet." until a reload), and after Leave lose them?"""
+    event_id = make_event(title="Picnic")
+    headers = {**headers_for(student), **HX}
+    page = client.get(f"/events/{event_id}", headers=headers).get_data(as_text=True)
+    assert "Nobody yet." in page
+    joined = client.post(f"/events/{event_id}/join", headers=headers).get_data(as_text=True)
+    participants = joined[joined.index('id="participants"') :]
+    assert 'hx-swap-oob="true"' in participants and student.first_name in participants
+    assert "Nobody yet." not in joined
+    left = client.post(f"/events/{event_id}/leave", headers=headers).get_data(as_text=True)
+    assert re.search(r'id="participants"\s+hx-swap-oob="true"', left) and "Nobody yet." in left

@@ -46,7 +46,7 @@ def test_instant_announcement_reaches_matching_subscribers(app, client, make_use
     sent = messages(app, match)
     assert len(sent) == 1
     text, markup = sent[0]
-    assert "courier" in text and "Moscow" in text
+    assert "Courier" in text and "Moscow" in text  # the category's display name
     assert "+7" not in text  # never the contact
     button = markup["inline_keyboard"][0][0]
     assert button["web_app"]["url"].endswith(f"/orders/{order['id']}")

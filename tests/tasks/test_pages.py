@@ -159,7 +159,7 @@ def test_category_tag_and_due_chips_filter(client, app, student):
     assert "Tagged work" in by_category and "Plain one" not in by_category
     by_tag = client.get("/tasks?tag=a", headers=headers).get_data(as_text=True)
     assert "Tagged work" in by_tag and "Plain one" not in by_tag
-    assert 'name="tag" value="a"' in by_tag
+    assert 'name="list_tag" value="a"' in by_tag
     undated = client.get("/tasks?due=none", headers=headers).get_data(as_text=True)
     assert "Tagged work" in undated and "Plain one" in undated
     assert "Tagged work" not in client.get("/tasks?due=today", headers=headers).get_data(
@@ -245,3 +245,20 @@ def test_edit_form_sets_and_keeps_repeat(client, app, student):
         ("Gym", False, "daily"),
         ("Gym", True, "daily"),
     ]
+
+
+def test_adding_a_high_priority_task_keeps_the_list_filter(client, app, student):
+    """After adding a task with priority High to the unfiltered list, does the list stay
+    unfiltered (the add form's `priority` is the task's, not the list's filter)?"""
+    make_task(app, student, title="Quiet chore", priority="low")
+    headers = {**headers_for(student), **HX}
+    page = client.get("/tasks", headers=headers).get_data(as_text=True)
+    state = dict(re.findall(r'name="(list_\w+)" value="([^"]*)"', page))
+    assert state == {"list_status": "all", "list_priority": "", "list_category": "", "list_due": ""}
+    data = {"title": "Urgent one", "priority": "high", **state, "search": ""}
+    answer = client.post("/tasks", data=data, headers=headers).get_data(as_text=True)
+    assert "Urgent one" in answer and "Quiet chore" in answer
+    assert 'name="list_priority" value=""' in answer
+    filtered = {**data, "title": "Another", "list_priority": "high"}
+    answer = client.post("/tasks", data=filtered, headers=headers).get_data(as_text=True)
+    assert "Another" in answer and "Quiet chore" not in answer  # a chosen filter is kept

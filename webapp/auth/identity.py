@@ -29,6 +29,13 @@ from webapp.users.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
+# How a role is named to people (the 403 of `role_required`).
+ROLE_NAMES = {
+    Role.STUDENT: _l("student"),
+    Role.TEACHER: _l("teacher"),
+    Role.MODERATOR: _l("moderator"),
+    Role.ADMIN: _l("administrator"),
+}
 
 
 def validate_init_data(raw: str) -> init_data_validator.InitData:
@@ -129,9 +136,9 @@ def require_user(*, allow_banned: bool = False) -> User:
         )
     if user.is_banned and not allow_banned:
         raise Forbidden(
-            f"This account is banned: {user.ban_reason}"
+            _l("This account is banned: %(reason)s", reason=user.ban_reason)
             if user.ban_reason
-            else "This account is banned.",
+            else _l("This account is banned."),
             reason="banned",
         )
     return user
@@ -168,8 +175,8 @@ def role_required(*roles: Role | str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = require_user()
             if user.role not in allowed:
-                names = ", ".join(sorted(r.value for r in allowed))
-                raise Forbidden(f"This needs one of the roles: {names}.")
+                names = ", ".join(sorted(str(ROLE_NAMES[r]) for r in allowed))
+                raise Forbidden(_l("This needs one of the roles: %(roles)s.", roles=names))
             return func(*args, **kwargs)
 
         return cast(F, wrapper)

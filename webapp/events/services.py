@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
@@ -35,7 +35,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
-from webapp.i18n import user_locale
+from webapp.i18n import local_datetime, user_locale, user_zone
 from webapp.outbox import OutgoingMessage, queue_message
 from webapp.pagination import OrderKey, Page, paginate
 from webapp.users.models import User
@@ -336,7 +336,7 @@ def queue_reminders(now: datetime | None = None) -> int:
 
 def _queue_reminder(event: Event, user: User, window: str, dedupe_key: str) -> bool:
     with force_locale(user_locale(user)):
-        when = format_datetime(event.starts_at, "d MMM, HH:mm") + " UTC"
+        when = local_datetime(event.starts_at, user_zone(user))  # the user's local time
         if window == "24h":
             text = _(
                 "Reminder: “%(title)s” is coming up on %(when)s.", title=event.title, when=when

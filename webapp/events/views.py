@@ -6,30 +6,23 @@ schema and its errors are shown next to the fields.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from webapp import htmx
 from webapp.auth.identity import current, login_required
 from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError, Forbidden
 from webapp.events import services
 from webapp.events.schemas import EventIn
 from webapp.extensions import db
-from webapp.forms import errors_by_field, form_datetime, validate_form, wants_fragment
+from webapp.forms import errors_by_field, form_datetime, validate_form
 
 bp = Blueprint("events_pages", __name__, url_prefix="/events")
 PAGE_SIZE = 50
 PARTICIPANTS_SHOWN = 100
-
-
-def _go(url: str) -> Any:
-    """After a change: HTMX follows `HX-Location`, a plain form a 303 redirect."""
-    if request.headers.get("HX-Request"):
-        return "", 200, {"HX-Location": json.dumps({"path": url, "target": "#main"})}
-    return redirect(url, 303)
 
 
 def _event_fields() -> dict[str, Any]:
@@ -51,7 +44,7 @@ def events_page():
     tab = "past" if request.args.get("tab") == "past" else "upcoming"
     page = services.list_events(current(), when=tab, limit=PAGE_SIZE)
     context = {"tab": tab, "events": page.items, "total": page.total_text}
-    if wants_fragment(request.headers, "event-list"):
+    if htmx.targets("event-list"):
         return render_template("events/partials/_list.html", **context)
     return render_template("events/page.html", **context)
 
@@ -75,7 +68,7 @@ def create_event():
             errors = errors_by_field(exc.errors or []) or {"form": str(exc)}
         else:
             db.session.commit()
-            return _go(url_for("events_pages.event_page", event_id=view.event.id))
+            return htmx.go(url_for("events_pages.event_page", event_id=view.event.id))
     return _form_with_errors(None, errors)
 
 
@@ -97,8 +90,8 @@ def join(event_id: int):
         context = _event_context(event_id)
         return render_template("events/partials/_join.html", **context, error=exc.detail), 409
     db.session.commit()
-    html = render_template("events/partials/_join.html", **_event_context(event_id))
-    return html, 200, {"HX-Trigger": json.dumps({"hub:toast": _("You are in!")})}
+    html = render_template("events/partials/_join.html", **_event_context(event_id), oob=True)
+    return htmx.answer(html, toast=_("You are in!"))
 
 
 @bp.post("/<int:event_id>/leave")
@@ -112,7 +105,7 @@ def leave(event_id: int):
         context = _event_context(event_id)
         return render_template("events/partials/_join.html", **context, error=exc.detail), 409
     db.session.commit()
-    return render_template("events/partials/_join.html", **_event_context(event_id))
+    return render_template("events/partials/_join.html", **_event_context(event_id), oob=True)
 
 
 @bp.get("/<int:event_id>/edit")
@@ -142,7 +135,7 @@ def save_event(event_id: int):
             errors = errors_by_field(exc.errors or []) or {"form": str(exc.detail)}
         else:
             db.session.commit()
-            return _go(url_for("events_pages.event_page", event_id=event_id))
+            return htmx.go(url_for("events_pages.event_page", event_id=event_id))
     return _form_with_errors(event, errors)
 
 
@@ -152,12 +145,12 @@ def delete_event(event_id: int):
     """Delete (creator or admin), then back to the list."""
     services.delete_event(current(), event_id)
     db.session.commit()
-    return _go(url_for("events_pages.events_page"))
+    return htmx.go(url_for("events_pages.events_page"))
 
 
 def _form_with_errors(event: Any, errors: dict[str, str]) -> tuple[str, int]:
     values = request.form.to_dict()
-    if request.headers.get("HX-Request"):
+    if htmx.wants_fragment():
         html = render_template(
             "events/partials/_form.html", event=event, values=values, errors=errors
         )

@@ -4,8 +4,8 @@ one place the API's `GET /api/config`, the pages and the services take them from
 
 | variable | meaning | default |
 | --- | --- | --- |
-| `MARKET_CATEGORIES` | comma-separated order categories | a small demo list |
-| `MARKET_CITIES` | comma-separated cities | a small demo list |
+| `MARKET_CATEGORIES` | categories, `key=English|Русский,…` | a small demo list |
+| `MARKET_CITIES` | cities, `key=English|Русский,…` | a small demo list |
 | `MARKET_TAKE_PRICE` | price of one take, kopecks | `200` (2 ₽) |
 | `MARKET_MAX_TAKES` | executors per order | `3` |
 | `MARKET_ORDER_TTL_MINUTES` | an order's lifetime | `60` |
@@ -23,16 +23,26 @@ from typing import Any
 
 from flask import current_app
 
-from webapp.config import env_int, env_list
+from webapp.config import env_choices, env_int
 
-DEFAULT_CATEGORIES = "courier,repair,cleaning,moving,tutoring,it,other"
-DEFAULT_CITIES = "Moscow,Saint Petersburg,Kazan,Novosibirsk,Yekaterinburg"
+DEFAULT_CATEGORIES = (
+    "courier=Courier|Курьер,repair=Repair|Ремонт,cleaning=Cleaning|Уборка,"
+    "moving=Moving|Переезд,tutoring=Tutoring|Репетиторство,it=IT|IT,other=Other|Другое"
+)
+DEFAULT_CITIES = (
+    "Moscow=Moscow|Москва,Saint Petersburg=Saint Petersburg|Санкт-Петербург,"
+    "Kazan=Kazan|Казань,Novosibirsk=Novosibirsk|Новосибирск,"
+    "Yekaterinburg=Yekaterinburg|Екатеринбург"
+)
 
 
 def market_config(env: Mapping[str, str]) -> dict[str, Any]:
+    categories, category_names = env_choices(env, "MARKET_CATEGORIES", DEFAULT_CATEGORIES)
+    cities, city_names = env_choices(env, "MARKET_CITIES", DEFAULT_CITIES)
     return {
-        "MARKET_CATEGORIES": env_list(env, "MARKET_CATEGORIES", DEFAULT_CATEGORIES),
-        "MARKET_CITIES": env_list(env, "MARKET_CITIES", DEFAULT_CITIES),
+        "MARKET_CATEGORIES": categories,
+        "MARKET_CITIES": cities,
+        "CHOICE_NAMES": {"category": category_names, "city": city_names},
         "MARKET_TAKE_PRICE": env_int(env, "MARKET_TAKE_PRICE", 200, minimum=1),
         "MARKET_MAX_TAKES": env_int(env, "MARKET_MAX_TAKES", 3, minimum=1),
         "MARKET_ORDER_TTL_MINUTES": env_int(env, "MARKET_ORDER_TTL_MINUTES", 60, minimum=1),

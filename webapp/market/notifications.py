@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from webapp.database import utcnow
 from webapp.extensions import db
-from webapp.i18n import user_locale
+from webapp.i18n import choice_name, user_locale
 from webapp.market.models import Frequency, Order, OrderStatus, Preferences
 from webapp.outbox import queue_message
 from webapp.users.models import User
@@ -64,7 +64,8 @@ def _matches(prefs: Preferences, order: Order) -> bool:
 
 def _line(order: Order) -> str:
     text = " ".join(order.description.split())
-    return f"{order.category} · {order.city}: {text[:120]}"
+    where = f"{choice_name('category', order.category)} · {choice_name('city', order.city)}"
+    return f"{where}: {text[:120]}"
 
 
 def announce_new_order(order: Order) -> int:

@@ -7,22 +7,22 @@ by the small routes below. The rules are the same services the JSON API calls.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import ValidationError
 
+from webapp import htmx
 from webapp.auth.identity import current, login_required, optional_user, resolve_user
-from webapp.errors import DomainError, pydantic_errors
+from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.forms import errors_by_field, validate_form
 from webapp.market import money, preferences, reviews, services
 from webapp.market.config import settings
 from webapp.market.models import Frequency, OrderStatus, TransactionType
-from webapp.market.schemas import OrderIn
+from webapp.market.schemas import ClientReviewIn, ComplaintIn, OrderIn, RechargeIn
 from webapp.users import services as users
 
 bp = Blueprint("market_pages", __name__)
@@ -70,20 +70,15 @@ def market_helpers() -> dict[str, Any]:
     }
 
 
-def _page(template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any):
-    response = make_response(render_template(template, **context), status)
-    response.headers["Vary"] = "HX-Request"
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def _toast(message: str) -> dict[str, str]:
-    return {"HX-Trigger": json.dumps({"hub:toast": message})}
-
-
-def _location(path: str) -> dict[str, str]:
-    return {"HX-Location": json.dumps({"path": path, "target": "#main"})}
+def _page(
+    template: str,
+    status: int = 200,
+    *,
+    toast: Any = None,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    return htmx.answer(render_template(template, **context), status, toast=toast, headers=headers)
 
 
 def _skip() -> int:
@@ -134,16 +129,26 @@ def feed_list():
 # --- one order -----------------------------------------------------------------------------
 
 
-def _panel(order_id: str, status: int = 200, error: str | None = None, headers=None):
+def _panel(
+    order_id: str,
+    status: int = 200,
+    error: str | None = None,
+    *,
+    toast: Any = None,
+    errors: dict[str, str] | None = None,
+    review_for: int | None = None,
+) -> Response:
     viewer = resolve_user()
     view = services.view_order(viewer, services.get_order(order_id))
     return _page(
         "market/partials/_order_panel.html",
         status,
-        headers,
+        toast=toast,
         view=view,
         viewer=viewer,
         error=error,
+        errors=errors or {},
+        review_for=review_for,
         price=settings().take_price,
         executors=_executors(view),
     )
@@ -176,7 +181,9 @@ def order_panel(order_id: str):
     return _panel(order_id)
 
 
-def _act(order_id: str, action, done: str) -> ResponseReturnValue:
+def _act(
+    order_id: str, action: Callable[[], object], done: str, review_for: int | None = None
+) -> Response:
     """Run a service on the order, commit, answer the refreshed panel (or the refusal)."""
     try:
         action()
@@ -185,8 +192,10 @@ def _act(order_id: str, action, done: str) -> ResponseReturnValue:
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _panel(order_id, exc.status, str(exc.detail or exc.title))
-    return _panel(order_id, headers=_toast(done))
+        errors = errors_by_field(exc.errors or [])
+        message = None if errors else str(exc.detail or exc.title)
+        return _panel(order_id, exc.status, message, errors=errors, review_for=review_for)
+    return _panel(order_id, toast=done)
 
 
 @bp.post("/orders/<order_id>/take")
@@ -225,34 +234,35 @@ def complete_order(order_id: str):
 @bp.post("/orders/<order_id>/review")
 @login_required
 def review_executor(order_id: str):
-    """The client rates an executor who took the order."""
-    executor, rating = request.form.get("executor_id", ""), request.form.get("rating", "")
+    """The client rates an executor who took the order (the API's checks, the API's
+    field errors, shown under that executor's form)."""
+    fields = {name: request.form.get(name, "") for name in ("executor_id", "rating", "text")}
+    data, errors = validate_form(ClientReviewIn, {"order_id": order_id, **fields})
+    executor = fields["executor_id"]
+    review_for = int(executor) if executor.isdigit() else None
+    if data is None:
+        return _panel(order_id, 422, errors=errors, review_for=review_for)
     return _act(
         order_id,
         lambda: reviews.review_executor(
-            current(),
-            order_id,
-            int(executor) if executor.isdigit() else 0,
-            int(rating) if rating in {"1", "2", "3", "4", "5"} else 5,
-            request.form.get("text", "")[:2000],
+            current(), order_id, data.executor_id, data.rating, data.text
         ),
         _("Thank you for the review."),
+        review_for=review_for,
     )
 
 
 @bp.post("/orders/<order_id>/complain")
 @login_required
 def complain(order_id: str):
-    """An executor who took the order complains about it."""
-    reason = request.form.get("reason", "")
+    """An executor who took the order complains about it (the API's checks)."""
+    fields = {name: request.form.get(name, "") for name in ("reason", "text")}
+    data, errors = validate_form(ComplaintIn, {"order_id": order_id, **fields})
+    if data is None:
+        return _panel(order_id, 422, errors=errors)
     return _act(
         order_id,
-        lambda: reviews.complain(
-            current(),
-            order_id,
-            reason if reason in reviews.COMPLAINT_REASONS else "other",
-            request.form.get("text", "")[:2000],
-        ),
+        lambda: reviews.complain(current(), order_id, data.reason, data.text),
         _("The complaint is sent."),
     )
 
@@ -268,10 +278,7 @@ def delete_order(order_id: str):
         if exc.status == 404:
             raise
         return _panel(order_id, exc.status, str(exc.detail or exc.title))
-    target = url_for("market_pages.mine_page")
-    if request.headers.get("HX-Request"):
-        return "", 204, {**_location(target), **_toast(_("The order is deleted."))}
-    return redirect(target, 303)
+    return htmx.go(url_for("market_pages.mine_page"), toast=_("The order is deleted."))
 
 
 # --- posting -------------------------------------------------------------------------------
@@ -286,32 +293,28 @@ def new_order_page():
     errors: dict[str, str] = {}
     form_error = None
     if request.method == "POST":
-        try:
-            draft = OrderIn.model_validate(values)
-            order = services.create_order(current(), services.OrderDraft(**draft.model_dump()))
-            db.session.commit()
-        except ValidationError as exc:
-            errors = {e["field"].split(".")[0]: e["message"] for e in pydantic_errors(exc)}
-        except DomainError as exc:
-            db.session.rollback()
-            errors = {e["field"]: e["message"] for e in (exc.errors or [])}
-            form_error = None if errors else str(exc.detail or exc.title)
-            if exc.status == 429:
-                headers = {"Retry-After": str(getattr(exc, "retry_after", 60))}
-                return _page(
-                    "market/new.html",
-                    429,
-                    headers,
-                    config=config,
-                    values=values,
-                    errors=errors,
-                    form_error=form_error,
-                )
-        else:
-            target = url_for("market_pages.order_page", order_id=order.id)
-            if request.headers.get("HX-Request"):
-                return "", 204, {**_location(target), **_toast(_("The order is posted."))}
-            return redirect(target, 303)
+        draft, errors = validate_form(OrderIn, values)
+        if draft is not None:
+            try:
+                order = services.create_order(current(), services.OrderDraft(**draft.model_dump()))
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                errors = errors_by_field(exc.errors or [])
+                form_error = None if errors else str(exc.detail or exc.title)
+                if exc.status == 429:
+                    return _page(
+                        "market/new.html",
+                        429,
+                        headers={"Retry-After": str(getattr(exc, "retry_after", 60))},
+                        config=config,
+                        values=values,
+                        errors=errors,
+                        form_error=form_error,
+                    )
+            else:
+                target = url_for("market_pages.order_page", order_id=order.id)
+                return htmx.go(target, toast=_("The order is posted."))
     status = 422 if errors or form_error else 200
     return _page(
         "market/new.html",
@@ -396,15 +399,18 @@ def history_rows():
 @bp.post("/me/recharge")
 @login_required
 def recharge():
-    """Development recharge (only with DEV_RECHARGE=1)."""
-    raw = request.form.get("rubles", "")
-    amount = int(raw) * 100 if raw.isdigit() and 0 < int(raw) <= 100_000 else 0
-    if amount:
-        money.dev_recharge(current(), amount)
-        db.session.commit()
-    return _page(
-        "market/partials/_balance.html", headers=_toast(_("Balance updated.")), **_me_context()
-    )
+    """Development recharge (only with DEV_RECHARGE=1): whole rubles, checked by the API's
+    schema (in kopecks); an invalid amount changes nothing and says why (422)."""
+    raw = request.form.get("rubles", "").strip()
+    data, _errors = validate_form(RechargeIn, {"amount": int(raw) * 100 if raw.isdigit() else raw})
+    if data is None:
+        limit = RechargeIn.model_fields["amount"].metadata
+        most = next((rule.le for rule in limit if hasattr(rule, "le")), 0) // 100
+        message = _("Enter a whole number of rubles from 1 to %(most)s.", most=most)
+        return _page("market/partials/_balance.html", 422, recharge_error=message, **_me_context())
+    money.dev_recharge(current(), data.amount)
+    db.session.commit()
+    return _page("market/partials/_balance.html", toast=_("Balance updated."), **_me_context())
 
 
 @bp.post("/me/subscriptions")
@@ -426,10 +432,7 @@ def subscriptions():
             "market/partials/_subscriptions.html", 422, error=str(exc.detail), **_me_context()
         )
     return _page(
-        "market/partials/_subscriptions.html",
-        headers=_toast(_("Saved.")),
-        error=None,
-        **_me_context(),
+        "market/partials/_subscriptions.html", toast=_("Saved."), error=None, **_me_context()
     )
 
 
@@ -442,7 +445,4 @@ def language():
         me = current()
         users.update_profile(me, me.id, users.ProfileChanges(locale=locale))
         db.session.commit()
-    target = url_for("market_pages.me_page")
-    if request.headers.get("HX-Request"):
-        return "", 204, _location(target)
-    return redirect(target, 303)
+    return htmx.go(url_for("market_pages.me_page"))

@@ -6,34 +6,25 @@ answer feedback are partials the page includes and the action routes render.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
-from pydantic import ValidationError
 
+from webapp import htmx
 from webapp.auth.identity import current, login_required, role_required
 from webapp.auth.roles import STAFF_ROLES, is_staff
-from webapp.errors import ValidationFailed
+from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
+from webapp.forms import validate_form
 from webapp.pagination import Page
 from webapp.problems import services
 from webapp.problems.models import Problem
-from webapp.problems.schemas import ProblemIn, RejectIn
+from webapp.problems.schemas import AttemptIn, ProblemIn, RejectIn
 from webapp.users.models import Role
 
 bp = Blueprint("problems_pages", __name__, url_prefix="/problems")
 PAGE_SIZE = 20
-
-
-def _is_htmx() -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _toast(message: str) -> dict[str, str]:
-    return {"HX-Trigger": json.dumps({"hub:toast": message})}
 
 
 def _page_number() -> int:
@@ -50,24 +41,6 @@ def _pager(result: Page[Any], page: int) -> dict[str, Any]:
         "pages": pages,
         "pages_text": f"{pages}+" if result.total_capped else str(pages),
     }
-
-
-# What each form field expects, shown next to it when it is invalid.
-FIELD_HINTS = {
-    "title": _l("Give a title of 1 to 200 characters."),
-    "statement": _l("Write a statement of 1 to 5000 characters."),
-    "answer": _l("Give an answer of 1 to 200 characters."),
-    "topic": _l("Give a topic of 1 to 64 characters."),
-    "difficulty": _l("Pick a difficulty from 1 to 5."),
-}
-
-
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        field = str(err["loc"][0]) if err.get("loc") else "form"
-        errors.setdefault(field, str(FIELD_HINTS.get(field, err["msg"])))
-    return errors
 
 
 @bp.get("")
@@ -121,15 +94,16 @@ def problem_page(problem_id: int):
 @login_required
 def submit_answer(problem_id: int):
     """Check an answer: the feedback partial swaps in under the form."""
-    answer = request.form.get("answer", "").strip()
-    if not answer or len(answer) > 200:
-        message = gettext("Type an answer (up to 200 characters).")
-        if _is_htmx():
+    fields = {"problem_id": problem_id, "answer": request.form.get("answer", "").strip()}
+    data, errors = validate_form(AttemptIn, fields)
+    if data is None:
+        message = errors.get("answer") or next(iter(errors.values()))
+        if htmx.is_htmx():
             return render_template("problems/partials/_feedback.html", error=message), 422
-        raise ValidationFailed(message)
-    attempt = services.submit_attempt(current(), problem_id, answer)
+        raise ValidationFailed(message, errors=[field_error("answer", message)])
+    attempt = services.submit_attempt(current(), problem_id, data.answer)
     db.session.commit()
-    if _is_htmx():
+    if htmx.is_htmx():
         return render_template("problems/partials/_feedback.html", attempt=attempt)
     return _render_problem(attempt.problem, feedback=attempt)
 
@@ -183,22 +157,16 @@ def _form_page(problem: Problem | None, values: dict[str, Any], errors: dict[str
 
 def _save(problem: Problem | None):
     values = {name: request.form.get(name, "") for name in ProblemIn.model_fields}
-    try:
-        data = ProblemIn.model_validate(values)
-    except ValidationError as exc:
-        return _form_page(problem, values, _field_errors(exc), 422)
+    data, errors = validate_form(ProblemIn, values)
+    if data is None:
+        return _form_page(problem, values, errors, 422)
     fields = services.ProblemData(**data.model_dump())
     if problem is None:
         services.create_problem(current(), fields)
     else:
         services.update_problem(current(), problem.id, fields)
     db.session.commit()
-    target = url_for("problems_pages.mine_page")
-    if _is_htmx():
-        headers = _toast(gettext("Sent to moderation"))
-        headers["HX-Location"] = json.dumps({"path": target, "target": "#main"})
-        return "", 204, headers
-    return redirect(target)
+    return htmx.go(url_for("problems_pages.mine_page"), toast=gettext("Sent to moderation"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -238,7 +206,7 @@ def _moderation_row(problem: Problem, message: str, error: str | None = None, st
     body = render_template(
         "problems/partials/_moderation_row.html", problem=problem, reject_error=error
     )
-    return body, status, (_toast(message) if status == 200 else {})
+    return htmx.answer(body, status, toast=message if status == 200 else None)
 
 
 @bp.post("/<int:problem_id>/approve")
@@ -247,7 +215,7 @@ def approve_action(problem_id: int):
     """Approve: the row is swapped for its decided state."""
     problem = services.approve_problem(current(), problem_id)
     db.session.commit()
-    if not _is_htmx():
+    if not htmx.is_htmx():
         return redirect(url_for("problems_pages.moderation_page"))
     return _moderation_row(problem, gettext("Approved"))
 
@@ -256,16 +224,15 @@ def approve_action(problem_id: int):
 @role_required(*STAFF_ROLES)
 def reject_action(problem_id: int):
     """Reject with a reason: the row is swapped; a missing reason shows inline (422)."""
-    try:
-        body = RejectIn.model_validate({"reason": request.form.get("reason", "")})
-    except ValidationError:
+    body, errors = validate_form(RejectIn, {"reason": request.form.get("reason", "")})
+    if body is None:
         problem = services.get_visible(current(), problem_id)
-        message = gettext("Give a reason (up to 500 characters).")
-        if not _is_htmx():
-            raise ValidationFailed(message) from None
+        message = errors.get("reason") or next(iter(errors.values()))
+        if not htmx.is_htmx():
+            raise ValidationFailed(message, errors=[field_error("reason", message)])
         return _moderation_row(problem, "", message, 422)
     problem = services.reject_problem(current(), problem_id, body.reason)
     db.session.commit()
-    if not _is_htmx():
+    if not htmx.is_htmx():
         return redirect(url_for("problems_pages.moderation_page"))
     return _moderation_row(problem, gettext("Rejected"))

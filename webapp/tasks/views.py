@@ -6,16 +6,16 @@ includes the same partials.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from webapp import htmx
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
-from webapp.forms import form_datetime, validate_form, wants_fragment
+from webapp.forms import form_datetime, validate_form
 from webapp.tasks import services
 from webapp.tasks.models import Priority
 from webapp.tasks.schemas import TaskIn, normalize_tags
@@ -28,29 +28,38 @@ PAGE_SORTS = ("-created", "position", "due", "-priority", "title")
 
 
 def _filters() -> dict[str, Any]:
-    """The chips' state from the query (or the form that carries it); anything unknown is
-    left out rather than refused: a page link is never an error."""
-    source = request.values
-    status = source.get("status", "all")
+    """The list's filters: the chips' links say `status`, `priority`, `category`, `due`
+    and `tag` in the query; the search and the add form send the shown list's state as
+    `list_status`, `list_priority`… (the add form's own `priority` and `category` are the
+    new task's, never the list's). Anything unknown is left out rather than refused: a page
+    link is never an error."""
+    args, values = request.args, request.values
+
+    def state(name: str) -> Any:
+        return values.get(f"list_{name}", args.get(name))
+
+    status = state("status") or "all"
     if status not in STATUS_FILTERS:
         status = "all"
-    priority = source.get("priority") or None
+    priority = state("priority") or None
     if priority not in {p.value for p in Priority}:
         priority = None
-    category = source.get("category", type=int)
-    due = source.get("due") or None
+    raw_category = state("category") or ""
+    category = int(raw_category) if raw_category.isdigit() else None
+    due = state("due") or None
+    raw_tags = values.getlist("list_tag") if "list_status" in values else args.getlist("tag")
     try:
-        tags = normalize_tags([t for t in source.getlist("tag") if t.strip()])
+        tags = normalize_tags([t for t in raw_tags if t.strip()])
     except ValueError:
         tags = []
     return {
         "status": status,
         "priority": priority,
-        "search": source.get("search", "")[:200],
+        "search": values.get("search", "")[:200],
         "category": category if category and category > 0 else None,
         "tag": tags,
         "due": due if due in DUE_FILTERS else None,
-        "sort": source.get("sort") if source.get("sort") in PAGE_SORTS else None,
+        "sort": values.get("sort") if values.get("sort") in PAGE_SORTS else None,
     }
 
 
@@ -136,9 +145,9 @@ def tasks_page():
     context = _results_context(
         max(0, request.args.get("skip", 0, type=int)), request.args.get("after") or None
     )
-    if wants_fragment(request.headers, "task-more"):
+    if htmx.targets("task-more"):
         return render_template("tasks/partials/_rows.html", **context)
-    if wants_fragment(request.headers, "task-results"):
+    if htmx.targets("task-results"):
         return render_template("tasks/partials/_results.html", **context)
     return render_template("tasks/page.html", **context)
 
@@ -165,13 +174,13 @@ def add_task():
             categories=services.list_categories(owner),
             tag_counts=services.tag_counts(owner),
         )
-        return html, 422, {"HX-Retarget": "#task-add", "HX-Reswap": "outerHTML"}
+        return htmx.answer(html, 422, retarget="#task-add", reswap="outerHTML")
     services.create_task(current(), data.model_dump())
     db.session.commit()
-    if not request.headers.get("HX-Request"):  # a plain form post (no JavaScript)
-        return redirect(url_for("tasks_pages.tasks_page"), 303)
+    if not htmx.is_htmx():  # a plain form post (no JavaScript)
+        return htmx.go(url_for("tasks_pages.tasks_page"))
     html = render_template("tasks/partials/_results.html", **_results_context())
-    return html, 200, {"HX-Trigger": _toast(_("Task added"))}
+    return htmx.answer(html, toast=_("Task added"))
 
 
 @bp.post("/<int:task_id>/done")
@@ -227,7 +236,7 @@ def save_task(task_id: int):
     task = services.update_task(current(), task_id, data.model_dump())
     db.session.commit()
     html = render_template("tasks/partials/_row.html", **_row_context(task))
-    return html, 200, {"HX-Trigger": _toast(_("Saved"))}
+    return htmx.answer(html, toast=_("Saved"))
 
 
 @bp.delete("/<int:task_id>")
@@ -236,7 +245,7 @@ def delete_task(task_id: int):
     """Delete: an empty answer replaces (removes) the row."""
     services.delete_task(current(), task_id)
     db.session.commit()
-    return "", 200, {"HX-Trigger": _toast(_("Task deleted"))}
+    return htmx.answer("", toast=_("Task deleted"))
 
 
 def _edit_context(task: Any, errors: dict[str, Any], values: Any) -> dict[str, Any]:
@@ -248,7 +257,3 @@ def _edit_context(task: Any, errors: dict[str, Any], values: Any) -> dict[str, A
         "categories": services.list_categories(owner),
         "tag_counts": services.tag_counts(owner),
     }
-
-
-def _toast(message: str) -> str:
-    return json.dumps({"hub:toast": message})

@@ -33,7 +33,7 @@ from webapp.database import utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
 from webapp.extensions import db
-from webapp.i18n import user_locale
+from webapp.i18n import choice_name, user_locale
 from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate
 from webapp.tickets.models import FormStatus, TicketForm
@@ -139,7 +139,7 @@ def submit(user: User, form_id: int, *, now: datetime | None = None) -> TicketFo
                 "We will write when it is reviewed.",
                 id=form.id,
                 quantity=form.quantity,
-                type=form.ticket_type,
+                type=choice_name("ticket_type", form.ticket_type),
             )
         queue_message(user.telegram_id, text, dedupe_key=f"ticket-submitted:{form.id}")
     return form

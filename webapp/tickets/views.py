@@ -7,12 +7,12 @@ service's own submit checks, run on the fields filled in so far.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from webapp import htmx
 from webapp.auth.identity import current, login_required
 from webapp.errors import Conflict, ValidationFailed
 from webapp.extensions import db
@@ -132,10 +132,12 @@ def submit():
         else:
             db.session.commit()
             html = render_template("tickets/page.html", **_context(None))
-            toast = json.dumps({"hub:toast": _("Submitted! The bot will confirm in chat.")})
-            headers = {"HX-Trigger": toast, "HX-Push-Url": url_for("tickets_pages.tickets_page")}
-            return html, 200, headers
+            return htmx.answer(
+                html,
+                toast=_("Submitted! The bot will confirm in chat."),
+                push_url=url_for("tickets_pages.tickets_page"),
+            )
     html = render_template(
         "tickets/partials/_feedback.html", errors=errors, field_names=FIELD_NAMES, saved=False
     )
-    return html, 422, {"HX-Reswap": "none"}
+    return htmx.answer(html, 422, reswap="none")

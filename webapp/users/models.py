@@ -40,6 +40,8 @@ class User(TimestampMixin, UserMixin, Model):
     language_code: Mapped[str | None] = mapped_column(String(16))
     # An explicit choice on the profile page beats Telegram's `language_code`.
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The IANA time zone the Mini App reported at sign-in ("Europe/Moscow"); None is UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     photo_url: Mapped[str | None] = mapped_column(String(512))
     is_premium: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     role: Mapped[Role] = mapped_column(

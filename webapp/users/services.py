@@ -167,6 +167,19 @@ def update_profile(actor: User, user_id: int, changes: ProfileChanges) -> User:
     return user
 
 
+def set_time_zone(user: User, name: str | None) -> bool:
+    """Store the IANA time zone a client reported (e.g. at sign-in); an unknown name is
+    ignored (the user keeps their zone). True when it changed."""
+    from webapp.i18n import known_time_zone
+
+    zone = known_time_zone(name)
+    if zone is None or zone == user.time_zone:
+        return False
+    user.time_zone = zone
+    db.session.flush()
+    return True
+
+
 def set_role(actor: User, user_id: int, role: Role) -> User:
     require_admin(actor)
     if actor.id == user_id:

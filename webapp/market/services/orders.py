@@ -20,7 +20,7 @@ from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import notifications
-from webapp.market.config import settings
+from webapp.market.config import MarketSettings, settings
 from webapp.market.models import Order, OrderStatus, Take
 from webapp.pagination import Page, paginate
 from webapp.users.models import User
@@ -56,6 +56,14 @@ class OrderView:
     taken_by_me: bool
     minutes_left: int
     respond_by: datetime | None
+    # What this viewer may do now, decided by the same rules the actions enforce.
+    can_take: bool = False
+    take_refusal: str | None = None  # why a signed-in non-client may not take it
+    can_delete: bool = False
+    can_respond: bool = False
+    can_complete: bool = False
+    can_review: bool = False
+    can_complain: bool = False
 
 
 def took_order(user_id: int, order_id: str) -> bool:
@@ -76,11 +84,15 @@ def executors_of(order_id: str) -> list[tuple[User, Take]]:
 
 
 def view_order(viewer: User | None, order: Order, now: datetime | None = None) -> OrderView:
+    now = now or utcnow()
+    config = settings()
     is_mine = viewer is not None and viewer.id == order.client_id
     taken = viewer is not None and not is_mine and took_order(viewer.id, order.id)
     respond_by = None
     if order.first_taken_at is not None and order.responded_at is None:
-        respond_by = order.first_taken_at + settings().response_window
+        respond_by = order.first_taken_at + config.response_window
+    refusal = take_refusal(order, config, now)
+    stranger = viewer is not None and not is_mine and not taken
     return OrderView(
         order=order,
         contact=order.contact if is_mine or taken else None,
@@ -88,7 +100,49 @@ def view_order(viewer: User | None, order: Order, now: datetime | None = None) -
         taken_by_me=taken,
         minutes_left=minutes_left(order, now),
         respond_by=respond_by,
+        can_take=stranger and refusal is None,
+        take_refusal=str(refusal) if stranger and refusal is not None else None,
+        can_delete=is_mine and _change_refusal(order, now) is None,
+        can_respond=is_mine
+        and order.status == OrderStatus.ACTIVE
+        and respond_by is not None
+        and respond_by > now,
+        can_complete=is_mine and _complete_refusal(order, config, now) is None,
+        can_review=is_mine,
+        can_complain=taken,
     )
+
+
+def take_refusal(order: Order, config: MarketSettings, now: datetime) -> Any:
+    """Why nobody new may take this order now (None: it can be taken); `takes` enforces it."""
+    if order.status != OrderStatus.ACTIVE or order.expires_at <= now:
+        return _l("This order is no longer active.")
+    if order.takes_count >= config.max_takes:
+        return _l("This order already has enough executors.")
+    return None
+
+
+def _change_refusal(order: Order, now: datetime) -> Any:
+    """Why its client may not edit or delete this order now (None: they may)."""
+    if order.status != OrderStatus.ACTIVE or order.expires_at <= now:
+        return _l("This order is no longer active.")
+    if order.takes_count > 0:
+        return _l("This order has been taken and can no longer change.")
+    return None
+
+
+def _complete_refusal(order: Order, config: MarketSettings, now: datetime) -> Any:
+    """Why its client may not mark this order done now (None: they may)."""
+    if order.status not in (OrderStatus.ACTIVE, OrderStatus.EXPIRED):
+        return _l("This order is closed.")
+    window_passed = (
+        order.first_taken_at is not None
+        and order.responded_at is None
+        and order.first_taken_at + config.response_window <= now
+    )
+    if window_passed:
+        return _l("The time to respond has passed; the executors are refunded.")
+    return None
 
 
 def get_order(order_id: str) -> Order:
@@ -264,10 +318,9 @@ def _editable_by(actor: User, order_id: str, now: datetime) -> Order:
     order = lock_order(order_id)
     if order.client_id != actor.id:
         raise Forbidden(_l("Only the client who posted this order may change it."))
-    if order.status != OrderStatus.ACTIVE or order.expires_at <= now:
-        raise Conflict(_l("This order is no longer active."))
-    if order.takes_count > 0:
-        raise Conflict(_l("This order has been taken and can no longer change."))
+    refusal = _change_refusal(order, now)
+    if refusal is not None:
+        raise Conflict(refusal)
     return order
 
 
@@ -337,15 +390,9 @@ def complete_order(
     order = lock_order(order_id)
     if order.client_id != actor.id:
         raise Forbidden(_l("Only the client who posted this order may complete it."))
-    if order.status not in (OrderStatus.ACTIVE, OrderStatus.EXPIRED):
-        raise Conflict(_l("This order is closed."))
-    window_passed = (
-        order.first_taken_at is not None
-        and order.responded_at is None
-        and order.first_taken_at + settings().response_window <= now
-    )
-    if window_passed:
-        raise Conflict(_l("The time to respond has passed; the executors are refunded."))
+    refusal = _complete_refusal(order, settings(), now)
+    if refusal is not None:
+        raise Conflict(refusal)
     if not took_order(executor_id, order.id):
         raise ValidationFailed(
             _l("This executor did not take the order."),

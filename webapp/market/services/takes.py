@@ -26,7 +26,7 @@ from webapp.market.models import (
     Take,
     TransactionType,
 )
-from webapp.market.services.orders import lock_order
+from webapp.market.services.orders import lock_order, take_refusal
 from webapp.users.models import User
 
 _orders = Order.__table__
@@ -103,10 +103,9 @@ def take_order(
     else:
         if order.client_id == actor.id:
             raise Forbidden(_l("You cannot take your own order."))
-        if order.status != OrderStatus.ACTIVE or order.expires_at <= now:
-            raise Conflict(_l("This order is no longer active."))
-        if order.takes_count >= config.max_takes:
-            raise Conflict(_l("This order already has enough executors."))
+        refusal = take_refusal(order, config, now)
+        if refusal is not None:
+            raise Conflict(refusal)
         result = _new_take(actor, order, config, now)
     if key_id is not None:
         db.session.execute(

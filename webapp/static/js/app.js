@@ -40,6 +40,10 @@
     tg.onEvent("themeChanged", paint);
     tg.ready();
     tg.expand();
+  } else {
+    // Outside Telegram nobody signs in: say how to (inside, the greeting replaces it).
+    var outside = document.querySelector("[data-outside-telegram]");
+    if (outside) outside.hidden = false;
   }
 
   function toast(message) {
@@ -125,6 +129,11 @@
     return (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param) || fromUrl || "";
   }
 
+  // The browser's IANA time zone ("Europe/Moscow"): pages and reminders show local times.
+  function timeZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+
   // Sign in once per launch: trade initData for a session, then route a start parameter.
   // This script runs before htmx (both deferred, this one first), so the sign-in leaves with
   // fetch as early as it can; htmx takes over the answer once it is there.
@@ -145,7 +154,9 @@
         "X-CSRFToken": csrf ? csrf.content : "",
         "X-Telegram-Init-Data": initData,
       },
-      body: new URLSearchParams({ start_param: startParam(), rendered_locale: root.lang }),
+      body: new URLSearchParams({
+        start_param: startParam(), rendered_locale: root.lang, time_zone: timeZone(),
+      }),
     }).then(function (response) {
       return response.text().then(function (html) {
         greeting.innerHTML = html;

@@ -1,0 +1,110 @@
+"""Local time: the page reports the browser's time zone at sign-in; pages show and accept
+times in it, formatted for the user's language; bot reminders say the local time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+
+from tests.fixtures.users import headers_for, tma_headers
+from webapp.events import services as events
+from webapp.events.models import Event, Participant
+from webapp.extensions import db
+from webapp.i18n import local_date, local_datetime, local_time, relative_time
+from webapp.outbox import queued_for
+from webapp.tasks.models import Task
+from webapp.users.models import User
+
+HX = {"HX-Request": "true"}
+MOSCOW = "Europe/Moscow"  # UTC+3 all year
+
+
+def stored_zone(app: Flask, telegram_id: int) -> str | None:
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(telegram_id=telegram_id)).one()
+        return user.time_zone
+
+
+def test_sign_in_stores_the_browsers_time_zone(app, client):
+    """Does the shell's sign-in store the IANA zone it sends, and ignore an unknown one?"""
+    raw = tma_headers(40_404)["Authorization"][4:]
+    session = {"X-Telegram-Init-Data": raw}
+    assert (
+        client.post("/auth/session", data={"time_zone": MOSCOW}, headers=session).status_code == 200
+    )
+    assert stored_zone(app, 40_404) == MOSCOW
+    client.post("/auth/session", data={"time_zone": "Mars/Olympus"}, headers=session)
+    assert stored_zone(app, 40_404) == MOSCOW
+
+
+def test_shell_sends_the_time_zone_at_sign_in():
+    """Does the page's script send `Intl`'s time zone with the sign-in?"""
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "webapp/static/js/app.js").read_text()
+    assert "resolvedOptions().timeZone" in script and "time_zone:" in script
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Jun 1, 2031, 8:00\u202fAM"), ("ru", "1 июн. 2031\u202fг., 08:00")],  # noqa: RUF001
+)
+def test_pages_show_local_time_in_the_users_language(app, client, make_user, language, shown):
+    """Is a task due at 05:00 UTC shown as 08:00 to a Moscow user, formatted for their
+    language, with no "UTC" on the page?"""
+    user = make_user(language_code=language, time_zone=MOSCOW)
+    with app.app_context():
+        due = datetime(2031, 6, 1, 5, 0, tzinfo=UTC)
+        db.session.add(Task(owner_id=user.id, title="1", due_at=due))
+        db.session.commit()
+    page = client.get("/tasks", headers=headers_for(user)).get_data(as_text=True)
+    assert shown in page and "UTC" not in page
+
+
+def test_forms_read_and_show_local_time(app, client, make_user):
+    """Is a time typed into the event form read in the user's zone, and shown back in it?"""
+    user = make_user(role="teacher", time_zone=MOSCOW)
+    data = {"title": "1", "starts_at": "2031-06-01T12:00", "location": "", "capacity": ""}
+    made = client.post("/events/new", data=data, headers={**headers_for(user), **HX})
+    assert made.status_code == 204
+    with app.app_context():
+        event = db.session.scalars(db.select(Event)).one()
+        assert event.starts_at == datetime(2031, 6, 1, 9, 0, tzinfo=UTC)
+        event_id = event.id
+    form = client.get(f"/events/{event_id}/edit", headers=headers_for(user)).get_data(as_text=True)
+    assert 'value="2031-06-01T12:00"' in form
+
+
+def test_reminder_says_the_local_time(app, make_user):
+    """Does an event reminder give the start in the participant's own zone (no "UTC")?"""
+    user = make_user(language_code="en", time_zone=MOSCOW)
+    starts = (datetime.now(UTC) + timedelta(minutes=40)).replace(second=0, microsecond=0)
+    with app.app_context():
+        event = Event(creator_id=user.id, title="1", starts_at=starts, participants_count=1)
+        db.session.add(event)
+        db.session.flush()
+        db.session.add(Participant(event_id=event.id, user_id=user.id, joined_at=datetime.now(UTC)))
+        db.session.commit()
+    with app.app_context():
+        events.queue_reminders()
+        db.session.commit()
+        (message,) = queued_for(user.telegram_id)
+    local = starts.astimezone(ZoneInfo(MOSCOW))
+    assert local.strftime("%-I:%M\u202f%p") in message.text and "UTC" not in message.text
+
+
+def test_one_format_per_kind(app):
+    """Do the shared formats give a date, a time, both, and a relative time per language?"""
+    moment = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    now = moment - timedelta(minutes=15)
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert local_date(moment) == "2 дек. 2026\u202fг."  # noqa: RUF001
+        assert local_time(moment) == "08:00"
+        assert local_datetime(moment) == "2 дек. 2026\u202fг., 08:00"  # noqa: RUF001
+        assert relative_time(moment, now) == "через 15 минут"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert local_datetime(moment) == "Dec 2, 2026, 8:00\u202fAM"
+        assert relative_time(moment, now) == "in 15 minutes"
