@@ -58,6 +58,8 @@ def update(only: list[str]) -> None:
                 "babel.cfg",
                 "-k",
                 "_l",
+                "-k",
+                "lazy_ngettext:1,2",
                 "--no-location",
                 "--sort-output",
                 "--width",

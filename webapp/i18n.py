@@ -224,6 +224,10 @@ def validation_message(error: Mapping[str, Any]) -> str:
     if kind == "value_error":
         # Our validators raise ValueError with a translated sentence: pydantic prefixes it.
         text = str(error.get("msg", "")).removeprefix("Value error, ")
+        if text.startswith("expected JSON "):  # webapp.api.Input: a JSON value of another type
+            expected = text.removeprefix("expected JSON ").split(", got ")[0].split(" or ")
+            kinds = ", ".join(str(_JSON_KINDS.get(kind, kind)) for kind in expected)
+            return gettext("Wrong JSON type: send %(expected)s.", expected=kinds)
         known = _VALUE_ERRORS.get(text)
         return str(known) if known else (gettext(text) if text else _invalid())
     return str(_MESSAGES.get(kind)) if kind in _MESSAGES else _invalid()
@@ -244,6 +248,8 @@ _VALUE_ERRORS = {
     "may not be null": _l("This field is required."),
     "'from' must not be after 'to'": _l("The start must not be after the end."),
 }
+
+_JSON_KINDS = {"number": _l("a number"), "text": _l("text"), "bool": _l("true or false")}
 
 _MESSAGES = {
     "missing": _l("This field is required."),

@@ -108,3 +108,30 @@ def test_one_format_per_kind(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert local_datetime(moment) == "Dec 2, 2026, 8:00\u202fAM"
         assert relative_time(moment, now) == "in 15 minutes"
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("en", "1 problem waits for a decision."), ("ru", "1 задача ждёт решения.")],
+)
+def test_counts_take_the_plural_of_their_number(app, client, make_user, language, phrase):
+    """Is "1 problems wait for a decision" said with the right plural form (`ngettext`)?"""
+    from webapp.problems import services as problems
+    from webapp.problems.models import ProblemStatus
+
+    moderator = make_user(role="admin", language_code=language)  # admins write and moderate
+    with app.app_context():
+        author = db.session.get(User, moderator.id)
+        data = problems.ProblemData(title="1", statement="1", answer="1", topic="1", difficulty=2)
+        problems.create_problem(author, data).status = ProblemStatus.PENDING
+        db.session.commit()
+    page = client.get("/problems/moderation", headers=headers_for(moderator))
+    assert phrase in page.get_data(as_text=True)
+
+
+def test_json_type_errors_speak_russian(client, make_user):
+    """Is the API's "wrong JSON type" field error said in the user's language?"""
+    russian = make_user(language_code="ru")
+    answer = client.post("/api/tasks", json={"title": 5}, headers=headers_for(russian))
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["message"] == "Неверный тип JSON: нужно текст."

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
@@ -171,9 +171,10 @@ def update_event(
     capacity = values.get("capacity")
     if capacity is not None and capacity < event.participants_count:
         raise Conflict(
-            _l(
-                "%(count)s people have already joined; capacity cannot be lower.",
-                count=event.participants_count,
+            lazy_ngettext(
+                "%(num)d person has already joined; capacity cannot be lower.",
+                "%(num)d people have already joined; capacity cannot be lower.",
+                event.participants_count,
             ),
             errors=[field_error("capacity", _l("Lower than the number of participants."))],
         )

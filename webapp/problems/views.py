@@ -37,6 +37,7 @@ def _pager(result: Page[Any], page: int) -> dict[str, Any]:
     pages = max(1, -(-result.total // PAGE_SIZE), page + (1 if result.has_more else 0))
     return {
         "total": result.total_text,
+        "count": result.total,
         "page": page,
         "pages": pages,
         "pages_text": f"{pages}+" if result.total_capped else str(pages),

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import ColumnElement, func, insert, literal, select, update
 
 from webapp.cities import find_city
@@ -294,7 +295,11 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
     ).scalar()
     if inserted is None:
         raise RateLimited(
-            _l("At most %(n)s orders per hour.", n=config.orders_per_hour),
+            lazy_ngettext(
+                "At most %(num)d order per hour.",
+                "At most %(num)d orders per hour.",
+                config.orders_per_hour,
+            ),
             retry_after=_retry_after(actor, since, config.orders_per_hour, now),
         )
     order = db.session.get_one(Order, order_id)
