@@ -8,17 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from tests.fixtures.users import headers_for
-
-
-@pytest.fixture
-def me(student):
-    return headers_for(student)
-
-
-def add(client, headers, **fields):
-    answer = client.post("/api/tasks", json={"title": "Task", **fields}, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
+from tests.tasks.conftest import add_task
 
 
 def add_category(client, headers, name="Work", color="#FF0000"):
@@ -82,7 +72,7 @@ def test_someone_elses_category(client, me, make_user):
     assert client.delete(url, headers=me).status_code == 404
     refused = client.post("/api/tasks", json={"title": "t", "category": theirs["id"]}, headers=me)
     assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "category"
-    task = add(client, me)
+    task = add_task(client, me)
     patched = client.patch(f"/api/tasks/{task['id']}", json={"category": theirs["id"]}, headers=me)
     assert patched.status_code == 422
     assert client.get("/api/tasks/categories", headers=me).get_json()["items"] == []
@@ -92,11 +82,11 @@ def test_task_carries_category_and_deleting_it_keeps_tasks(client, me):
     """Does a task carry its category id, lose it on PATCH null, and survive the category's
     deletion without one?"""
     work = add_category(client, me)
-    task = add(client, me, category=work["id"])
+    task = add_task(client, me, category=work["id"])
     assert task["category"] == work["id"]
     cleared = client.patch(f"/api/tasks/{task['id']}", json={"category": None}, headers=me)
     assert cleared.get_json()["category"] is None
-    other = add(client, me, category=work["id"])
+    other = add_task(client, me, category=work["id"])
     client.delete(f"/api/tasks/categories/{work['id']}", headers=me)
     kept = client.get(f"/api/tasks/{other['id']}", headers=me)
     assert kept.status_code == 200 and kept.get_json()["category"] is None
@@ -105,7 +95,7 @@ def test_task_carries_category_and_deleting_it_keeps_tasks(client, me):
 def test_tags_are_normalised_and_replaced(client, me):
     """Are tags trimmed, lower-cased, without `#`, each once; does PATCH replace them
     (keeping, dropping and adding in one go)?"""
-    task = add(client, me, tags=[" Work ", "#home", "work", "Big  Plan"])
+    task = add_task(client, me, tags=[" Work ", "#home", "work", "Big  Plan"])
     assert task["tags"] == ["big plan", "home", "work"]
     patched = client.patch(f"/api/tasks/{task['id']}", json={"tags": ["home", "new"]}, headers=me)
     assert patched.get_json()["tags"] == ["home", "new"]
@@ -118,9 +108,9 @@ def test_tags_are_normalised_and_replaced(client, me):
 def test_tag_counts_are_mine(client, me, make_user):
     """Does GET /api/tasks/tags list my tags with counts, most used first, and nobody
     else's?"""
-    add(client, me, tags=["work", "home"])
-    add(client, me, tags=["work"])
-    add(client, headers_for(make_user()), tags=["work", "secret"])
+    add_task(client, me, tags=["work", "home"])
+    add_task(client, me, tags=["work"])
+    add_task(client, headers_for(make_user()), tags=["work", "secret"])
     body = client.get("/api/tasks/tags", headers=me).get_json()
     assert body["items"] == [{"tag": "work", "count": 2}, {"tag": "home", "count": 1}]
 
@@ -128,10 +118,10 @@ def test_tag_counts_are_mine(client, me, make_user):
 def test_filter_by_category_and_tags(client, me, make_user):
     """Do `category` and repeated `tag` filter (every tag must match)?"""
     work = add_category(client, me)
-    both = add(client, me, tags=["a", "b"], category=work["id"])
-    only_a = add(client, me, tags=["a"])
-    add(client, me, tags=["b"])
-    add(client, headers_for(make_user()), tags=["a", "b"])
+    both = add_task(client, me, tags=["a", "b"], category=work["id"])
+    only_a = add_task(client, me, tags=["a"])
+    add_task(client, me, tags=["b"])
+    add_task(client, headers_for(make_user()), tags=["a", "b"])
     assert ids(client, me, "tag=a") == {both["id"], only_a["id"]}
     assert ids(client, me, "tag=a&tag=b") == {both["id"]}
     assert ids(client, me, "tag=A&tag=%23b") == {both["id"]}
@@ -148,12 +138,12 @@ def test_filter_by_due(client, me):
     def due(delta):
         return (today + delta).isoformat()
 
-    yesterday = add(client, me, due_at=due(timedelta(hours=-1)))
-    add(client, me, due_at=due(timedelta(hours=-1)), done=True)
-    early_today = add(client, me, due_at=due(timedelta(seconds=1)))
-    in_three_days = add(client, me, due_at=due(timedelta(days=3)))
-    add(client, me, due_at=due(timedelta(days=10)))
-    undated = add(client, me)
+    yesterday = add_task(client, me, due_at=due(timedelta(hours=-1)))
+    add_task(client, me, due_at=due(timedelta(hours=-1)), done=True)
+    early_today = add_task(client, me, due_at=due(timedelta(seconds=1)))
+    in_three_days = add_task(client, me, due_at=due(timedelta(days=3)))
+    add_task(client, me, due_at=due(timedelta(days=10)))
+    undated = add_task(client, me)
     assert ids(client, me, "due=today") == {early_today["id"]}
     assert ids(client, me, "due=overdue") == {yesterday["id"], early_today["id"]}
     assert ids(client, me, "due=week") == {early_today["id"], in_three_days["id"]}

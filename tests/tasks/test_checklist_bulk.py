@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.users import headers_for
-
-
-@pytest.fixture
-def me(student):
-    return headers_for(student)
-
-
-def add(client, headers, **fields):
-    answer = client.post("/api/tasks", json={"title": "Task", **fields}, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
+from tests.tasks.conftest import add_task
 
 
 def get(client, headers, task_id):
@@ -25,7 +15,7 @@ def get(client, headers, task_id):
 def test_checklist_is_stored_and_listed(client, me):
     """Does a task keep its checklist (text trimmed, done defaulting to false), show it in
     the list, and does PATCH replace it?"""
-    task = add(client, me, items=[{"text": " milk "}, {"text": "bread", "done": True}])
+    task = add_task(client, me, items=[{"text": " milk "}, {"text": "bread", "done": True}])
     assert task["items"] == [{"text": "milk", "done": False}, {"text": "bread", "done": True}]
     listed = client.get("/api/tasks", headers=me).get_json()["items"][0]
     assert listed["items"] == task["items"]
@@ -33,7 +23,7 @@ def test_checklist_is_stored_and_listed(client, me):
         f"/api/tasks/{task['id']}", json={"items": [{"text": "eggs"}]}, headers=me
     ).get_json()
     assert patched["items"] == [{"text": "eggs", "done": False}]
-    assert add(client, me)["items"] == []
+    assert add_task(client, me)["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -50,20 +40,20 @@ def test_checklist_is_stored_and_listed(client, me):
 def test_bad_checklists_are_422(client, me, items):
     """Are more than 50 items, an empty or long text, an unknown field, a missing text and
     a null checklist refused?"""
-    task = add(client, me)
+    task = add_task(client, me)
     answer = client.patch(f"/api/tasks/{task['id']}", json={"items": items}, headers=me)
     assert answer.status_code == 422
 
 
 def test_fifty_items_are_allowed(client, me):
     """Is a checklist of exactly 50 items accepted?"""
-    assert len(add(client, me, items=[{"text": f"i{n}"} for n in range(50)])["items"]) == 50
+    assert len(add_task(client, me, items=[{"text": f"i{n}"} for n in range(50)])["items"]) == 50
 
 
 def test_tick_one_item(client, me, make_user):
     """Does ticking one item change only it; is an item past the end 404, and is someone
     else's task 404?"""
-    task = add(client, me, items=[{"text": "a"}, {"text": "b"}])
+    task = add_task(client, me, items=[{"text": "a"}, {"text": "b"}])
     url = f"/api/tasks/{task['id']}/items"
     ticked = client.post(f"{url}/1", json={"done": True}, headers=me)
     assert ticked.status_code == 200
@@ -79,8 +69,8 @@ def test_tick_one_item(client, me, make_user):
 def test_bulk_done_undone_and_delete(client, me, make_user):
     """Do bulk done/undone/delete change exactly my listed tasks, leaving others' alone and
     reporting what changed?"""
-    a, b, c = (add(client, me, tags=["x"])["id"] for _ in range(3))
-    theirs = add(client, headers_for(make_user()))["id"]
+    a, b, c = (add_task(client, me, tags=["x"])["id"] for _ in range(3))
+    theirs = add_task(client, headers_for(make_user()))["id"]
     done = client.post(
         "/api/tasks/bulk", json={"ids": [a, b, theirs], "action": "done"}, headers=me
     )
@@ -106,7 +96,7 @@ def test_bulk_move_to_category(client, me, make_user):
     refuse someone else's category (422)?"""
     category = client.post("/api/tasks/categories", json={"name": "Work"}, headers=me)
     category_id = category.get_json()["id"]
-    a, b = add(client, me)["id"], add(client, me)["id"]
+    a, b = add_task(client, me)["id"], add_task(client, me)["id"]
     body = {"ids": [a, b], "action": "move_to_category", "category_id": category_id}
     assert client.post("/api/tasks/bulk", json=body, headers=me).status_code == 200
     assert get(client, me, a).get_json()["category"] == category_id

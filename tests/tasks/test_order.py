@@ -5,29 +5,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from sqlalchemy import event, insert, select
 
-from tests.fixtures.app import build_app
 from tests.fixtures.users import headers_for
+from tests.tasks.conftest import add_task
 from webapp.extensions import db
 from webapp.tasks import services
 from webapp.tasks.models import POSITION_GAP, Task
 from webapp.users.models import User
 
 
-@pytest.fixture
-def me(student):
-    return headers_for(student)
-
-
 def add(client, headers, **fields):
-    answer = client.post("/api/tasks", json={"title": "Task", **fields}, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["id"]
+    return add_task(client, headers, **fields)["id"]
 
 
 def listed(client, headers, sort="position", **query):
@@ -185,23 +176,6 @@ def test_a_move_runs_the_same_statements_however_long_the_list(app, student):
 
 
 # --- two devices at once (PostgreSQL row locks; SQLite's single writer) ----------------------
-
-
-@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
-def shared_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        engine = {"pool_size": 4, "max_overflow": 0, "pool_timeout": 60}
-    else:
-        url = f"sqlite:///{tmp_path / 'order.db'}"
-        engine = {"pool_size": 4, "max_overflow": 0, "connect_args": {"timeout": 30}}
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_two_devices_moving_into_the_same_gap(shared_app):

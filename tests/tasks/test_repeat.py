@@ -4,24 +4,15 @@ ticks at once, on PostgreSQL and SQLite), and what the occurrence carries over."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
-from tests.fixtures.app import build_app
-from tests.fixtures.users import headers_for
 from webapp.extensions import db
 from webapp.tasks import services
 from webapp.tasks.models import Repeat, Task
 from webapp.users.models import User
-
-
-@pytest.fixture
-def me(student):
-    return headers_for(student)
 
 
 def at(text: str) -> datetime:
@@ -98,23 +89,6 @@ def test_bad_repeat_is_422(client, me):
     """Is an unknown repeat rule refused?"""
     answer = client.post("/api/tasks", json={"title": "x", "repeat": "hourly"}, headers=me)
     assert answer.status_code == 422
-
-
-@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
-def shared_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        engine = {"pool_size": 4, "max_overflow": 0, "pool_timeout": 60}
-    else:
-        url = f"sqlite:///{tmp_path / 'repeat.db'}"
-        engine = {"pool_size": 4, "max_overflow": 0, "connect_args": {"timeout": 30}}
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_ticked_twice_at_once_creates_one_occurrence(shared_app):

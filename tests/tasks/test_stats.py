@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.fixtures.users import headers_for
 from webapp.extensions import db
 from webapp.tasks import services
@@ -15,11 +13,6 @@ from webapp.tasks.models import Task
 from webapp.users.models import User
 
 NOW = datetime(2030, 5, 15, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-def me(student):
-    return headers_for(student)
 
 
 def seed(app, owner_id, *tasks):
