@@ -3,8 +3,9 @@
 parameters, and a sequential scan of a big table fails the test.
 
 It needs PostgreSQL in both passes of `.ci/run` (the SQLite pass uses the local server, as
-the other PostgreSQL tests do), so it is never skipped on CI; the data is loaded set-based (`INSERT … SELECT … FROM generate_series`) into a database of its own
-(~15 s on a quiet 2-core machine).
+the other PostgreSQL tests do), so it is never skipped on CI; the data is loaded set-based
+(`INSERT … SELECT … FROM generate_series`) into a database of its own (~15 s on a quiet
+2-core machine).
 """
 
 from __future__ import annotations
