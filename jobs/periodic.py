@@ -152,7 +152,12 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # somebody else's live process
         return True
-    return True
+    # A process killed a moment ago stays a zombie until it is reaped: it is dead all the same.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc here: trust the signal check
+        return True
 
 
 def run_periodic(name: str, func: str, every: float | None = None) -> Any:
