@@ -130,3 +130,38 @@ def test_another_country_by_its_code(client):
     body = client.get("/api/cities?country=BY&search=minsk").get_json()
     assert body["items"][0]["name_en"] == "Minsk"
     assert body["items"][0]["country"] == "BY"
+
+
+def test_two_first_searches_at_once_build_the_index_once(monkeypatch):
+    """Do concurrent first searches of a country share one build (the lock), and does
+    `warm_up` leave nothing for the first search to build?"""
+    import threading
+
+    from webapp.cities import directory
+
+    builds: list[tuple[str, int]] = []
+    real_build = directory._build
+    start = threading.Barrier(6)
+
+    def counting_build(country: str, min_population: int):
+        builds.append((country, min_population))
+        return real_build(country, min_population)
+
+    monkeypatch.setattr(directory, "_build", counting_build)
+    monkeypatch.setattr(directory, "_indexes", {})
+    found: list[int] = []
+
+    def first_search():
+        start.wait()
+        found.append(directory.search_cities("tula", country="BY", min_population=15000).total)
+
+    threads = [threading.Thread(target=first_search) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [("BY", 15000)]
+    assert len(found) == 6
+    directory.warm_up("KZ", 15000)
+    directory.search_cities("almaty", country="KZ", min_population=15000)
+    assert builds == [("BY", 15000), ("KZ", 15000)]

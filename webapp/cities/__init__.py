@@ -14,6 +14,7 @@ from webapp.cities.directory import (
     get_city,
     known_country,
     search_cities,
+    warm_up,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "get_city",
     "known_country",
     "search_cities",
+    "warm_up",
 ]
