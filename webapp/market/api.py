@@ -105,7 +105,9 @@ class BotUnavailable(DomainError):
 
 
 def _order_json(view: services.OrderView, status: int = 200):
-    return respond(OrderOut, order_out(view, settings().max_takes), status)
+    """One order's own answer: with the takes its viewer may see (one query)."""
+    takes = services.takes_seen_by(resolve_user(), view.order)
+    return respond(OrderOut, order_out(view, settings().max_takes, takes), status)
 
 
 # --- public --------------------------------------------------------------------------------
@@ -143,7 +145,9 @@ def list_orders(query: OrderListQuery):
 )
 @optional_user
 def get_order(path: OrderPath):
-    """One order; the contact only for its client and the executors who took it."""
+    """One order; the contact only for its client and the executors who took it. `takes`
+    names who took it (with rating and completed orders): every take for the client, their
+    own for an executor, none for anyone else; `responded_at` for the client and executors."""
     return _order_json(services.view_order(resolve_user(), services.get_order(path.order_id)))
 
 

@@ -23,7 +23,7 @@ from webapp.market.config import MarketSettings
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile
 from webapp.market.reviews import COMPLAINT_REASONS
-from webapp.market.services import OrderView, TakeResult
+from webapp.market.services import OrderView, TakeResult, TakeSummary
 from webapp.users.models import User
 from webapp.users.schemas import UserOut
 
@@ -70,6 +70,19 @@ class MineQuery(Pagination):
     role: Literal["client", "executor"] = "client"
 
 
+class TakeExecutorOut(BaseModel):
+    id: int
+    name: str
+    username: str | None
+    rating: float | None = Field(None, description="Mean of the clients' reviews (1 to 5)")
+    completed_orders: int
+
+
+class OrderTakeOut(BaseModel):
+    executor: TakeExecutorOut
+    taken_at: datetime
+
+
 class OrderOut(Schema):
     id: str
     client_id: int
@@ -86,6 +99,14 @@ class OrderOut(Schema):
     is_mine: bool = False
     taken_by_me: bool = False
     respond_by: datetime | None = None
+    responded_at: datetime | None = Field(
+        None, description="When the client responded; for the client and the executors"
+    )
+    takes: list[OrderTakeOut] | None = Field(
+        None,
+        description="Only in `GET /api/orders/<id>`: every take for the client, their own "
+        "for an executor who took it, none for anyone else",
+    )
 
 
 class OrderPage(KeysetPage[OrderOut]):
@@ -237,7 +258,23 @@ def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
     )
 
 
-def order_out(view: OrderView, max_takes: int) -> OrderOut:
+def take_summary_out(take: TakeSummary) -> OrderTakeOut:
+    executor = take.executor
+    return OrderTakeOut(
+        executor=TakeExecutorOut(
+            id=executor.id,
+            name=executor.name,
+            username=executor.username,
+            rating=executor.rating,
+            completed_orders=executor.completed_orders,
+        ),
+        taken_at=take.taken_at,
+    )
+
+
+def order_out(view: OrderView, max_takes: int, takes: list[TakeSummary] | None = None) -> OrderOut:
+    """An order as `view`'s viewer sees it; `takes` (from `services.takes_seen_by`) only
+    for one order's own answer."""
     order = view.order
     return OrderOut(
         id=order.id,
@@ -255,6 +292,8 @@ def order_out(view: OrderView, max_takes: int) -> OrderOut:
         is_mine=view.is_mine,
         taken_by_me=view.taken_by_me,
         respond_by=view.respond_by,
+        responded_at=order.responded_at if view.is_mine or view.taken_by_me else None,
+        takes=None if takes is None else [take_summary_out(t) for t in takes],
     )
 
 

@@ -150,12 +150,13 @@ def _panel(
         errors=errors or {},
         review_for=review_for,
         price=settings().take_price,
-        executors=_executors(view),
+        takes=_takes(viewer, view),
     )
 
 
-def _executors(view: services.OrderView) -> list[Any]:
-    return services.executors_of(view.order.id) if view.is_mine else []
+def _takes(viewer: Any, view: services.OrderView) -> list[services.TakeSummary]:
+    """The client's list of who took the order (one query); nobody else's page lists it."""
+    return services.takes_seen_by(viewer, view.order) if view.is_mine else []
 
 
 @bp.get("/orders/<order_id>")
@@ -171,7 +172,7 @@ def order_page(order_id: str):
         reload_panel=viewer is None,
         error=None,
         price=settings().take_price,
-        executors=_executors(view),
+        takes=_takes(viewer, view),
     )
 
 

@@ -3,6 +3,7 @@
 * `orders` — reading orders, posting, editing and deleting them, the client's response and
   completion;
 * `takes` — an executor pays to take an order and gets the contact;
+* `executors` — who took an order (name, rating, completed orders), as each viewer may see;
 * `sweeps` — expiry, closing without a response (with refunds), an admin's force-close.
 
 Callers use the names below (`services.take_order(...)`); `takes` and `sweeps` share only
@@ -26,6 +27,12 @@ Expiry versus the response rule (SPEC is silent on the overlap; decided here):
 * a taken order the client responded to becomes `expired` at `expires_at` (no refunds).
 """
 
+from webapp.market.services.executors import (
+    ExecutorSummary,
+    TakeSummary,
+    executor_summary,
+    takes_seen_by,
+)
 from webapp.market.services.orders import (
     OrderChanges,
     OrderDraft,
@@ -33,7 +40,6 @@ from webapp.market.services.orders import (
     complete_order,
     create_order,
     delete_order,
-    executors_of,
     get_order,
     list_open_orders,
     lock_order,
@@ -53,15 +59,17 @@ from webapp.market.services.sweeps import (
 from webapp.market.services.takes import TakeResult, take_order
 
 __all__ = [
+    "ExecutorSummary",
     "OrderChanges",
     "OrderDraft",
     "OrderView",
     "TakeResult",
+    "TakeSummary",
     "close_unanswered_orders",
     "complete_order",
     "create_order",
     "delete_order",
-    "executors_of",
+    "executor_summary",
     "expire_overdue_orders",
     "force_close_order",
     "get_order",
@@ -72,6 +80,7 @@ __all__ = [
     "new_order_id",
     "respond_to_order",
     "take_order",
+    "takes_seen_by",
     "took_order",
     "update_order",
     "view_order",

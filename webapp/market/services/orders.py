@@ -73,17 +73,6 @@ def took_order(user_id: int, order_id: str) -> bool:
     return db.session.scalar(query) is not None
 
 
-def executors_of(order_id: str) -> list[tuple[User, Take]]:
-    """The executors who took an order, first taker first."""
-    rows = db.session.execute(
-        select(User, Take)
-        .join(Take, Take.executor_id == User.id)
-        .where(Take.order_id == order_id)
-        .order_by(Take.taken_at, Take.id)
-    )
-    return [(user, take) for user, take in rows]
-
-
 def view_order(viewer: User | None, order: Order, now: datetime | None = None) -> OrderView:
     now = now or utcnow()
     config = settings()
