@@ -176,6 +176,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.tickets import api as tickets_api
     from webapp.tickets import views as tickets_views
     from webapp.users import api as users_api
+    from webapp.users import views as users_views
 
     api_blueprints = (
         auth_api.bp,
@@ -198,6 +199,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         tickets_views.bp,
         problems_views.bp,
         market_views.bp,
+        users_views.bp,
     )
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)

@@ -28,7 +28,7 @@ from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import Role, User
 
 PAGE_BLUEPRINTS = {"core", "tasks_pages", "events_pages", "tickets_pages", "problems_pages"}
-PAGE_BLUEPRINTS |= {"market_pages"}
+PAGE_BLUEPRINTS |= {"market_pages", "users_pages"}
 NOT_PAGES = {"core.health", "core.version", "core.openapi_document", "core.swagger_ui"}
 NOT_PAGES |= {"core.redoc", "core.metrics"}
 # Words that are the same in both languages: names of things (and each language's own
@@ -196,6 +196,7 @@ def test_every_page_speaks_one_language(app, client, language):
         f"/orders/{own_order}/review": {"executor_id": str(other.id), "rating": "9"},
         f"/orders/{ids['order_id']}/complain": {"reason": "x", "text": "1"},
         "/tickets/draft": {"email": "1", "quantity": "99"},
+        "/me/profile": {"city": "123", "level": "9", "sports": "9"},
     }
     for path, data in invalid_posts.items():
         answers[f"POST {path}"] = client.post(path, data=data, headers=fragment)

@@ -24,6 +24,7 @@ from webapp.market.config import settings
 from webapp.market.models import Frequency, OrderStatus, TransactionType
 from webapp.market.schemas import ClientReviewIn, ComplaintIn, OrderIn, RechargeIn
 from webapp.users import services as users
+from webapp.users.views import community_context
 
 bp = Blueprint("market_pages", __name__)
 PAGE_SIZE = 20
@@ -366,6 +367,7 @@ def _me_context() -> dict[str, Any]:
         "page_size": PAGE_SIZE,
         "dev_recharge": config.dev_recharge,
         "stars_rate": config.stars_to_kopecks,
+        **community_context(me),  # the community profile's section (webapp/users/views.py)
     }
 
 

@@ -10,7 +10,17 @@ from webapp.api import Page, Problem, api_blueprint, no_content, page_of, respon
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
 from webapp.users import services
-from webapp.users.schemas import BanIn, ProfileIn, RoleIn, UserListQuery, UserOut, UserPath
+from webapp.users.schemas import (
+    BanIn,
+    CommunityProfileIn,
+    ProfileIn,
+    ProfileOut,
+    RoleIn,
+    UserListQuery,
+    UserOut,
+    UserPath,
+    profile_out,
+)
 
 bp = api_blueprint("users_api", __name__, "/api/users", tag="users", description="Users and roles")
 
@@ -23,6 +33,23 @@ def list_users(query: UserListQuery):
         current(), search=query.search, role=query.role, skip=query.skip, limit=query.limit
     )
     return page_of(UserOut, page, query)
+
+
+@bp.get("/me/profile", responses={200: ProfileOut})
+@login_required
+def get_community_profile():
+    """Your community profile: city, sports, level and "about"."""
+    return respond(ProfileOut, profile_out(services.profile_of(current())))
+
+
+@bp.put("/me/profile", responses={200: ProfileOut})
+@login_required
+def put_community_profile(body: CommunityProfileIn):
+    """Edit your community profile: the fields sent change (`city` is a directory id or a
+    name it knows, `null` clears it; `sports` are catalogue keys), the others stay."""
+    profile = services.update_community_profile(current(), body.model_dump(exclude_unset=True))
+    db.session.commit()
+    return respond(ProfileOut, profile_out(profile))
 
 
 @bp.get("/<int:user_id>", responses={200: UserOut, 404: Problem})

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +27,8 @@ class User(TimestampMixin, UserMixin, Model):
     __table_args__ = (
         Index("ix_users_login_lower", text("lower(login)"), unique=True),
         Index("ix_users_role", "role", "id"),  # staff list people by role
+        # A feed URL names one user (a unique index: SQLite adds it without a table copy).
+        Index("ix_users_calendar_secret", "calendar_secret", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,20 @@ class User(TimestampMixin, UserMixin, Model):
     session_version: Mapped[int] = mapped_column(
         Integer, default=0, server_default=text("0"), nullable=False
     )
+    # The community profile every module shows (`webapp/users/profile.py`): a city of the
+    # directory (its GeoNames id), sports (catalogue keys), a level and a short "about".
+    city_id: Mapped[int | None] = mapped_column(Integer)
+    sports: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
+    )
+    level: Mapped[str] = mapped_column(
+        String(16), default="any", server_default=text("'any'"), nullable=False
+    )
+    about: Mapped[str] = mapped_column(
+        String(500), default="", server_default=text("''"), nullable=False
+    )
+    # The secret of the personal calendar feed (`/calendar/<secret>.ics`); None until asked.
+    calendar_secret: Mapped[str | None] = mapped_column(String(64))
 
     def get_id(self) -> str:
         """Flask-Login's session id: the user and the session version it was issued for."""

@@ -3,24 +3,38 @@
 Who may do what (SPEC §4, §5 problems):
 * anyone signed in reads and edits their own profile (names, language);
 * moderators and admins list and read users;
-* only admins change roles, ban, unban and delete — never themselves.
+* only admins change roles, ban, unban and delete — never themselves;
+* everyone edits their own community profile (city, sports, level, about: `profile_of`,
+  `update_community_profile`) and resets their calendar feed's secret.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from webapp.auth.init_data import WebAppUser
 from webapp.auth.roles import is_admin, require_admin, require_staff
+from webapp.cities import City, find_city, get_city
 from webapp.database import insert_ignoring_conflicts, utcnow
-from webapp.errors import Conflict, Forbidden, NotFound, Unauthorized
+from webapp.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+    field_error,
+)
 from webapp.extensions import db
 from webapp.pagination import Page, paginate
 from webapp.users.models import Role, User
+from webapp.users.profile import MAX_SPORTS, CommunityProfile, sport_keys
 
 # `last_seen_at` is refreshed at most this often, so sign-in stays read-only when idle.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -217,4 +231,94 @@ def delete_user(actor: User, user_id: int) -> None:
     user.photo_url = None
     user.is_banned = True
     user.ban_reason = "deleted"
+    user.city_id, user.sports, user.level, user.about = None, [], "any", ""
+    user.calendar_secret = None
     db.session.flush()
+
+
+# --- the community profile ---------------------------------------------------------------
+
+
+def profile_of(user: User) -> CommunityProfile:
+    """The community profile of `user`, as every module shows it (the organiser sees an
+    applicant's, the bot finds events near the city)."""
+    city = get_city(user.city_id) if user.city_id is not None else None
+    return CommunityProfile(
+        user_id=user.id,
+        city=city,
+        sports=tuple(user.sports or ()),
+        level=user.level or "any",
+        about=user.about or "",
+    )
+
+
+def resolve_city(value: int | str) -> City:
+    """A city of the directory from its id or a name it knows ("Тула", "питер"); 422 naming
+    `city` otherwise."""
+    city = get_city(value) if isinstance(value, int) else find_city(value)
+    if city is None:
+        message = _l("No such city in the directory.")
+        raise ValidationFailed(message, errors=[field_error("city", message)])
+    return city
+
+
+def update_community_profile(actor: User, changes: Mapping[str, Any]) -> CommunityProfile:
+    """Change the fields of your own profile that `changes` names (the others stay):
+    `city` (id, name or None to clear), `sports` (catalogue keys, duplicates dropped),
+    `level` and `about` (trimmed). The schema (`CommunityProfileIn`) has checked the level
+    and the length of `about`; the sports are checked here, against the catalogue."""
+    user = get_user(actor.id)
+    if "city" in changes:
+        value = changes["city"]
+        user.city_id = None if value is None or value == "" else resolve_city(value).id
+    if "sports" in changes:
+        user.sports = _valid_sports(list(changes["sports"] or []))
+    if "level" in changes:
+        user.level = changes["level"]
+    if "about" in changes:
+        user.about = (changes["about"] or "").strip()
+    db.session.flush()
+    return profile_of(user)
+
+
+def _valid_sports(sports: list[str]) -> list[str]:
+    known = set(sport_keys())
+    unknown = [sport for sport in sports if sport not in known]
+    if unknown:
+        message = _l("Unknown sport: %(sport)s.", sport=unknown[0])
+        raise ValidationFailed(message, errors=[field_error("sports", message)])
+    chosen = list(dict.fromkeys(sports))
+    if len(chosen) > MAX_SPORTS:
+        message = _l("At most %(num)d sports.", num=MAX_SPORTS)
+        raise ValidationFailed(message, errors=[field_error("sports", message)])
+    return chosen
+
+
+# --- the calendar feed's secret ------------------------------------------------------------
+
+
+def calendar_secret(user: User) -> str:
+    """The secret of `user`'s personal calendar feed, made at first use."""
+    if user.calendar_secret is None:
+        return reset_calendar_secret(user)
+    return user.calendar_secret
+
+
+def reset_calendar_secret(user: User) -> str:
+    """A new feed secret: the old feed URL stops working at once."""
+    user = get_user(user.id)
+    user.calendar_secret = secrets.token_urlsafe(32)
+    db.session.flush()
+    return user.calendar_secret
+
+
+def user_by_calendar_secret(secret: str) -> User:
+    """The live user whose feed this secret opens; NotFound for any other secret."""
+    user = None
+    if secret:
+        user = db.session.scalars(
+            select(User).where(User.calendar_secret == secret, User.deleted_at.is_(None))
+        ).first()
+    if user is None:
+        raise NotFound(_l("No such calendar."))
+    return user
