@@ -166,6 +166,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.cities import api as cities_api
     from webapp.core import views as core_views
     from webapp.events import api as events_api
+    from webapp.events import calendar_api as events_calendar
     from webapp.events import views as events_views
     from webapp.market import api as market_api
     from webapp.market import views as market_views
@@ -184,6 +185,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         cities_api.bp,
         tasks_api.bp,
         events_api.bp,
+        *events_calendar.BLUEPRINTS,
         tickets_api.bp,
         tickets_api.admin_bp,
         *problems_api.blueprints,
@@ -200,6 +202,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         problems_views.bp,
         market_views.bp,
         users_views.bp,
+        *events_calendar.PAGE_BLUEPRINTS,
     )
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)

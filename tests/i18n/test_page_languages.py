@@ -28,7 +28,7 @@ from webapp.tickets.models import FormStatus, TicketForm
 from webapp.users.models import Role, User
 
 PAGE_BLUEPRINTS = {"core", "tasks_pages", "events_pages", "tickets_pages", "problems_pages"}
-PAGE_BLUEPRINTS |= {"market_pages", "users_pages"}
+PAGE_BLUEPRINTS |= {"market_pages", "users_pages", "events_calendar_pages"}
 NOT_PAGES = {"core.health", "core.version", "core.openapi_document", "core.swagger_ui"}
 NOT_PAGES |= {"core.redoc", "core.metrics"}
 # Words that are the same in both languages: names of things (and each language's own
