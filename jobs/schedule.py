@@ -19,6 +19,7 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("event-reminders", "jobs.events.send_event_reminders", every=timedelta(minutes=5)),
+    PeriodicJob("task-reminders", "jobs.tasks.send_task_reminders", every=timedelta(minutes=1)),
     PeriodicJob("bot.deliver_outbox", "jobs.bot.deliver_outbox", every=timedelta(seconds=30)),
     PeriodicJob("bot.prune_updates", "jobs.bot.prune_processed_updates", every=timedelta(hours=6)),
     PeriodicJob("market-expiry", "jobs.market.expire_overdue_orders", every=timedelta(minutes=1)),

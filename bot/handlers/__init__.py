@@ -15,6 +15,7 @@ from telebot import TeleBot
 HANDLER_MODULES: list[str] = [
     "bot.handlers.commands",
     "bot.handlers.payments",
+    "bot.handlers.tasks",
 ]
 
 

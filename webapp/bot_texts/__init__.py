@@ -38,3 +38,14 @@ def help_text() -> str:
         "/help — this list\n\n"
         "I also send you reminders, confirmations and new urgent jobs."
     )
+
+
+def task_button_answer(outcome: str) -> str:
+    """What a press of a task reminder's button did (`webapp.tasks.services.ReminderAnswer`)."""
+    answers = {
+        "done": gettext("Done. Well done!"),
+        "already_done": gettext("This task is already done."),
+        "snoozed": gettext("I will remind you again in an hour."),
+        "already_snoozed": gettext("This reminder was already moved."),
+    }
+    return answers.get(outcome) or gettext("This task is no longer there.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +47,21 @@ class Repeat(enum.StrEnum):
     MONTHLY = "monthly"
 
 
+class Remind(enum.StrEnum):
+    """When the bot reminds of a task with a due date: at the due time, or ahead of it."""
+
+    AT_DUE = "at_due"
+    HOUR = "1h"
+    DAY = "1d"
+
+
+REMIND_LEAD = {
+    Remind.AT_DUE: timedelta(0),
+    Remind.HOUR: timedelta(hours=1),
+    Remind.DAY: timedelta(days=1),
+}
+
+
 class TaskCategory(TimestampMixin, Model):
     """One of a user's categories: a name (unique per user) and a colour (`#rrggbb`)."""
 
@@ -88,6 +103,8 @@ class Task(TimestampMixin, Model):
         Index("ix_tasks_owner_category", "owner_id", "category_id"),
         Index("ix_tasks_owner_position", "owner_id", "position", "id"),
         Index("ix_tasks_owner_done_at", "owner_id", "done_at"),
+        # The reminder job: open tasks whose reminder time has come (a range scan).
+        Index("ix_tasks_remind_at", "remind_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +138,13 @@ class Task(TimestampMixin, Model):
     position: Mapped[int] = mapped_column(
         BigInteger, default=0, server_default=text("0"), nullable=False
     )
+
+    # The bot's reminder: `remind` is the user's choice; `remind_at` when the next message
+    # goes out (due_at minus the lead, or a snoozed time); `reminded_at` the `remind_at` a
+    # message was queued for, so each reminder time is sent once (`services.queue_reminders`).
+    remind: Mapped[Remind | None] = mapped_column(value_enum(Remind, "task_remind", length=8))
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The checklist: [{"text": str, "done": bool}, …], at most ITEMS_MAX (the schemas check).
     items: Mapped[list[dict[str, Any]]] = mapped_column(

@@ -21,6 +21,7 @@ from webapp.tasks.models import (
     TAG_MAX,
     TITLE_MAX,
     Priority,
+    Remind,
     Repeat,
 )
 
@@ -84,6 +85,11 @@ class TaskIn(Input):
     repeat: Repeat | None = Field(
         None, description="Ticking it done creates the next occurrence, due one period on"
     )
+    remind: Remind | None = Field(
+        None,
+        description="A bot message at the due time (at_due), an hour (1h) or a day (1d) "
+        "before; needs due_at",
+    )
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
@@ -101,6 +107,7 @@ class TaskPatch(Input):
     tags: list[str] | None = None
     items: Checklist | None = None
     repeat: Repeat | None = None
+    remind: Remind | None = None
 
     _strip_title = field_validator("title", mode="before")(_strip)
     _tags = field_validator("tags", mode="before")(normalize_tags)
@@ -130,6 +137,8 @@ class TaskOut(Schema):
     tags: list[str]
     items: list[ItemOut]
     repeat: Repeat | None
+    remind: Remind | None
+    remind_at: datetime | None = Field(description="When the bot's next reminder goes out")
     position: int
     created_at: datetime
     updated_at: datetime
@@ -155,6 +164,8 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "tags": tags,
         "items": [{"text": item["text"], "done": item["done"]} for item in row.items],
         "repeat": None if row.repeat is None else row.repeat.value,
+        "remind": None if row.remind is None else row.remind.value,
+        "remind_at": _instant(row.remind_at),
         "position": row.position,
         "created_at": _instant(row.created_at),
         "updated_at": _instant(row.updated_at),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,11 +24,22 @@ from sqlalchemy.exc import IntegrityError
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.extensions import db
+from webapp.i18n import local_datetime, user_locale, user_zone
+from webapp.outbox import queue_message
 from webapp.pagination import Page, core_rows, paginate, scalars
-from webapp.tasks.models import POSITION_GAP, Priority, Repeat, Task, TaskCategory, TaskTag
+from webapp.tasks.models import (
+    POSITION_GAP,
+    REMIND_LEAD,
+    Priority,
+    Remind,
+    Repeat,
+    Task,
+    TaskCategory,
+    TaskTag,
+)
 from webapp.users.models import User
 
-EDITABLE = ("title", "description", "done", "priority", "due_at", "items", "repeat")
+EDITABLE = ("title", "description", "done", "priority", "due_at", "items", "repeat", "remind")
 SORTS = ("position", "due", "priority", "created", "title")
 KEYSET_SORTS = ("position", "created", "title")
 """Sorts whose keys are plain non-null columns, so a `next` cursor can follow them; `due`
@@ -149,6 +162,7 @@ def create_task(owner: User, fields: dict[str, Any]) -> Task:
     top = db.session.scalar(select(func.min(Task.position)).where(Task.owner_id == owner.id))
     task = Task(owner_id=owner.id, position=(top or 0) - POSITION_GAP, **_editable(fields))
     task.done_at = utcnow() if task.done else None
+    _schedule_reminder(task)
     if "category" in fields:
         task.category_id = _own_category_id(owner, fields["category"])
     db.session.add(task)
@@ -162,8 +176,11 @@ def update_task(owner: User, task_id: int, changes: dict[str, Any]) -> Task:
     """Apply the given fields (all of them for a replacement, some for a patch)."""
     task = get_task(owner, task_id)
     was_done = task.done
+    reminder = (task.due_at, task.remind)
     for name, value in _editable(changes).items():
         setattr(task, name, value)
+    if (task.due_at, task.remind) != reminder:  # an unchanged one keeps a snooze
+        _schedule_reminder(task)
     if task.done != was_done:
         task.done_at = utcnow() if task.done else None
     if task.done and not was_done and task.repeat is not None:
@@ -286,7 +303,7 @@ def next_due(repeat: Repeat, due: datetime, now: datetime) -> datetime:
     or takes the month's last day when it has fewer (31 January → 28 February, and from
     there the 28th)."""
     moment = due
-    for _ in range(10_000):  # bounded: a daily task from decades ago still ends
+    for _step in range(10_000):  # bounded: a daily task from decades ago still ends
         moment = _one_period(repeat, moment)
         if moment > now:
             break
@@ -330,6 +347,8 @@ def create_next_occurrence(task: Task) -> int | None:
             category_id=task.category_id,
             items=[{"text": item["text"], "done": False} for item in task.items],
             repeat=task.repeat,
+            remind=task.remind,
+            remind_at=None if task.remind is None else due - REMIND_LEAD[task.remind],
             repeat_of_id=task.id,
             position=(top or 0) - POSITION_GAP,
             created_at=now,
@@ -342,6 +361,150 @@ def create_next_occurrence(task: Task) -> int | None:
             [{"task_id": new_id, "tag": tag, "owner_id": task.owner_id} for tag in task.tags],
         )
     return new_id
+
+
+# --- due reminders from the bot ------------------------------------------------------------
+
+REMINDER_GRACE = timedelta(days=1)
+"""A reminder time further in the past than this is not sent any more (a worker that was
+down a while catches up on the last day; a task given an old due date stays quiet)."""
+SNOOZE = timedelta(hours=1)
+CALLBACK_PREFIX = "task"
+"""Callback data of the reminder's buttons: `task:done:<id>`, `task:snooze:<id>:<stamp>`."""
+
+
+def _schedule_reminder(task: Task) -> None:
+    """When the next reminder goes out: the due time minus the chosen lead; none without
+    both. A reminder needs a due date (422 on `remind`)."""
+    if task.remind is not None and task.due_at is None:
+        message = _l("A reminder needs a due date.")
+        raise ValidationFailed(message, errors=[field_error("remind", message)])
+    if task.remind is None or task.due_at is None:
+        task.remind_at = None
+    else:
+        task.remind_at = task.due_at - REMIND_LEAD[Remind(task.remind)]
+
+
+def reminder_stamp(moment: datetime) -> int:
+    """A reminder time as whole seconds (in the snooze button's data and the dedupe key)."""
+    return int(moment.timestamp())
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue every reminder whose time has come, once each; return how many.
+
+    One guarded UPDATE claims them all (`reminded_at = remind_at` where the two differ): on
+    PostgreSQL a second worker running at the same moment waits on the claimed rows, then
+    finds its condition false and claims nothing. The outbox's dedupe key (task and
+    reminder time) makes a duplicate a no-op as well, and lets a snoozed or re-dated
+    reminder be a new message."""
+    now = now or utcnow()
+    reachable = select(User.id).where(User.telegram_id.is_not(None), User.deleted_at.is_(None))
+    table = Task.__table__
+    claimed = (
+        db.session.execute(
+            update(table)
+            .where(
+                table.c.remind_at <= now,
+                table.c.remind_at > now - REMINDER_GRACE,
+                table.c.done.is_(False),
+                or_(table.c.reminded_at.is_(None), table.c.reminded_at != table.c.remind_at),
+                table.c.owner_id.in_(reachable),
+            )
+            .values(reminded_at=table.c.remind_at)
+            .returning(table.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed:
+        return 0
+    tasks = db.session.execute(
+        select(Task, User)
+        .join(User, User.id == Task.owner_id)
+        .where(Task.id.in_(claimed))
+        .order_by(Task.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return sum(_queue_reminder(task, user) for task, user in tasks)
+
+
+def _queue_reminder(task: Task, user: User) -> bool:
+    assert task.remind_at is not None and task.due_at is not None and user.telegram_id
+    stamp = reminder_stamp(task.remind_at)
+    with force_locale(user_locale(user)):
+        when = local_datetime(task.due_at, user_zone(user))  # the user's local time
+        text = _("Reminder: “%(title)s” is due %(when)s.", title=task.title, when=when)
+        buttons = [
+            {"text": _("Done"), "callback_data": f"{CALLBACK_PREFIX}:done:{task.id}"},
+            {
+                "text": _("Snooze 1 h"),
+                "callback_data": f"{CALLBACK_PREFIX}:snooze:{task.id}:{stamp}",
+            },
+        ]
+    return queue_message(
+        user.telegram_id,
+        text,
+        reply_markup={"inline_keyboard": [buttons]},
+        dedupe_key=f"task-reminder:{task.id}:{stamp}",
+    )
+
+
+class ReminderAnswer:
+    """What a press of a reminder's button did (the bot says it in the user's language)."""
+
+    DONE = "done"
+    ALREADY_DONE = "already_done"
+    SNOOZED = "snoozed"
+    ALREADY_SNOOZED = "already_snoozed"
+    GONE = "gone"
+
+
+def _owner_by_telegram_id(telegram_id: int) -> User | None:
+    return db.session.scalars(
+        select(User).where(User.telegram_id == telegram_id, User.deleted_at.is_(None))
+    ).first()
+
+
+def _locked_task(owner: User, task_id: int) -> Task | None:
+    """The owner's task under its row lock: two presses at once take turns."""
+    return db.session.execute(
+        select(Task)
+        .where(Task.id == task_id, Task.owner_id == owner.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def done_from_reminder(telegram_id: int, task_id: int) -> tuple[str, Task | None]:
+    """ "Done" pressed in the chat: tick the task (its next occurrence too, if it repeats).
+    A second press finds it done and changes nothing; only the owner's chat can tick it."""
+    owner = _owner_by_telegram_id(telegram_id)
+    task = _locked_task(owner, task_id) if owner else None
+    if owner is None or task is None:
+        return ReminderAnswer.GONE, None
+    if task.done:
+        return ReminderAnswer.ALREADY_DONE, task
+    return ReminderAnswer.DONE, set_done(owner, task_id, True)
+
+
+def snooze_from_reminder(
+    telegram_id: int, task_id: int, stamp: int, now: datetime | None = None
+) -> tuple[str, Task | None]:
+    """ "Snooze 1 h" pressed: the reminder comes again an hour from now. Only the reminder
+    the button was sent for moves: a second press of it (or a press after the due date
+    changed) finds another reminder time and changes nothing."""
+    owner = _owner_by_telegram_id(telegram_id)
+    task = _locked_task(owner, task_id) if owner else None
+    if owner is None or task is None:
+        return ReminderAnswer.GONE, None
+    if task.done:
+        return ReminderAnswer.ALREADY_DONE, task
+    if task.remind_at is None or reminder_stamp(task.remind_at) != stamp:
+        return ReminderAnswer.ALREADY_SNOOZED, task
+    task.remind_at = (now or utcnow()) + SNOOZE
+    db.session.flush()
+    return ReminderAnswer.SNOOZED, task
 
 
 # --- the manual order ---------------------------------------------------------------------

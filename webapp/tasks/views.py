@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required
+from webapp.errors import ValidationFailed
 from webapp.extensions import db
-from webapp.forms import form_datetime, validate_form
+from webapp.forms import errors_by_field, form_datetime, validate_form
 from webapp.tasks import services
 from webapp.tasks.models import Priority
 from webapp.tasks.schemas import TaskIn, normalize_tags
@@ -134,6 +135,7 @@ def _task_fields() -> dict[str, Any]:
         "tags": [t for t in form.get("tags", "").split(",") if t.strip()],
         "items": [{"text": line} for line in form.get("items", "").splitlines() if line.strip()],
         "repeat": form.get("repeat") or None,
+        "remind": form.get("remind") or None,
     }
 
 
@@ -229,11 +231,17 @@ def save_task(task_id: int):
     for item in fields["items"]:
         item["done"] = item["text"].strip() in ticked
     data, errors = validate_form(TaskIn, fields)
-    if data is None:
+    if data is not None:
+        try:
+            task = services.update_task(current(), task_id, data.model_dump())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            task = services.get_task(current(), task_id)
+            errors = errors_by_field(exc.errors or []) or {"form": str(exc.detail)}
+    if errors:
         context = _edit_context(task, errors, request.form)
         html = render_template("tasks/partials/_edit.html", **context)
         return html, 422
-    task = services.update_task(current(), task_id, data.model_dump())
     db.session.commit()
     html = render_template("tasks/partials/_row.html", **_row_context(task))
     return htmx.answer(html, toast=_("Saved"))
