@@ -12,6 +12,7 @@ from webapp.problems.schemas import (
     AttemptIn,
     AttemptOut,
     ByStatusQuery,
+    HelpOut,
     PredictionOut,
     ProblemFullOut,
     ProblemIn,
@@ -133,6 +134,47 @@ def reject_problem(path: ProblemPath, body: RejectIn):
     problem = services.reject_problem(current(), path.problem_id, body.reason)
     db.session.commit()
     return respond(ProblemFullOut, problem)
+
+
+def help_out(help: services.Help) -> HelpOut:
+    return HelpOut(
+        problem_id=help.problem.id,
+        hints_total=help.problem.hints_total,
+        hints_used=help.hints_used,
+        hints=help.hints,
+        solved=help.solved,
+        gave_up=help.gave_up,
+        answer=help.answer,
+        solution=help.solution,
+    )
+
+
+@bp.get("/<int:problem_id>/help", responses={200: HelpOut, 404: Problem})
+@login_required
+def get_help(path: ProblemPath):
+    """Your revealed hints; the answer and the worked solution once you have solved the
+    problem or given up (its author and staff see everything)."""
+    return respond(HelpOut, help_out(services.get_help(current(), path.problem_id)))
+
+
+@bp.post("/<int:problem_id>/hints/next", responses={200: HelpOut, 409: Problem})
+@login_required
+def next_hint(path: ProblemPath):
+    """Reveal your next hint (409 when none is left). Each hint used lowers what a correct
+    answer counts for your rating: 1 - 0.25 per hint (see `webapp/problems/rating.py`)."""
+    help = services.reveal_next_hint(current(), path.problem_id)
+    db.session.commit()
+    return respond(HelpOut, help_out(help))
+
+
+@bp.post("/<int:problem_id>/give-up", responses={201: AttemptOut, 409: Problem})
+@login_required
+def give_up(path: ProblemPath):
+    """Give up: recorded as an attempt (a failure for the rating) that reveals the answer
+    and the worked solution; 409 once solved or given up."""
+    attempt = services.give_up(current(), path.problem_id)
+    db.session.commit()
+    return respond(AttemptOut, AttemptOut.of(attempt), 201)
 
 
 @bp.get("/<int:problem_id>/prediction", responses={200: PredictionOut, 404: Problem})

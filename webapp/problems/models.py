@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Float,
@@ -51,6 +52,12 @@ class Problem(TimestampMixin, Model):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     statement: Mapped[str] = mapped_column(Text, nullable=False)
     answer: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The worked solution and up to three hints: shown to a solver only once earned
+    # (`webapp.problems.services.solution_earned`, `reveal_next_hint`).
+    solution: Mapped[str | None] = mapped_column(Text)
+    hints: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
+    )
     topic: Mapped[str] = mapped_column(String(64), nullable=False)
     # The author's estimate, 1 (easy) … 5 (hard); the learned difficulty is in ProblemRating.
     difficulty: Mapped[int] = mapped_column(Integer, default=3, nullable=False)
@@ -70,6 +77,10 @@ class Problem(TimestampMixin, Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     rating: Mapped[ProblemRating] = relationship(back_populates="problem", uselist=False)
 
+    @property
+    def hints_total(self) -> int:
+        return len(self.hints or ())
+
     def __repr__(self) -> str:
         return f"<Problem {self.id} {self.status}>"
 
@@ -88,6 +99,14 @@ class Attempt(Model):
     )
     answer: Mapped[str] = mapped_column(String(200), nullable=False)
     is_correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # How many hints the user had seen when answering (a correct answer counts less), and
+    # whether this is a give-up (no answer; it reveals the solution).
+    hints_used: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), nullable=False
+    )
+    gave_up: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false"), nullable=False
+    )
     # What the model predicted just before this attempt, and whether it learned from it
     # (only a user's attempts up to their first success count, never the author's own).
     predicted_success: Mapped[float] = mapped_column(Float, nullable=False)
@@ -95,6 +114,19 @@ class Attempt(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     problem: Mapped[Problem] = relationship(lazy="joined")
+
+
+class HintUse(Model):
+    """How many of a problem's hints a user has revealed (they come one at a time)."""
+
+    __tablename__ = "problem_hint_uses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True
+    )
+    hints_used: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class UserRating(Model):

@@ -9,6 +9,12 @@ Pure Python, no Flask: the web services and the offline evaluation use the same 
   slowly but never freeze (skills change).
 * A new problem starts from its author's declared difficulty (1-5 → -1.0 … +1.0); a new
   user starts at 0.
+* Hints and giving up: the outcome `y` is a credit, not only 0 or 1. A correct answer after
+  `h` hints counts `y = 1 - HINT_PENALTY · h` (1, 0.75, 0.5, 0.25 for 0…3 hints): the user
+  needed help, so the skill rises less and the problem's difficulty falls less than after
+  an unaided success. A give-up counts `y = 0`, like a wrong answer (the user could not
+  solve it). With no hints used the step is exactly the plain Elo step, so the model's
+  figures on unaided attempts do not change (`webapp/problems/evaluation.py` measures both).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ K_START = 0.8
 K_HALF_LIFE = 12.0
 K_MIN = 0.05
 DEFAULT_TARGET = 0.7
+HINT_PENALTY = 0.25
+MAX_HINTS = 3
 
 
 def sigmoid(x: float) -> float:
@@ -53,6 +61,14 @@ def difficulty_for_target(skill: float, target: float) -> float:
     return skill - logit(target)
 
 
+def credit(correct: bool, hints_used: int = 0) -> float:
+    """The outcome `y` an attempt counts for: 0 when wrong (or a give-up), else 1 less
+    `HINT_PENALTY` per hint used."""
+    if not correct:
+        return 0.0
+    return max(0.0, 1.0 - HINT_PENALTY * min(max(hints_used, 0), MAX_HINTS))
+
+
 @dataclass(frozen=True)
 class Update:
     """Ratings after one attempt, and the prediction made before it."""
@@ -63,11 +79,16 @@ class Update:
 
 
 def update(
-    skill: float, skill_count: int, difficulty: float, difficulty_count: int, correct: bool
+    skill: float,
+    skill_count: int,
+    difficulty: float,
+    difficulty_count: int,
+    correct: bool,
+    hints_used: int = 0,
 ) -> Update:
-    """One Elo step: both ratings move against the surprise `y - p`."""
+    """One Elo step: both ratings move against the surprise `y - p` (`y` = `credit(…)`)."""
     p = predict(skill, difficulty)
-    surprise = (1.0 if correct else 0.0) - p
+    surprise = credit(correct, hints_used) - p
     return Update(
         predicted=p,
         skill=skill + k_factor(skill_count) * surprise,
@@ -87,10 +108,10 @@ class RatingBook:
         difficulty, _ = self.difficulties.get(problem, (0.0, 0))
         return predict(skill, difficulty)
 
-    def learn(self, user: object, problem: object, correct: bool) -> float:
+    def learn(self, user: object, problem: object, correct: bool, hints_used: int = 0) -> float:
         skill, n_user = self.skills.get(user, (0.0, 0))
         difficulty, n_problem = self.difficulties.get(problem, (0.0, 0))
-        step = update(skill, n_user, difficulty, n_problem, correct)
+        step = update(skill, n_user, difficulty, n_problem, correct, hints_used)
         self.skills[user] = (step.skill, n_user + 1)
         self.difficulties[problem] = (step.difficulty, n_problem + 1)
         return step.predicted

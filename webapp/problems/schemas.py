@@ -1,14 +1,19 @@
 """Wire schemas for the problem book, one field set per audience.
 
-A solver gets `ProblemOut` (never the answer); the author and staff get `ProblemFullOut`
-(answer, moderation details). An attempt reveals the correct answer only once it is correct.
+A solver gets `ProblemOut` (never the answer, the solution or a hint — only how many hints
+there are); the author and staff get `ProblemFullOut` (answer, solution, hints, moderation
+details). A solver's hints and solution come from `HelpOut`, which holds only what they have
+earned; an attempt reveals the correct answer and the solution once it is correct or a
+give-up.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     Field,
@@ -19,7 +24,7 @@ from pydantic import (
 
 from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.problems.models import ProblemStatus
-from webapp.problems.rating import DEFAULT_TARGET
+from webapp.problems.rating import DEFAULT_TARGET, MAX_HINTS
 
 
 def _not_blank(value: str) -> str:
@@ -28,14 +33,30 @@ def _not_blank(value: str) -> str:
     return value
 
 
+Hint = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_not_blank)]
+
+
 class ProblemIn(Input):
     title: str = Field(..., min_length=1, max_length=200)
     statement: str = Field(..., min_length=1, max_length=5000)
     answer: str = Field(..., min_length=1, max_length=200)
     topic: str = Field(..., min_length=1, max_length=64)
     difficulty: int = Field(3, ge=1, le=5)
+    solution: str | None = Field(
+        None, max_length=10000, description="The worked solution, shown once earned."
+    )
+    hints: list[Hint] = Field(
+        default_factory=list,
+        max_length=MAX_HINTS,
+        description="Up to three hints, revealed one at a time.",
+    )
 
     _blank = field_validator("title", "statement", "answer", "topic")(_not_blank)
+
+    @field_validator("solution")
+    @classmethod
+    def _blank_solution_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
 
 class RejectIn(Input):
@@ -76,6 +97,7 @@ class ProblemOut(Schema):
     statement: str
     topic: str
     difficulty: int
+    hints_total: int = Field(description="How many hints there are (their text: `/help`).")
     status: ProblemStatus
     author: AuthorOut
     created_at: datetime
@@ -86,6 +108,8 @@ class ProblemFullOut(ProblemOut):
     """What the author and staff see."""
 
     answer: str
+    solution: str | None
+    hints: list[str]
     reject_reason: str | None
     version: int
     moderated_at: datetime | None
@@ -102,22 +126,44 @@ class AttemptOut(Schema):
     problem_title: str
     answer: str
     is_correct: bool
+    gave_up: bool
+    hints_used: int
     predicted_success: float
-    correct_answer: str | None = Field(None, description="Only once the attempt is correct.")
+    correct_answer: str | None = Field(
+        None, description="Only once the attempt is correct or a give-up."
+    )
+    solution: str | None = Field(None, description="Only once the attempt is correct or a give-up.")
     created_at: datetime
 
     @classmethod
     def of(cls, attempt) -> AttemptOut:
+        earned = attempt.is_correct or attempt.gave_up
         return cls(
             id=attempt.id,
             problem_id=attempt.problem_id,
             problem_title=attempt.problem.title,
             answer=attempt.answer,
             is_correct=attempt.is_correct,
+            gave_up=attempt.gave_up,
+            hints_used=attempt.hints_used,
             predicted_success=attempt.predicted_success,
-            correct_answer=attempt.problem.answer if attempt.is_correct else None,
+            correct_answer=attempt.problem.answer if earned else None,
+            solution=attempt.problem.solution if earned else None,
             created_at=attempt.created_at,
         )
+
+
+class HelpOut(Schema):
+    """The hints a solver has revealed and, once earned, the answer and the solution."""
+
+    problem_id: int
+    hints_total: int
+    hints_used: int
+    hints: list[str] = Field(description="The revealed hints, in order.")
+    solved: bool
+    gave_up: bool
+    answer: str | None = Field(None, description="Once solved or given up.")
+    solution: str | None = Field(None, description="Once solved or given up.")
 
 
 class ByStatusQuery(Pagination):

@@ -10,7 +10,13 @@ Who may do what (SPEC §5 problems):
   only authors and staff see the answer; an invisible problem is a 404;
 * attempts are accepted on approved problems only, and at most
   `PROBLEM_ATTEMPTS_PER_WINDOW` per user and problem in `PROBLEM_ATTEMPT_WINDOW_SECONDS`
-  (an answer cannot be brute-forced; the 429 says when to try again).
+  (an answer cannot be brute-forced; the 429 says when to try again);
+* a solver reveals a problem's hints one at a time (`reveal_next_hint`); each hint used
+  lowers what a correct answer counts for the rating (`rating.credit`: 1 - 0.25 per hint);
+* the solution (and the answer) is earned by a correct answer or by giving up (`give_up`,
+  recorded as an attempt that counts as a failure); before that a solver never sees it,
+  nor a hint they have not revealed. Nothing is rated after a give-up (the solution is
+  known).
 """
 
 from __future__ import annotations
@@ -34,7 +40,14 @@ from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate, unique_scalars
 from webapp.problems import rating as model
 from webapp.problems.answers import is_correct
-from webapp.problems.models import Attempt, Problem, ProblemRating, ProblemStatus, UserRating
+from webapp.problems.models import (
+    Attempt,
+    HintUse,
+    Problem,
+    ProblemRating,
+    ProblemStatus,
+    UserRating,
+)
 from webapp.users.models import Role, User
 
 AUTHOR_ROLES = (Role.TEACHER, Role.ADMIN)
@@ -49,6 +62,36 @@ class ProblemData:
     answer: str
     topic: str
     difficulty: int = 3
+    solution: str | None = None
+    hints: tuple[str, ...] | list[str] = ()
+
+
+@dataclass(frozen=True)
+class Help:
+    """What a reader may see of a problem's help: revealed hints, and the answer and the
+    solution once earned (`earned`)."""
+
+    problem: Problem
+    hints_used: int
+    solved: bool
+    gave_up: bool
+    earned: bool
+
+    @property
+    def hints(self) -> list[str]:
+        return list(self.problem.hints[: self.hints_used])
+
+    @property
+    def hints_left(self) -> int:
+        return self.problem.hints_total - self.hints_used
+
+    @property
+    def solution(self) -> str | None:
+        return self.problem.solution if self.earned else None
+
+    @property
+    def answer(self) -> str | None:
+        return self.problem.answer if self.earned else None
 
 
 @dataclass(frozen=True)
@@ -166,6 +209,14 @@ def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Pro
 # --- authoring and moderation --------------------------------------------------------------
 
 
+def _clean_solution(solution: str | None) -> str | None:
+    return (solution or "").strip() or None
+
+
+def _clean_hints(hints: tuple[str, ...] | list[str]) -> list[str]:
+    return [hint.strip() for hint in hints if hint.strip()][: model.MAX_HINTS]
+
+
 def create_problem(actor: User, data: ProblemData) -> Problem:
     if not can_author(actor):
         raise Forbidden(_l("Only teachers and admins write problems."))
@@ -173,6 +224,8 @@ def create_problem(actor: User, data: ProblemData) -> Problem:
         title=data.title.strip(),
         statement=data.statement.strip(),
         answer=data.answer.strip(),
+        solution=_clean_solution(data.solution),
+        hints=_clean_hints(data.hints),
         topic=clean_topic(data.topic),
         difficulty=data.difficulty,
         author_id=actor.id,
@@ -207,6 +260,8 @@ def update_problem(actor: User, problem_id: int, data: ProblemData) -> Problem:
     problem.title = data.title.strip()
     problem.statement = data.statement.strip()
     problem.answer = data.answer.strip()
+    problem.solution = _clean_solution(data.solution)
+    problem.hints = _clean_hints(data.hints)
     problem.topic = clean_topic(data.topic)
     problem.difficulty = data.difficulty
     problem.status = ProblemStatus.PENDING
@@ -301,6 +356,100 @@ def _has_solved(user_id: int, problem_id: int) -> bool:
     )
 
 
+def _outcomes(user_id: int, problem_id: int) -> tuple[bool, bool]:
+    """(solved, gave up): has the user answered this problem correctly, has they given up?"""
+    rows = db.session.execute(
+        select(Attempt.is_correct, Attempt.gave_up)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.problem_id == problem_id,
+            or_(Attempt.is_correct.is_(True), Attempt.gave_up.is_(True)),
+        )
+        .distinct()
+    ).all()
+    return any(correct for correct, _ in rows), any(gave_up for _, gave_up in rows)
+
+
+def _hints_used(user_id: int, problem_id: int) -> int:
+    row = db.session.get(HintUse, (user_id, problem_id))
+    return row.hints_used if row else 0
+
+
+def solution_earned(user: User, problem: Problem) -> bool:
+    """May this reader see the answer and the solution? Authors and staff always; a solver
+    after a correct answer or a give-up."""
+    if shows_answer(user, problem):
+        return True
+    solved, gave_up = _outcomes(user.id, problem.id)
+    return solved or gave_up
+
+
+def help_for(actor: User, problem: Problem) -> Help:
+    """The reader's hints and, if earned, the solution (authors and staff see everything)."""
+    if shows_answer(actor, problem):
+        return Help(problem, problem.hints_total, solved=False, gave_up=False, earned=True)
+    solved, gave_up = _outcomes(actor.id, problem.id)
+    used = min(_hints_used(actor.id, problem.id), problem.hints_total)
+    return Help(problem, used, solved=solved, gave_up=gave_up, earned=solved or gave_up)
+
+
+def get_help(actor: User, problem_id: int) -> Help:
+    return help_for(actor, get_visible(actor, problem_id))
+
+
+def _solvable(actor: User, problem_id: int) -> Problem:
+    problem = get_visible(actor, problem_id)
+    if problem.status != ProblemStatus.APPROVED:
+        raise Conflict(_l("Only approved problems can be solved."))
+    return problem
+
+
+def reveal_next_hint(actor: User, problem_id: int) -> Help:
+    """Reveal the actor's next hint on an approved problem (409 when none is left).
+
+    Serialised per user by the lock on their rating row (the same lock attempts take), so
+    two quick taps reveal two hints, never the same one twice or one past the last.
+    """
+    problem = _solvable(actor, problem_id)
+    _locked_user_rating(actor.id)
+    db.session.execute(
+        insert_ignoring_conflicts(
+            HintUse,
+            db.session,
+            user_id=actor.id,
+            problem_id=problem.id,
+            hints_used=0,
+            updated_at=utcnow(),
+        )
+    )
+    row = db.session.scalars(
+        select(HintUse)
+        .where(HintUse.user_id == actor.id, HintUse.problem_id == problem.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if row.hints_used >= problem.hints_total:
+        raise Conflict(_l("There are no more hints for this problem."))
+    row.hints_used += 1
+    row.updated_at = utcnow()
+    db.session.flush()
+    return help_for(actor, problem)
+
+
+def give_up(actor: User, problem_id: int) -> Attempt:
+    """Give up on an approved problem: recorded as an attempt (no answer, not correct) that
+    reveals the answer and the solution. It counts for the model as a failure (rated like a
+    wrong answer when the actor's attempts are still rated); 409 once solved or given up."""
+    problem = _solvable(actor, problem_id)
+    user_rating = _locked_user_rating(actor.id)
+    solved, gave_up = _outcomes(actor.id, problem.id)
+    if solved:
+        raise Conflict(_l("You have already solved this problem."))
+    if gave_up:
+        raise Conflict(_l("You have already given up on this problem."))
+    return _record_attempt(actor, problem, user_rating, answer="", correct=False, gave_up=True)
+
+
 def _locked_user_rating(user_id: int) -> UserRating:
     db.session.execute(
         insert_ignoring_conflicts(
@@ -374,20 +523,36 @@ def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
     concurrent attempts neither lose updates nor deadlock. Only attempts up to a user's
     first success on a problem are rated, and never the author's own.
     """
-    problem = get_visible(actor, problem_id)
-    if problem.status != ProblemStatus.APPROVED:
-        raise Conflict(_l("Only approved problems can be solved."))
+    problem = _solvable(actor, problem_id)
     user_rating = _locked_user_rating(actor.id)  # also serialises this user's attempts
     _check_attempt_rate(actor.id, problem.id)
-    problem_rating = _locked_problem_rating(problem)
     correct = is_correct(answer, problem.answer)
-    rated = problem.author_id != actor.id and not _has_solved(actor.id, problem.id)
+    return _record_attempt(actor, problem, user_rating, answer=answer, correct=correct)
+
+
+def _record_attempt(
+    actor: User,
+    problem: Problem,
+    user_rating: UserRating,
+    *,
+    answer: str,
+    correct: bool,
+    gave_up: bool = False,
+) -> Attempt:
+    """Store an attempt and, while the actor's attempts on it are rated (not the author,
+    not yet solved, not given up), move both ratings by `rating.update` with the hints the
+    actor had revealed."""
+    problem_rating = _locked_problem_rating(problem)
+    solved, given_up = _outcomes(actor.id, problem.id)
+    rated = problem.author_id != actor.id and not solved and not given_up
+    hints_used = _hints_used(actor.id, problem.id)
     step = model.update(
         user_rating.rating,
         user_rating.attempts,
         problem_rating.rating,
         problem_rating.attempts,
         correct,
+        hints_used,
     )
     if rated:
         now = utcnow()
@@ -400,6 +565,8 @@ def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
         problem_id=problem.id,
         answer=answer.strip(),
         is_correct=correct,
+        hints_used=hints_used,
+        gave_up=gave_up,
         predicted_success=step.predicted,
         rated=rated,
         created_at=utcnow(),

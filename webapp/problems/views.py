@@ -20,6 +20,7 @@ from webapp.forms import validate_form
 from webapp.pagination import Page
 from webapp.problems import services
 from webapp.problems.models import Problem
+from webapp.problems.rating import MAX_HINTS
 from webapp.problems.schemas import AttemptIn, ProblemIn, RejectIn
 from webapp.users.models import Role
 
@@ -77,11 +78,40 @@ def _render_problem(problem: Problem, feedback: Any = None, status: int = 200):
             problem=problem,
             prediction=services.predict(user, problem.id),
             shows_answer=services.shows_answer(user, problem),
+            help=services.help_for(user, problem),
             feedback=feedback,
             answer_error=None,
         ),
         status,
     )
+
+
+def _help_fragment(problem_id: int, toast: str | None = None):
+    help = services.get_help(current(), problem_id)
+    body = render_template("problems/partials/_help.html", help=help, problem=help.problem)
+    return htmx.answer(body, 200, toast=toast)
+
+
+@bp.post("/<int:problem_id>/hints/next")
+@login_required
+def next_hint(problem_id: int):
+    """Reveal the next hint: the help partial swaps in with it."""
+    services.reveal_next_hint(current(), problem_id)
+    db.session.commit()
+    if not htmx.is_htmx():
+        return redirect(url_for("problems_pages.problem_page", problem_id=problem_id))
+    return _help_fragment(problem_id)
+
+
+@bp.post("/<int:problem_id>/give-up")
+@login_required
+def give_up(problem_id: int):
+    """Give up: the help partial swaps in with the answer and the worked solution."""
+    services.give_up(current(), problem_id)
+    db.session.commit()
+    if not htmx.is_htmx():
+        return redirect(url_for("problems_pages.problem_page", problem_id=problem_id))
+    return _help_fragment(problem_id)
 
 
 @bp.get("/<int:problem_id>")
@@ -105,7 +135,12 @@ def submit_answer(problem_id: int):
     attempt = services.submit_attempt(current(), problem_id, data.answer)
     db.session.commit()
     if htmx.is_htmx():
-        return render_template("problems/partials/_feedback.html", attempt=attempt)
+        return render_template(
+            "problems/partials/_feedback.html",
+            attempt=attempt,
+            help=services.help_for(current(), attempt.problem),
+            oob_help=True,
+        )
     return _render_problem(attempt.problem, feedback=attempt)
 
 
@@ -156,16 +191,32 @@ def _form_page(problem: Problem | None, values: dict[str, Any], errors: dict[str
     )
 
 
+HINT_FIELDS = tuple(f"hint_{n}" for n in range(1, MAX_HINTS + 1))
+TEXT_FIELDS = ("title", "statement", "answer", "topic", "difficulty", "solution")
+
+
+def _form_values(problem: Problem) -> dict[str, Any]:
+    values = {name: getattr(problem, name) or "" for name in TEXT_FIELDS}
+    values.update(zip(HINT_FIELDS, problem.hints, strict=False))
+    return values
+
+
 def _save(problem: Problem | None):
-    values = {name: request.form.get(name, "") for name in ProblemIn.model_fields}
-    data, errors = validate_form(ProblemIn, values)
+    values = {name: request.form.get(name, "") for name in TEXT_FIELDS + HINT_FIELDS}
+    hints = [values[name] for name in HINT_FIELDS if values[name].strip()]
+    fields = {name: values[name] for name in TEXT_FIELDS}
+    data, errors = validate_form(ProblemIn, {**fields, "hints": hints})
     if data is None:
+        # a hint's error comes back under its position ("0"): show it under that field
+        for index, name in enumerate(HINT_FIELDS):
+            if str(index) in errors:
+                errors[name] = errors.pop(str(index))
         return _form_page(problem, values, errors, 422)
-    fields = services.ProblemData(**data.model_dump())
+    problem_data = services.ProblemData(**data.model_dump())
     if problem is None:
-        services.create_problem(current(), fields)
+        services.create_problem(current(), problem_data)
     else:
-        services.update_problem(current(), problem.id, fields)
+        services.update_problem(current(), problem.id, problem_data)
     db.session.commit()
     return htmx.go(url_for("problems_pages.mine_page"), toast=gettext("Sent to moderation"))
 
@@ -186,8 +237,7 @@ def edit_problem_page(problem_id: int):
     problem = services.get_editable(current(), problem_id)
     if request.method == "POST":
         return _save(problem)
-    values = {name: getattr(problem, name) for name in ProblemIn.model_fields}
-    return _form_page(problem, values, {})
+    return _form_page(problem, _form_values(problem), {})
 
 
 @bp.get("/moderation")
