@@ -3,7 +3,7 @@ hints each user has revealed (problem_hint_uses), and on each attempt how many h
 used and whether it was a give-up.
 
 Revision ID: problems_0002
-Revises: profile_0001
+Revises: tasks_0006
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'problems_0002'
-down_revision = 'profile_0001'
+down_revision = 'tasks_0006'
 branch_labels = None
 depends_on = None
 
