@@ -77,7 +77,7 @@ def enqueue(
     if redis is None:
         _local_jobs(app).submit(func, args, kwargs, coalesce)
         return None
-    target: JobFunc = func
+    target = _path(func)  # RQ imports the job by its dotted path
     if coalesce:
         flag = redis_key("jobs", "coalesce", coalesce)
         if not redis.set(flag, "1", nx=True, ex=COALESCE_TTL):

@@ -35,7 +35,7 @@ def domain_message(exc: DomainError) -> str:
 def audited_change(
     action: str,
     *,
-    load: Callable[[], T] | None,
+    load: Callable[[], T | None] | None,
     change: Callable[[User], T | None],
     describe: Callable[[T], dict[str, Any]],
     done: str | None = None,

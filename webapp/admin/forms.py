@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice (WTForms 3.3) is not in the stubs yet
     HiddenField,
     PasswordField,
     SelectChoice,

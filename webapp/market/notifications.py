@@ -40,7 +40,8 @@ def _order_button(order_id: str) -> dict[str, Any]:
 
 def _subscribers(
     frequency: Frequency, exclude_user: int | None = None
-) -> Iterator[tuple[Preferences, User]]:
+) -> Iterator[tuple[Preferences, User, int]]:
+    """Each subscriber of `frequency` who can be messaged, with their chat id."""
     query = (
         select(Preferences, User)
         .join(User, User.id == Preferences.user_id)
@@ -54,8 +55,9 @@ def _subscribers(
     )
     if exclude_user is not None:
         query = query.where(User.id != exclude_user)
-    for row in db.session.execute(query):
-        yield row[0], row[1]
+    for prefs, user in db.session.execute(query).tuples():
+        if user.telegram_id is not None:  # the query's filter, said to the type checker
+            yield prefs, user, user.telegram_id
 
 
 def _matches(prefs: Preferences, order: Order) -> bool:
@@ -71,13 +73,13 @@ def _line(order: Order) -> str:
 def announce_new_order(order: Order) -> int:
     """Queue an instant announcement to every matching subscriber; returns how many."""
     sent = 0
-    for prefs, user in _subscribers(Frequency.INSTANT, exclude_user=order.client_id):
+    for prefs, user, chat_id in _subscribers(Frequency.INSTANT, exclude_user=order.client_id):
         if not _matches(prefs, order):
             continue
         with force_locale(user_locale(user)):
             text = _("New urgent job") + "\n" + _line(order)
             queued = queue_message(
-                user.telegram_id,
+                chat_id,
                 text,
                 reply_markup=_order_button(order.id),
                 dedupe_key=f"market:order:{order.id}:{user.id}",
@@ -114,7 +116,7 @@ def send_digests(frequency: Frequency, now: datetime | None = None) -> int:
     if not orders:
         return 0
     queued = 0
-    for prefs, user in _subscribers(frequency):
+    for prefs, user, chat_id in _subscribers(frequency):
         matching = [o for o in orders if _matches(prefs, o) and o.client_id != user.id]
         if not matching:
             continue
@@ -123,7 +125,7 @@ def send_digests(frequency: Frequency, now: datetime | None = None) -> int:
             lines += [f"• {_line(o)}" for o in matching[:MAX_DIGEST_ITEMS]]
             queued += int(
                 queue_message(
-                    user.telegram_id,
+                    chat_id,
                     "\n".join(lines),
                     reply_markup=_order_button(matching[0].id),
                     dedupe_key=f"market:digest:{frequency.value}:{user.id}:{start:%Y%m%d%H}",

@@ -133,7 +133,7 @@ class OrderView(PeopleMixin, SecureModelView):
     def force_close(self, order_id: str) -> Any:
         form = ReasonForm()
         if form.validate_on_submit():
-            reason = form.reason.data
+            reason = form.reason.data or ""  # required by the form
             audited_change(
                 "order.force_close",
                 load=lambda: db.session.get(Order, order_id),

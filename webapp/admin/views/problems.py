@@ -161,7 +161,9 @@ class ProblemView(SecureModelView):
             audited_change(
                 "problem.reject",
                 load=lambda: db.session.get(Problem, problem_id),
-                change=lambda actor: problems.reject_problem(actor, problem_id, form.reason.data),
+                change=lambda actor: problems.reject_problem(
+                    actor, problem_id, form.reason.data or ""
+                ),
                 describe=describe,
                 done=_("Problem rejected."),
             )
