@@ -73,12 +73,15 @@ def test_a_refused_request_takes_nothing():
 def test_redis_limits_are_shared_by_every_process(redis_server, redis_prefix):
     """Do two limiters on one Redis (two processes) share the per-chat and global limits,
     and a pause?"""
-    first = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix, LIMITS)
-    second = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix, LIMITS)
+    # Redis keeps the time, so the intervals are long enough that a slow machine's pauses
+    # between two calls (seconds, at worst) cannot let a slot pass.
+    slow = Limits(global_interval=30.0, chat_interval=60.0, group_interval=120.0)
+    first = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix, slow)
+    second = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix, slow)
     assert first.acquire(1) == 0
-    assert 0.9 < second.acquire(1) <= 1.0
-    assert 0 < second.acquire(2) <= 1 / 30
-    second.pause(5)
-    assert 4.5 < first.acquire(3) <= 5.0
-    other_app = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix + "x", LIMITS)
+    assert 50 < second.acquire(1) <= 60  # the same chat: the per-chat interval
+    assert 20 < second.acquire(2) <= 30  # another chat: the global interval
+    second.pause(100)
+    assert 90 < first.acquire(3) <= 100
+    other_app = RedisRateLimiter(Redis.from_url(redis_server), redis_prefix + "x", slow)
     assert other_app.acquire(1) == 0  # another prefix: another app, its own limits
