@@ -11,6 +11,7 @@ from flask import Flask
 
 from webapp.database import utcnow
 from webapp.events.models import Event, Participant
+from webapp.events.sports import seed_sports
 from webapp.extensions import db
 
 
@@ -33,3 +34,11 @@ def make_event(app: Flask, teacher) -> Callable[..., int]:
             return event.id
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def sports(app: Flask) -> None:
+    """The sports catalogue, as the migration seeds it (tests build tables with create_all)."""
+    with app.app_context():
+        seed_sports()
+        db.session.commit()

@@ -123,3 +123,34 @@ def test_join_and_leave_redraw_the_participants(client, make_event, student):
     assert "Nobody yet." not in joined
     left = client.post(f"/events/{event_id}/leave", headers=headers).get_data(as_text=True)
     assert re.search(r'id="participants"\s+hx-swap-oob="true"', left) and "Nobody yet." in left
+
+
+def test_form_takes_the_sports_fields_and_the_page_shows_them(client, app, teacher):
+    """Does the form store sport, level, a fee in roubles, the city by name and coordinates,
+    and does the event page show them with a map link? Is a bad fee shown next to `fee`?"""
+    headers = {**headers_for(teacher), **HX}
+    form = {
+        "title": "Yoga in the park",
+        "starts_at": "2031-06-01T08:00",
+        "kind": "training",
+        "sport": "yoga",
+        "level": "beginner",
+        "fee": "250,50",
+        "city": "Казань",
+        "location": "Gorky park",
+        "latitude": "55.79",
+        "longitude": "49.12",
+        "join_mode": "approval",
+    }
+    bad = client.post("/events/new", data={**form, "fee": "lots"}, headers=headers)
+    assert bad.status_code == 422 and 'id="error-fee"' in bad.get_data(as_text=True)
+    made = client.post("/events/new", data=form, headers=headers)
+    assert made.status_code == 204
+    with app.app_context():
+        event = db.session.scalars(select(Event)).one()
+        assert (event.fee, event.sport_key, event.city_id) == (25050, "yoga", 551487)
+    page = client.get(f"/events/{event.id}", headers=headers_for(teacher)).get_data(as_text=True)
+    assert "Yoga" in page and "Beginner" in page and "Kazan" in page
+    assert "openstreetmap.org/?mlat=55.790000" in page and "250.50" in page
+    edit = client.get(f"/events/{event.id}/edit", headers=headers).get_data(as_text=True)
+    assert 'value="250.50"' in edit and 'value="Kazan"' in edit

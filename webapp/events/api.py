@@ -12,7 +12,10 @@ from webapp.events.schemas import (
     EventPath,
     EventQuery,
     ParticipantOut,
+    SportList,
+    SportOut,
 )
+from webapp.events.sports import language, list_sports
 from webapp.extensions import db
 
 bp = api_blueprint("events_api", __name__, "/api/events", tag="events", description="Events")
@@ -26,6 +29,19 @@ def list_events(query: EventQuery):
         current(), when=query.when, search=query.search, skip=query.skip, limit=query.limit
     )
     return page_of(EventOut, page, query)
+
+
+@bp.get("/sports", responses={200: SportList})
+@login_required
+def list_sports_route():
+    """The sports catalogue (keys for `sport`), in the catalogue's order; `name` in the
+    reader's language."""
+    lang = language()
+    items = [
+        SportOut(key=s.key, name=s.name(lang), name_en=s.name_en, name_ru=s.name_ru)
+        for s in list_sports()
+    ]
+    return respond(SportList, SportList(items=items))
 
 
 @bp.post("", responses={201: EventOut})

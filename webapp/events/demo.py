@@ -16,6 +16,7 @@ from sqlalchemy import select
 from webapp.database import utcnow
 from webapp.events import services
 from webapp.events.models import Event
+from webapp.events.sports import seed_sports
 from webapp.extensions import db
 from webapp.users.models import User
 
@@ -51,6 +52,7 @@ EVENTS: tuple[dict[str, Any], ...] = (
 
 
 def seed(people: dict[str, User]) -> None:
+    seed_sports()  # a demo database made by create_all has no migration to seed them
     now = utcnow()
     existing = set(db.session.scalars(select(Event.title)))
     for spec in EVENTS:

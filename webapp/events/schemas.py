@@ -1,22 +1,74 @@
-"""Wire schemas for events. Times need a UTC offset (a naive time is 422)."""
+"""Wire schemas for events. Times need a UTC offset (a naive time is 422).
+
+`city` is sent as a directory id (`GET /api/cities`) or a name the directory knows
+("Тула", "спб") and answered as `{"id", "name"}`; `fee` is money as everywhere
+(`{"amount": kopecks, "currency": "RUB"}`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from webapp.api import Id, Input, Pagination, Params, Schema
+from webapp.api import Id, Input, Money, Pagination, Params, Schema
+from webapp.events.models import JoinMode, Kind, Level
 
 MAX_CAPACITY = 100_000
+MAX_FEE = 100_000_000  # a million roubles, in kopecks
+Status = Literal["none", "pending", "joined", "waitlisted", "rejected"]
 
 
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class EventIn(Input):
+class FeeIn(Input):
+    """Money: integer kopecks; roubles only."""
+
+    amount: int = Field(..., ge=0, le=MAX_FEE, description="Kopecks")
+    currency: Literal["RUB"] = "RUB"
+
+
+class RepeatIn(Input):
+    """Repeat weekly on these ISO weekdays (1 = Monday … 7 = Sunday) until this moment."""
+
+    weekdays: list[int] = Field(..., min_length=1, max_length=7)
+    until: AwareDatetime
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(day < 1 or day > 7 for day in value):
+            raise ValueError("weekdays are 1 (Monday) to 7 (Sunday)")
+        return sorted(set(value))
+
+
+class _Fields(Input):
+    kind: Kind = Kind.EVENT
+    sport: str | None = Field(None, max_length=32, description="A key of GET /api/events/sports")
+    level: Level = Level.ANY
+    fee: FeeIn | None = Field(None, description="null: free")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    city: Id | str | None = Field(
+        None, description="A city directory id, or a name the directory knows"
+    )
+    join_mode: JoinMode = Field(
+        JoinMode.OPEN, description="open: join at once; approval: the organiser decides"
+    )
+
+    @field_validator("city", mode="before")
+    @classmethod
+    def _city_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+
+class EventIn(_Fields):
     """A new event, or the full replacement of one (PUT)."""
 
     title: str = Field(..., min_length=1, max_length=200)
@@ -26,11 +78,10 @@ class EventIn(Input):
     )
     location: str = Field("", max_length=300)
     capacity: int | None = Field(None, ge=1, le=MAX_CAPACITY, description="null: unlimited")
-
     _strip = field_validator("title", "location", mode="before")(_strip)
 
 
-class EventPatch(Input):
+class EventPatch(_Fields):
     """A partial change (PATCH). `capacity: null` removes the limit."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
@@ -38,10 +89,13 @@ class EventPatch(Input):
     starts_at: AwareDatetime | None = None
     location: str | None = Field(None, max_length=300)
     capacity: int | None = Field(None, ge=1, le=MAX_CAPACITY)
+    kind: Kind | None = None  # type: ignore[assignment]
+    level: Level | None = None  # type: ignore[assignment]
+    join_mode: JoinMode | None = None  # type: ignore[assignment]
 
     _strip = field_validator("title", "location", mode="before")(_strip)
 
-    @field_validator("title", "description", "starts_at", "location")
+    @field_validator("title", "description", "starts_at", "location", "kind", "level", "join_mode")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -49,19 +103,55 @@ class EventPatch(Input):
         return value
 
 
+class EventCityOut(Schema):
+    """A city of the directory (`id`: its GeoNames id), named in the reader's language."""
+
+    id: int
+    name: str
+
+
 class EventOut(Schema):
     id: int
     title: str
     description: str
     starts_at: datetime
+    kind: Kind
+    sport: str | None = Field(description="The sport's key")
+    sport_name: str | None = Field(description="The sport in the reader's language")
+    level: Level
+    fee: Money | None = Field(description="null: free")
     location: str
+    latitude: float | None
+    longitude: float | None
+    map_url: str | None = Field(description="A map of the place, when it has coordinates")
+    city: EventCityOut | None
     capacity: int | None
     participants_count: int
     spots_left: int | None
-    joined: bool = Field(description="Whether the caller takes part")
+    join_mode: JoinMode
+    status: Status = Field(
+        description="The caller's place: none, pending, joined, waitlisted or rejected"
+    )
+    joined: bool = Field(description="Whether the caller takes part (status is joined)")
+    series_id: int | None = Field(description="The series of a repeating training")
+    cancelled: bool
+    distance_km: float | None = Field(None, description="From `near`, when it was given")
     creator_id: int
     created_at: datetime
     updated_at: datetime
+
+
+class SportOut(Schema):
+    key: str
+    name: str
+    name_en: str
+    name_ru: str
+
+
+class SportList(BaseModel):
+    """The catalogue, in its order."""
+
+    items: list[SportOut]
 
 
 class EventQuery(Pagination):

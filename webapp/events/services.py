@@ -21,26 +21,44 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, lazy_ngettext
+from flask_babel import force_locale, format_currency, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
 from sqlalchemy.engine import CursorResult, Result
 
 from webapp.auth.roles import is_admin
+from webapp.cities import find_city, get_city
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
-from webapp.events.models import Event, Participant
+from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES
+from webapp.events.models import Event, EventRequest, Participant
+from webapp.events.sports import check_sport, language, sport_name
 from webapp.extensions import db
 from webapp.i18n import local_datetime, user_locale, user_zone
 from webapp.outbox import OutgoingMessage, queue_message
 from webapp.pagination import OrderKey, Page, paginate
 from webapp.users.models import User
 
-EDITABLE = ("title", "description", "starts_at", "location", "capacity")
+EDITABLE = (
+    "title",
+    "description",
+    "starts_at",
+    "location",
+    "capacity",
+    "kind",
+    "sport_key",
+    "level",
+    "fee",
+    "latitude",
+    "longitude",
+    "city_id",
+    "join_mode",
+)
 REMINDER_WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("24h", timedelta(hours=24)),
     ("1h", timedelta(hours=1)),
@@ -49,22 +67,125 @@ REMINDER_WINDOWS: tuple[tuple[str, timedelta], ...] = (
 
 @dataclass(frozen=True)
 class EventView:
-    """An event as one caller sees it: the event and whether they take part."""
+    """An event as one caller sees it: the event and the caller's `status` (none, pending,
+    joined, waitlisted, rejected); `distance_km` when the list was asked `near` a point."""
 
     event: Event
-    joined: bool
+    status: str = "none"
+    distance_km: float | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.event, name)
 
+    @property
+    def joined(self) -> bool:
+        return self.status == "joined"
 
-def _joined_column(user: User) -> Any:
+    @property
+    def sport(self) -> str | None:
+        return self.event.sport_key
+
+    @property
+    def sport_name(self) -> str | None:
+        return sport_name(self.event.sport_key)
+
+    @property
+    def fee(self) -> dict[str, Any] | None:
+        if self.event.fee is None:
+            return None
+        return {"amount": self.event.fee, "currency": "RUB"}
+
+    @property
+    def city(self) -> dict[str, Any] | None:
+        return city_of(self.event.city_id)
+
+    @property
+    def map_url(self) -> str | None:
+        return map_url(self.event.latitude, self.event.longitude)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.event.cancelled_at is not None
+
+    @property
+    def fee_text(self) -> str | None:
+        """The fee as people read it ("300,00 ₽"), or None when free."""
+        if self.event.fee is None:
+            return None
+        return str(format_currency(Decimal(self.event.fee).scaleb(-2), "RUB"))
+
+    @property
+    def kind_name(self) -> str:
+        return str(KIND_NAMES[self.event.kind])
+
+    @property
+    def level_name(self) -> str:
+        return str(LEVEL_NAMES[self.event.level])
+
+    @property
+    def join_mode_name(self) -> str:
+        return str(JOIN_MODE_NAMES[self.event.join_mode])
+
+    @property
+    def status_name(self) -> str | None:
+        name = STATUS_NAMES.get(self.status)
+        return None if name is None else str(name)
+
+
+def city_of(city_id: int | None) -> dict[str, Any] | None:
+    """`{"id", "name"}` of a directory city, named in the reader's language."""
+    if city_id is None:
+        return None
+    city = get_city(city_id)
+    if city is None:
+        return None
+    return {"id": city.id, "name": city.name(language())}
+
+
+def map_url(latitude: float | None, longitude: float | None) -> str | None:
+    """An OpenStreetMap link centred on the place (works in any browser and in Telegram)."""
+    if latitude is None or longitude is None:
+        return None
     return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
+        f"#map=16/{latitude:.6f}/{longitude:.6f}"
+    )
+
+
+def resolve_city(value: int | str | None) -> int | None:
+    """A directory id from an id or a name the directory knows; 422 on `city` otherwise."""
+    if value is None:
+        return None
+    city = get_city(value) if isinstance(value, int) else find_city(value)
+    if city is None:
+        message = _l("Choose a city from the list.")
+        raise ValidationFailed(message, errors=[field_error("city", message)])
+    return city.id
+
+
+def _status_columns(user: User) -> tuple[Any, Any]:
+    joined = (
         exists()
         .where(Participant.event_id == Event.id, Participant.user_id == user.id)
         .correlate(Event)
         .label("joined")
     )
+    request_status = (
+        select(EventRequest.status)
+        .where(EventRequest.event_id == Event.id, EventRequest.user_id == user.id)
+        .correlate(Event)
+        .scalar_subquery()
+        .label("request_status")
+    )
+    return joined, request_status
+
+
+def _status(joined: Any, request_status: Any) -> str:
+    if joined:
+        return "joined"
+    if request_status is None:
+        return "none"
+    return str(getattr(request_status, "value", request_status))
 
 
 def list_events(
@@ -79,7 +200,7 @@ def list_events(
     """Events with the caller's `joined`, in one query: upcoming soonest first, past and
     all latest first."""
     now = now or utcnow()
-    query = select(Event, _joined_column(user))
+    query = select(Event, *_status_columns(user))
     if when == "upcoming":
         query = query.where(Event.starts_at > now)
         order: list[OrderKey] = [Event.starts_at, Event.id]
@@ -100,7 +221,7 @@ def list_events(
 
 
 def _event_views(result: Result[Any]) -> list[EventView]:
-    return [EventView(event, bool(joined)) for event, joined in result]
+    return [EventView(event, _status(joined, status)) for event, joined, status in result]
 
 
 def get_event(event_id: int) -> Event:
@@ -112,11 +233,11 @@ def get_event(event_id: int) -> Event:
 
 def view_event(user: User, event_id: int) -> EventView:
     row = db.session.execute(
-        select(Event, _joined_column(user)).where(Event.id == event_id)
+        select(Event, *_status_columns(user)).where(Event.id == event_id)
     ).first()
     if row is None:
         raise NotFound(_l("No such event."))
-    return EventView(row[0], bool(row[1]))
+    return EventView(row[0], _status(row[1], row[2]))
 
 
 def is_joined(user: User, event: Event) -> bool:
@@ -141,13 +262,34 @@ def _require_future(starts_at: datetime, now: datetime) -> None:
         )
 
 
-def create_event(user: User, fields: dict[str, Any], *, now: datetime | None = None) -> EventView:
+def _values(fields: dict[str, Any], event: Event | None = None) -> dict[str, Any]:
+    """The columns a wire body sets: `sport` → `sport_key` (from the catalogue), `city` → a
+    directory id, `fee` → kopecks; coordinates come in pairs (422 on the missing one)."""
+    fields = dict(fields)
+    if "sport" in fields:
+        fields["sport_key"] = check_sport(fields.pop("sport"))
+    if "city" in fields:
+        fields["city_id"] = resolve_city(fields.pop("city"))
+    if "fee" in fields:
+        fee = fields["fee"]
+        fields["fee"] = None if fee is None else int(fee["amount"])
     values = {name: fields[name] for name in EDITABLE if name in fields}
+    latitude = values.get("latitude", event.latitude if event else None)
+    longitude = values.get("longitude", event.longitude if event else None)
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        message = _l("Give both the latitude and the longitude, or neither.")
+        raise ValidationFailed(message, errors=[field_error(missing, message)])
+    return values
+
+
+def create_event(user: User, fields: dict[str, Any], *, now: datetime | None = None) -> EventView:
+    values = _values(fields)
     _require_future(values["starts_at"], now or utcnow())
     event = Event(creator_id=user.id, participants_count=0, **values)
     db.session.add(event)
     db.session.flush()
-    return EventView(event, False)
+    return EventView(event)
 
 
 def update_event(
@@ -165,7 +307,7 @@ def update_event(
         raise NotFound(_l("No such event."))
     if not can_change(user, event):
         raise Forbidden(_l("Only the creator or an admin may change this event."))
-    values = {name: changes[name] for name in EDITABLE if name in changes}
+    values = _values(changes, event)
     if "starts_at" in values and values["starts_at"] != event.starts_at:
         _require_future(values["starts_at"], now or utcnow())
     capacity = values.get("capacity")
@@ -181,7 +323,7 @@ def update_event(
     for name, value in values.items():
         setattr(event, name, value)
     db.session.flush()
-    return EventView(event, is_joined(user, event))
+    return view_event(user, event.id)
 
 
 def delete_event(user: User, event_id: int) -> None:
@@ -198,7 +340,7 @@ def join_event(user: User, event_id: int, *, now: datetime | None = None) -> tup
     now = now or utcnow()
     event = get_event(event_id)
     if is_joined(user, event):
-        return EventView(_reload(event), True), False
+        return EventView(_reload(event), "joined"), False
     taken = typing.cast(  # an UPDATE's result has a count
         "CursorResult[Any]",
         db.session.execute(
@@ -224,7 +366,7 @@ def join_event(user: User, event_id: int, *, now: datetime | None = None) -> tup
     ).first()
     if inserted is None:  # the same user joined at the same moment elsewhere: give back
         _change_count(event.id, -1)
-    return EventView(_reload(event), True), inserted is not None
+    return EventView(_reload(event), "joined"), inserted is not None
 
 
 def leave_event(user: User, event_id: int, *, now: datetime | None = None) -> EventView:
@@ -239,7 +381,7 @@ def leave_event(user: User, event_id: int, *, now: datetime | None = None) -> Ev
     ).first()
     if removed is not None:
         _change_count(event.id, -1)
-    return EventView(_reload(event), False)
+    return EventView(_reload(event))
 
 
 def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> Page[dict[str, Any]]:

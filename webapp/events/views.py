@@ -6,6 +6,7 @@ schema and its errors are shown next to the fields.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -16,7 +17,10 @@ from webapp.auth.identity import current, login_required
 from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError, Forbidden
 from webapp.events import services
+from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES
+from webapp.events.models import JoinMode, Kind, Level
 from webapp.events.schemas import EventIn
+from webapp.events.sports import sport_names
 from webapp.extensions import db
 from webapp.forms import errors_by_field, form_datetime, validate_form
 
@@ -25,15 +29,52 @@ PAGE_SIZE = 50
 PARTICIPANTS_SHOWN = 100
 
 
+def _blank(name: str) -> str | None:
+    return (request.form.get(name) or "").strip() or None
+
+
+def _fee(text: str | None) -> Any:
+    """Roubles as typed ("300", "300,50") → `{"amount": kopecks}`; anything else is handed to
+    the schema as it is, which names `fee` in its error."""
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text.replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return text
+    if not amount.is_finite():
+        return text
+    return {"amount": int((amount * 100).to_integral_value())}
+
+
 def _event_fields() -> dict[str, Any]:
     form = request.form
-    capacity = (form.get("capacity") or "").strip()
     return {
         "title": form.get("title", ""),
         "description": form.get("description", ""),
         "starts_at": form_datetime(form.get("starts_at")),
         "location": form.get("location", ""),
-        "capacity": capacity or None,
+        "capacity": _blank("capacity"),
+        "kind": form.get("kind") or "event",
+        "sport": _blank("sport"),
+        "level": form.get("level") or "any",
+        "fee": _fee(_blank("fee")),
+        "latitude": _blank("latitude"),
+        "longitude": _blank("longitude"),
+        "city": _blank("city"),
+        "join_mode": form.get("join_mode") or "open",
+    }
+
+
+def _form_context(event: Any, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "event": event,
+        "values": values,
+        "errors": errors,
+        "sports": list(sport_names().items()),
+        "kinds": [(kind.value, KIND_NAMES[kind]) for kind in Kind],
+        "levels": [(level.value, LEVEL_NAMES[level]) for level in Level],
+        "join_modes": [(mode.value, JOIN_MODE_NAMES[mode]) for mode in JoinMode],
     }
 
 
@@ -53,7 +94,7 @@ def events_page():
 @login_required
 def new_event_page():
     """The create form."""
-    return render_template("events/form.html", event=None, values={}, errors={})
+    return render_template("events/form.html", **_form_context(None, {}, {}))
 
 
 @bp.post("/new")
@@ -115,14 +156,14 @@ def edit_event_page(event_id: int):
     view = services.view_event(current(), event_id)
     if not services.can_change(current(), view.event):
         raise Forbidden(_("Only the creator or an admin may change this event."))
-    return render_template("events/form.html", event=view.event, values={}, errors={})
+    return render_template("events/form.html", **_form_context(view, {}, {}))
 
 
 @bp.post("/<int:event_id>/edit")
 @login_required
 def save_event(event_id: int):
     """Save the edit form: the event page, or the form with its errors."""
-    event = services.get_event(event_id)
+    event: Any = services.view_event(current(), event_id)
     data, errors = validate_form(EventIn, _event_fields())
     if data is not None:
         try:
@@ -131,7 +172,7 @@ def save_event(event_id: int):
             if exc.status == 403:
                 raise
             db.session.rollback()
-            event = services.get_event(event_id)
+            event = services.view_event(current(), event_id)
             errors = errors_by_field(exc.errors or []) or {"form": str(exc.detail)}
         else:
             db.session.commit()
@@ -150,12 +191,11 @@ def delete_event(event_id: int):
 
 def _form_with_errors(event: Any, errors: dict[str, str]) -> tuple[str, int]:
     values = request.form.to_dict()
+    context = _form_context(event, values, errors)
     if htmx.wants_fragment():
-        html = render_template(
-            "events/partials/_form.html", event=event, values=values, errors=errors
-        )
+        html = render_template("events/partials/_form.html", **context)
     else:
-        html = render_template("events/form.html", event=event, values=values, errors=errors)
+        html = render_template("events/form.html", **context)
     return html, 422
 
 
