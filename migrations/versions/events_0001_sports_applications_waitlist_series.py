@@ -5,7 +5,7 @@ cancellation; reminders per participant. Existing events keep working: an `event
 `any`, `open`, no sport, fee, city or coordinates.
 
 Revision ID: events_0001
-Revises: tasks_0006
+Revises: problems_0002
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'events_0001'
-down_revision = 'tasks_0006'
+down_revision = 'problems_0002'
 branch_labels = None
 depends_on = None
 
