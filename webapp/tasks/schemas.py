@@ -181,7 +181,9 @@ class TaskQuery(KeysetPagination):
         default_factory=list, description="Repeatable: tasks carrying every tag given"
     )
     due: Due | None = Field(
-        None, description="today, overdue (past and open), week (the next 7 days), none"
+        None,
+        description="today, overdue (past and open), week (the next 7 days), none; "
+        "in my local days",
     )
 
     sort: str = Field(
@@ -276,7 +278,8 @@ class DayCount(Schema):
 
 
 class StatsOut(Schema):
-    """The statistics panel (UTC days; weeks start on Monday)."""
+    """The statistics panel (my local days, in the time zone the Mini App reported; weeks
+    start on Monday)."""
 
     total: int
     done: int

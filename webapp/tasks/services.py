@@ -2,7 +2,7 @@
 404; naming someone else's category on a task is 422).
 
 Lists are the owner's tasks, newest first, filtered by done/priority, category, tags (all
-of them), due date (`today`, `overdue`, `week`, `none`, in UTC days) and a
+of them), due date (`today`, `overdue`, `week`, `none`, in the owner's local days) and a
 case-insensitive search in title and description (LIKE wildcards in the search are matched
 literally).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from flask_babel import force_locale
@@ -82,7 +82,7 @@ def list_tasks(
         tagged = select(TaskTag.task_id).where(TaskTag.owner_id == owner.id, TaskTag.tag == tag)
         query = query.where(Task.id.in_(tagged))
     if due is not None:
-        query = query.where(_due_filter(due, now or utcnow()))
+        query = query.where(_due_filter(due, now or utcnow(), user_zone(owner)))
     if search and search.strip():
         term = search.strip()
         query = query.where(
@@ -122,16 +122,28 @@ def task_order(sort: str) -> tuple[list[Any], bool]:
     return [direct(column), direct(Task.id)], True
 
 
-def _due_filter(due: str, now: datetime) -> Any:
-    """`today`: due during today (UTC); `overdue`: due before now and still open;
-    `week`: due from today's start to 7 days on; `none`: no due date."""
-    today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+def local_midnight(day: date, zone: tzinfo) -> datetime:
+    """When `day` begins in `zone`, as a UTC moment (a DST change inside the day is kept)."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def local_today(now: datetime, zone: tzinfo) -> date:
+    """The date it is in `zone` at `now`."""
+    return now.astimezone(zone).date()
+
+
+def _due_filter(due: str, now: datetime, zone: tzinfo) -> Any:
+    """`today`: due during the owner's local today; `overdue`: due before now and still
+    open; `week`: due from the start of today to the end of the 7th local day; `none`: no
+    due date."""
+    today = local_today(now, zone)
+    start = local_midnight(today, zone)
     if due == "today":
-        return Task.due_at.between(today, today + timedelta(days=1) - timedelta(microseconds=1))
+        return (Task.due_at >= start) & (Task.due_at < local_midnight(today + timedelta(1), zone))
     if due == "overdue":
         return (Task.due_at < now) & Task.done.is_(False)
     if due == "week":
-        return (Task.due_at >= today) & (Task.due_at < today + timedelta(days=7))
+        return (Task.due_at >= start) & (Task.due_at < local_midnight(today + timedelta(7), zone))
     return Task.due_at.is_(None)
 
 
@@ -642,7 +654,8 @@ CHART_DAYS = 30
 
 @dataclass(frozen=True)
 class TaskStats:
-    """The statistics panel's numbers (days are UTC days; weeks start on Monday)."""
+    """The statistics panel's numbers (days are the owner's local days; weeks start on
+    Monday)."""
 
     total: int
     done: int
@@ -661,10 +674,14 @@ class TaskStats:
 
 def task_stats(owner: User, now: datetime | None = None) -> TaskStats:
     """The owner's numbers in two statements: one aggregate over the tasks, and the done
-    times of the last 30 days (bucketed here, the same on every database)."""
+    times of the last 30 days (bucketed here by the owner's local day, the same on every
+    database)."""
     now = now or utcnow()
-    today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
-    week_start = today - timedelta(days=today.weekday())
+    zone = user_zone(owner)
+    local_day = local_today(now, zone)
+    today = local_midnight(local_day, zone)
+    tomorrow = local_midnight(local_day + timedelta(days=1), zone)
+    week_start = local_midnight(local_day - timedelta(days=local_day.weekday()), zone)
     is_open = Task.done.is_(False)
 
     def number(condition: Any) -> Any:
@@ -674,19 +691,20 @@ def task_stats(owner: User, now: datetime | None = None) -> TaskStats:
         select(
             func.count(),
             number(Task.done.is_(True)),
-            number(is_open & (Task.due_at >= today) & (Task.due_at < today + timedelta(days=1))),
+            number(is_open & (Task.due_at >= today) & (Task.due_at < tomorrow)),
             number(is_open & (Task.due_at < now)),
             number(Task.done_at >= week_start),
         ).where(Task.owner_id == owner.id)
     ).one()
-    first_day = today - timedelta(days=CHART_DAYS - 1)
-    per_day = {first_day.date() + timedelta(days=n): 0 for n in range(CHART_DAYS)}
+    first_day = local_day - timedelta(days=CHART_DAYS - 1)
+    per_day = {first_day + timedelta(days=n): 0 for n in range(CHART_DAYS)}
+    since = local_midnight(first_day, zone)
     for done_at in db.session.scalars(
-        select(Task.done_at).where(Task.owner_id == owner.id, Task.done_at >= first_day)
+        select(Task.done_at).where(Task.owner_id == owner.id, Task.done_at >= since)
     ):
         if done_at is None:  # the filter leaves none out, but the column may be NULL
             continue
-        day = done_at.date()
+        day = done_at.astimezone(zone).date()
         if day in per_day:
             per_day[day] += 1
     total, done, due_today, overdue, done_this_week = (int(value) for value in row)
