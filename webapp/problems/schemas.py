@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from flask_babel import gettext
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -23,6 +24,7 @@ from pydantic import (
 )
 
 from webapp.api import Id, Input, Pagination, Params, Schema
+from webapp.problems import markup
 from webapp.problems.models import ProblemStatus
 from webapp.problems.rating import DEFAULT_TARGET, MAX_HINTS
 
@@ -33,7 +35,20 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Hint = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_not_blank)]
+def _readable_math(value: str | None) -> str | None:
+    """Every `$…$` / `$$…$$` segment must convert to MathML (`webapp.problems.markup`)."""
+    bad = markup.check_math(value) if value else None
+    if bad is not None:
+        raise ValueError(gettext("The formula $%(latex)s$ cannot be read.", latex=bad))
+    return value
+
+
+Hint = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    AfterValidator(_not_blank),
+    AfterValidator(_readable_math),
+]
 
 
 class ProblemIn(Input):
@@ -52,6 +67,8 @@ class ProblemIn(Input):
     )
 
     _blank = field_validator("title", "statement", "answer", "topic")(_not_blank)
+
+    _math = field_validator("statement", "solution")(_readable_math)
 
     @field_validator("solution")
     @classmethod

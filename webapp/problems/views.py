@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required, role_required
@@ -18,7 +19,7 @@ from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.forms import validate_form
 from webapp.pagination import Page
-from webapp.problems import services
+from webapp.problems import markup, services
 from webapp.problems.models import Problem
 from webapp.problems.rating import MAX_HINTS
 from webapp.problems.schemas import AttemptIn, ProblemIn, RejectIn
@@ -26,6 +27,12 @@ from webapp.users.models import Role
 
 bp = Blueprint("problems_pages", __name__, url_prefix="/problems")
 PAGE_SIZE = 20
+
+
+@bp.app_template_filter("problem_markup")
+def problem_markup(text: str | None) -> Markup:
+    """A statement, hint or solution as safe HTML: MathML for `$…$`, a small Markdown."""
+    return markup.render(text)
 
 
 def _page_number() -> int:
@@ -219,6 +226,19 @@ def _save(problem: Problem | None):
         services.update_problem(current(), problem.id, problem_data)
     db.session.commit()
     return htmx.go(url_for("problems_pages.mine_page"), toast=gettext("Sent to moderation"))
+
+
+@bp.post("/preview")
+@role_required(Role.TEACHER, Role.ADMIN)
+def preview():
+    """The form's statement, hints and solution rendered as solvers will see them (HTMX)."""
+    hints = [request.form.get(name, "") for name in HINT_FIELDS]
+    return render_template(
+        "problems/partials/_preview.html",
+        statement=request.form.get("statement", "")[:5000],
+        hints=[hint[:2000] for hint in hints if hint.strip()],
+        solution=request.form.get("solution", "")[:10000],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
