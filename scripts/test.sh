@@ -3,7 +3,16 @@
 # SQLite and in-process jobs by default; tests that need a real PostgreSQL, Redis or
 # Chromium use them when present (and fail under CI=true when they are not).
 # HUB_TEST_DATABASE_URL / HUB_TEST_REDIS_URL run the whole suite on real services.
+# The tests run in HUB_TEST_WORKERS processes (default 2, pytest-xdist), each test file in
+# one of them (its module fixtures set up once); each process has its own database and Redis
+# keys. Each worker's concurrency tests use at most 12 PostgreSQL connections, so keep
+# workers × 12 well under what the server has free. HUB_TEST_WORKERS=0 runs in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+workers="${HUB_TEST_WORKERS:-2}"
+parallel=()
+if [ "$workers" != "0" ]; then
+  parallel=(-n "$workers" --dist loadfile)
+fi
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" "$@"
