@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, Response, g
 from flask_openapi3 import Info
+from pydantic import ValidationError as PydanticValidationError
 
 from webapp.api import HubOpenAPI, JSONRequest
+from webapp.auth.identity import identify_caller
 from webapp.config import VERSION, load_config
 from webapp.errors import register_error_handlers, validation_problem
 from webapp.extensions import babel, db, limiter, login_manager, migrate
@@ -34,7 +36,7 @@ def create_app(
             description="Telegram Mini App backend: tasks, events, tickets, problems, urgent jobs.",
         ),
         security_schemes=_security_schemes(),
-        validation_error_callback=validation_problem,
+        validation_error_callback=_validation_problem,
         validation_error_status=422,
         doc_prefix="/openapi",
         doc_url="/openapi.json",
@@ -54,6 +56,13 @@ def create_app(
     _register_static_files(app)
     _register_content_policy(app)
     return app
+
+
+def _validation_problem(exc: PydanticValidationError) -> Response:
+    """A request body or query that fails its schema: 422 in the caller's language (the
+    caller is identified first, since flask-openapi3 validates before the view runs)."""
+    identify_caller()
+    return validation_problem(exc)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
+from webapp.i18n import validation_message
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,6 @@ def field_error(field: str, message: Any, kind: str = "value_error") -> dict[str
 
 def pydantic_errors(exc: PydanticValidationError) -> list[dict[str, str]]:
     """A 422's `errors`: each field's message in the user's language (as pages show it)."""
-    from webapp.i18n import validation_message
-
     errors = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = [str(part) for part in err.get("loc", ())]
@@ -124,11 +123,8 @@ def problem(
 
 
 def validation_problem(exc: PydanticValidationError) -> Response:
-    """flask-openapi3's hook: pydantic errors in a request become a 422 problem (in the
-    caller's language: the view that would identify them has not run)."""
-    from webapp.i18n import identify_caller
-
-    identify_caller()
+    """Pydantic errors in a request as a 422 problem, in the language chosen for the request
+    (the app factory identifies the caller first: flask-openapi3 validates before the view)."""
     return problem(
         422,
         ValidationFailed.title,

@@ -172,24 +172,6 @@ def catalog_directories(webapp_root: Path) -> list[str]:
     return [str(path) for path in reversed(precedence)]
 
 
-def identify_caller() -> None:
-    """Resolve the signed-in caller before a view would (flask-openapi3 validates a body
-    first), so a 422 speaks the user's language too; bad credentials or a database that is
-    down leave the fallback language."""
-    from webapp.auth.identity import resolve_user
-    from webapp.errors import DomainError
-    from webapp.extensions import db
-
-    if "user" in g:
-        return
-    try:
-        resolve_user()
-    except DomainError:
-        pass
-    except Exception:  # the database is down: the answer is a 503 anyway
-        db.session.rollback()
-
-
 def validation_message(error: Mapping[str, Any]) -> str:
     """A pydantic error (`type`, `msg`, `ctx`) as a sentence in the user's language.
 

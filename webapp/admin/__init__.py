@@ -12,13 +12,12 @@ from flask import Flask, Response, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-ADMIN_URL = "/admin"
+from webapp.admin.access import ADMIN_URL, SecureIndexView
 
 
 def init_admin(app: Flask) -> Admin:
     """Mount the dashboard on `app` and return its `Admin`."""
     from webapp.admin import auth
-    from webapp.admin.access import SecureIndexView
     from webapp.admin.views import register_all
 
     admin = Admin(

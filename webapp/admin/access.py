@@ -23,6 +23,8 @@ from webapp.admin.services import may_use_dashboard
 from webapp.extensions import db
 from webapp.users.models import User
 
+ADMIN_URL = "/admin"  # where the dashboard lives; every view and the sign-in sit under it
+
 SESSION_KEY = "admin_auth"
 
 

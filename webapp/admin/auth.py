@@ -14,8 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from webapp.admin import ADMIN_URL
-from webapp.admin.access import clear_session, dashboard_user, mark_session
+from webapp.admin.access import ADMIN_URL, clear_session, dashboard_user, mark_session
 from webapp.admin.forms import LoginForm
 from webapp.admin.services import dashboard_sign_in
 from webapp.errors import DomainError

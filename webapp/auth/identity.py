@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from webapp.auth import init_data as init_data_validator
 from webapp.auth import tokens, user_cache
-from webapp.errors import Forbidden, Unauthorized
+from webapp.errors import DomainError, Forbidden, Unauthorized
 from webapp.extensions import db
 from webapp.users import services as users
 from webapp.users.models import Role, User
@@ -126,6 +126,20 @@ def resolve_user() -> User | None:
             user = None
     g.user = user
     return user
+
+
+def identify_caller() -> None:
+    """Resolve the signed-in caller before a view would (flask-openapi3 validates a body
+    first), so a 422 speaks the user's language too; bad credentials or a database that is
+    down leave the fallback language."""
+    if "user" in g:
+        return
+    try:
+        resolve_user()
+    except DomainError:
+        pass
+    except Exception:  # the database is down: the answer is a 503 anyway
+        db.session.rollback()
 
 
 def require_user(*, allow_banned: bool = False) -> User:
