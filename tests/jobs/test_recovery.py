@@ -81,8 +81,8 @@ class WorkerProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
+            try:  # a warm shutdown waits for the running job; the test is over: not for long
+                self.process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 self.kill()
         self.process = None
