@@ -103,6 +103,13 @@ SEED = [
     FROM generate_series(1, :rows) g
     """,
     """
+    INSERT INTO training_entries (user_id, exercise, exercise_key, weight_g, reps, sets,
+                                  done_at, created_at)
+    SELECT 1 + g % 100, 'Ex ' || g % 20, 'ex ' || g % 20, 1000 * (g % 200), 5, 3,
+           now() - g * interval '1 minute', now()
+    FROM generate_series(1, :rows) g
+    """,
+    """
     INSERT INTO ticket_forms (user_id, status, name, email, phone, ticket_type, quantity,
                               created_at, updated_at)
     SELECT 1 + g % 10000, (ARRAY['draft', 'submitted', 'approved', 'rejected'])[1 + g % 4],
@@ -147,11 +154,14 @@ LISTS: list[tuple[int | None, str]] = [
     (ADMIN, "/api/admin/forms?status=submitted"),
     (ADMIN, "/api/users"),
     (ADMIN, "/api/users?role=teacher"),
+    (OWNER, "/api/training-log"),
+    (OWNER, "/api/training-log?exercise=EX%207"),
     # the pages run the same services; their first screens
     (None, "/orders"),
     (OWNER, "/tasks"),
     (OWNER, "/events"),
     (OWNER, "/problems"),
+    (OWNER, "/training"),
 ]
 
 

@@ -185,6 +185,8 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.tasks import views as tasks_views
     from webapp.tickets import api as tickets_api
     from webapp.tickets import views as tickets_views
+    from webapp.training import api as training_api
+    from webapp.training import views as training_views
     from webapp.users import api as users_api
     from webapp.users import views as users_views
 
@@ -199,6 +201,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         tickets_api.admin_bp,
         *problems_api.blueprints,
         *market_api.BLUEPRINTS,
+        training_api.bp,
     )
     for api_bp in api_blueprints:
         app.register_api(api_bp)
@@ -211,6 +214,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         problems_views.bp,
         market_views.bp,
         users_views.bp,
+        training_views.bp,
         *events_calendar.PAGE_BLUEPRINTS,
     )
     for page_bp in page_blueprints:

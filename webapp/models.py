@@ -21,6 +21,7 @@ from webapp.outbox import OutgoingMessage
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.tasks.models import Task, TaskCategory, TaskTag
 from webapp.tickets.models import TicketForm
+from webapp.training.models import TrainingEntry
 from webapp.users.models import User
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "TaskCategory",
     "TaskTag",
     "TicketForm",
+    "TrainingEntry",
     "User",
     "UserRating",
 ]

@@ -25,10 +25,11 @@ from webapp.problems import services as problems
 from webapp.problems.models import ProblemStatus
 from webapp.tasks.models import Task
 from webapp.tickets.models import FormStatus, TicketForm
+from webapp.training.models import TrainingEntry
 from webapp.users.models import Role, User
 
 PAGE_BLUEPRINTS = {"core", "tasks_pages", "events_pages", "tickets_pages", "problems_pages"}
-PAGE_BLUEPRINTS |= {"market_pages", "users_pages", "events_calendar_pages"}
+PAGE_BLUEPRINTS |= {"market_pages", "users_pages", "events_calendar_pages", "training_pages"}
 NOT_PAGES = {"core.health", "core.version", "core.openapi_document", "core.swagger_ui"}
 NOT_PAGES |= {"core.redoc", "core.metrics"}
 # Words that are the same in both languages: names of things (and each language's own
@@ -106,6 +107,11 @@ def seed(app: Flask, language: str) -> dict[str, object]:
         db.session.add(event)
         db.session.flush()
         db.session.add(Participant(event_id=event.id, user_id=other.id, joined_at=utcnow()))
+        for days, grams in ((3, 60_000), (1, 62_500)):
+            done_at = utcnow() - timedelta(days=days)
+            entry = TrainingEntry(user_id=viewer.id, exercise="1", exercise_key="1")
+            entry.weight_g, entry.reps, entry.sets, entry.done_at = grams, 8, 3, done_at
+            db.session.add(entry)
         for status in (FormStatus.DRAFT, FormStatus.SUBMITTED, FormStatus.APPROVED):
             form = TicketForm(
                 user_id=viewer.id,
@@ -135,6 +141,7 @@ def seed(app: Flask, language: str) -> dict[str, object]:
             "student": db.session.get(User, student.id),
             "task_id": task.id,
             "event_id": event.id,
+            "entry_id": entry.id,
             "problem_id": problem.id,
         }
         for user in ("viewer", "other", "student"):
@@ -197,6 +204,7 @@ def test_every_page_speaks_one_language(app, client, language):
         f"/orders/{ids['order_id']}/complain": {"reason": "x", "text": "1"},
         "/tickets/draft": {"email": "1", "quantity": "99"},
         "/me/profile": {"city": "123", "level": "9", "sports": "9"},
+        "/training": {"exercise": "", "weight_kg": "1.0001", "reps": "0", "done_at": "x"},
     }
     for path, data in invalid_posts.items():
         answers[f"POST {path}"] = client.post(path, data=data, headers=fragment)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 bp = Blueprint("core", __name__)
 log = logging.getLogger(__name__)
 
-# The five module tiles: (endpoint, title, icon). A tile whose page is not built yet is
+# The module tiles: (endpoint, title, icon). A tile whose page is not built yet is
 # shown as "coming soon".
 MODULE_TILES = (
     ("tasks_pages.tasks_page", _l("Tasks"), "✅"),
@@ -41,6 +41,7 @@ MODULE_TILES = (
     ("tickets_pages.tickets_page", _l("Tickets"), "🎟"),
     ("problems_pages.problems_page", _l("Problems"), "🧩"),
     ("market_pages.feed_page", _l("Urgent jobs"), "⚡"),
+    ("training_pages.log_page", _l("Training log"), "🏋️"),
 )
 
 
