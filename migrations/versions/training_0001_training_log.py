@@ -2,7 +2,7 @@
 indexed for a user's latest entries, of all exercises or of one.
 
 Revision ID: training_0001
-Revises: profile_0001
+Revises: events_0001
 Create Date: 2026-12-01 17:03:32.654727
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'training_0001'
-down_revision = 'profile_0001'
+down_revision = 'events_0001'
 branch_labels = None
 depends_on = None
 
