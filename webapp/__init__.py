@@ -251,6 +251,13 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals["choice_options"] = choice_options
     app.jinja_env.filters.update(TIME_FILTERS)
 
+    @app.after_request
+    def content_language(response: Response) -> Response:
+        """A page says its language: the Mini App keeps `<html lang>` in step after a swap."""
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Language", str(get_locale()))
+        return response
+
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         """`layout`: a page template extends it, so one template answers both the full page

@@ -165,3 +165,37 @@ def test_telegram_chrome_follows_the_theme_and_its_changes(
     }
     body = frame.locator("body")
     assert body.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(21, 30, 39)"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "waits"), [("ru", "Задачи", True), ("en", "Tasks", False)]
+)
+def test_the_first_screen_speaks_the_launch_language(
+    browser_page, telegram_client, live_server, language, title, waits
+):
+    """The browser asks for English; Telegram launches the app for a user who speaks
+    `language`. Until sign-in answers, does a Russian user's shell keep its words as a
+    skeleton under `<html lang="ru">` (nothing in English, nothing that jumps), and an
+    English user's show its words at once — and is each then drawn in the user's language?"""
+    from playwright.sync_api import expect
+
+    held: list[Any] = []
+    browser_page.route("**/auth/session", lambda route: held.append(route))  # held until released
+    user = {"id": 7010, "first_name": "Vera", "language_code": language}
+    with browser_page.expect_request("**/auth/session"):
+        frame = launch(browser_page, telegram_client, live_server, user)
+    nav = frame.locator("nav")
+    first_title = frame.locator(".cell-title").first
+    expect(frame.locator("html")).to_have_attribute("lang", language)
+    if waits:
+        expect(nav).to_have_class("launch-pending")
+        assert first_title.evaluate("e => getComputedStyle(e).color") == "rgba(0, 0, 0, 0)"
+    else:
+        expect(nav).not_to_have_class("launch-pending")
+        expect(first_title).to_have_text(title)
+    assert len(held) == 1, "the sign-in was not held"
+    held[0].continue_()
+    expect(frame.get_by_text("Vera", exact=False).first).to_be_visible()
+    expect(frame.get_by_role("link", name=title)).to_be_visible()
+    expect(nav).not_to_have_class("launch-pending")
+    expect(frame.locator("html")).to_have_attribute("lang", language)

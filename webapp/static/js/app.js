@@ -14,6 +14,23 @@
   var body = document.body;
   var root = document.documentElement;
   var home = body.dataset.homeUrl || "/";
+  var renderedLang = root.lang; // the language the server drew this page in
+
+  // Before sign-in the server knows only the browser's language; Telegram's launch data
+  // says the user's. When they differ, the shell's words stay a skeleton (same places, so
+  // nothing jumps) until it is drawn again in the user's language after sign-in.
+  var pending = document.querySelector(".launch-pending");
+  function reveal() { if (pending) pending.classList.remove("launch-pending"); pending = null; }
+  if (pending) {
+    var user = (tg && tg.initDataUnsafe && tg.initDataUnsafe.user) || {};
+    var launchLang = String(user.language_code || "").split("-")[0].toLowerCase();
+    var known = (body.dataset.languages || "").split(" ");
+    if (initData && launchLang && known.indexOf(launchLang) >= 0 && launchLang !== renderedLang) {
+      root.lang = launchLang;
+    } else {
+      reveal();
+    }
+  }
 
   function can(version) { return tg && tg.isVersionAtLeast && tg.isVersionAtLeast(version); }
   function haptic(kind) {
@@ -101,6 +118,8 @@
     }
     var verb = detail.requestConfig && detail.requestConfig.verb;
     if (!detail.xhr || !detail.xhr.status) return; // sendError says it
+    var language = detail.xhr.getResponseHeader("Content-Language");
+    if (language) root.lang = language; // <html lang> follows what is on the screen
     // A form marked data-reset empties itself after it worked (the add-a-task row).
     if (detail.successful && detail.elt.matches("form[data-reset]")) detail.elt.reset();
     if (detail.failed) haptic("error");
@@ -155,14 +174,15 @@
         "X-Telegram-Init-Data": initData,
       },
       body: new URLSearchParams({
-        start_param: startParam(), rendered_locale: root.lang, time_zone: timeZone(),
+        start_param: startParam(), rendered_locale: renderedLang, time_zone: timeZone(),
       }),
     }).then(function (response) {
       return response.text().then(function (html) {
         greeting.innerHTML = html;
-        if (!response.ok) { haptic("error"); return; }
+        if (!response.ok) { root.lang = renderedLang; reveal(); haptic("error"); return; }
         greeting.dataset.signedIn = "true";
         var location = response.headers.get("HX-Location");
+        if (!location) { root.lang = response.headers.get("Content-Language") || renderedLang; reveal(); }
         whenHtmx(function () {
           htmx.process(greeting);
           if (!location) return;
@@ -172,7 +192,7 @@
           });
         });
       });
-    }).catch(networkFailed);
+    }).catch(function () { root.lang = renderedLang; reveal(); networkFailed(); });
   }
 
   function isHome() { return location.pathname === home; }
