@@ -245,6 +245,18 @@ def complete_order(path: OrderPath, body: CompleteIn):
     return _order_json(services.view_order(current(), order))
 
 
+@orders_bp.post("/<order_id>/close", responses={200: OrderOut, 404: Problem, 409: Problem})
+@login_required
+def close_order(path: OrderPath):
+    """The client closes their order: before any take it is `withdrawn`; after takes it is
+    `closed` without refunds (the executors saw the contact) and each executor is told;
+    after takes left unanswered past the response window it is `closed_no_response` and
+    the executors are refunded."""
+    order = services.close_order(current(), path.order_id)
+    db.session.commit()
+    return _order_json(services.view_order(current(), order))
+
+
 # --- balance -------------------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ class OrderStatus(enum.StrEnum):
     DELETED = "deleted"
     CLOSED_NO_RESPONSE = "closed_no_response"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"  # its client closed it before anyone took it
+    CLOSED = "closed"  # its client closed it after takes (no refunds: the contact was seen)
 
 
 class TransactionType(enum.StrEnum):
@@ -98,7 +100,7 @@ class Order(Model):
     first_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     client: Mapped[User] = relationship(foreign_keys=[client_id])
 

@@ -34,6 +34,8 @@ STATUS_LABELS = {
     OrderStatus.DELETED: _l("Deleted"),
     OrderStatus.CLOSED_NO_RESPONSE: _l("Closed: no response"),
     OrderStatus.COMPLETED: _l("Completed"),
+    OrderStatus.WITHDRAWN: _l("Withdrawn by the client"),
+    OrderStatus.CLOSED: _l("Closed by the client"),
 }
 TRANSACTION_LABELS = {
     TransactionType.RECHARGE: _l("Recharge"),
@@ -266,6 +268,15 @@ def complain(order_id: str):
         order_id,
         lambda: reviews.complain(current(), order_id, data.reason, data.text),
         _("The complaint is sent."),
+    )
+
+
+@bp.post("/orders/<order_id>/close")
+@login_required
+def close_order(order_id: str):
+    """The client closes the order (withdrawn before takes, closed after)."""
+    return _act(
+        order_id, lambda: services.close_order(current(), order_id), _("The order is closed.")
     )
 
 

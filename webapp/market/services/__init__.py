@@ -3,6 +3,7 @@
 * `orders` — reading orders, posting, editing and deleting them, the client's response and
   completion;
 * `takes` — an executor pays to take an order and gets the contact;
+* `closing` — the client closes their order (withdrawn before takes, closed after);
 * `executors` — who took an order (name, rating, completed orders), as each viewer may see;
 * `sweeps` — expiry, closing without a response (with refunds), an admin's force-close.
 
@@ -27,6 +28,7 @@ Expiry versus the response rule (SPEC is silent on the overlap; decided here):
 * a taken order the client responded to becomes `expired` at `expires_at` (no refunds).
 """
 
+from webapp.market.services.closing import close_order
 from webapp.market.services.executors import (
     ExecutorSummary,
     TakeSummary,
@@ -65,6 +67,7 @@ __all__ = [
     "OrderView",
     "TakeResult",
     "TakeSummary",
+    "close_order",
     "close_unanswered_orders",
     "complete_order",
     "create_order",

@@ -65,6 +65,7 @@ class OrderView:
     can_complete: bool = False
     can_review: bool = False
     can_complain: bool = False
+    can_close: bool = False
 
 
 def took_order(user_id: int, order_id: str) -> bool:
@@ -100,6 +101,7 @@ def view_order(viewer: User | None, order: Order, now: datetime | None = None) -
         can_complete=is_mine and _complete_refusal(order, config, now) is None,
         can_review=is_mine,
         can_complain=taken,
+        can_close=is_mine and close_refusal(order) is None,
     )
 
 
@@ -109,6 +111,13 @@ def take_refusal(order: Order, config: MarketSettings, now: datetime) -> Any:
         return _l("This order is no longer active.")
     if order.takes_count >= config.max_takes:
         return _l("This order already has enough executors.")
+    return None
+
+
+def close_refusal(order: Order) -> Any:
+    """Why its client may not close this order now (None: they may; `closing` enforces it)."""
+    if order.status != OrderStatus.ACTIVE:
+        return _l("This order is no longer active.")
     return None
 
 

@@ -66,7 +66,7 @@ def close_unanswered_orders(now: datetime | None = None) -> list[str]:
         )
         .with_for_update(skip_locked=True)
     )
-    return _close_and_refund(
+    return close_and_refund(
         due.scalar_subquery(),
         OrderStatus.CLOSED_NO_RESPONSE,
         now,
@@ -82,7 +82,7 @@ def force_close_order(
     The final status is `deleted`: the order leaves the feed and everyone's lists (as when
     its client deletes it), while `closed_no_response` would claim the client was silent and
     `expired` would keep it in the executors' lists without their money. The refunds are
-    the no-response job's own (`_close_and_refund`), so a take is refunded once even when
+    the no-response job's own (`close_and_refund`), so a take is refunded once even when
     that job runs at the same moment; the executors are told in chat. The reason is
     required; the caller keeps it (the dashboard's audit entry). Raises 403 (not an admin),
     404 (no such order), 409 (not active), 422 (no reason).
@@ -97,7 +97,7 @@ def force_close_order(
     order = lock_order(order_id)  # the same lock order as a take: the order row first
     if order.status != OrderStatus.ACTIVE:
         raise Conflict(_l("This order is no longer active."))
-    if not _close_and_refund([order_id], OrderStatus.DELETED, now, forced=True):
+    if not close_and_refund([order_id], OrderStatus.DELETED, now, forced=True):
         # Under the row lock only on PostgreSQL; on SQLite the guarded UPDATE is the check.
         raise Conflict(_l("This order is no longer active."))
     return db.session.scalars(
@@ -105,7 +105,7 @@ def force_close_order(
     ).one()
 
 
-def _close_and_refund(
+def close_and_refund(
     order_ids: Any,
     status: OrderStatus,
     now: datetime,
