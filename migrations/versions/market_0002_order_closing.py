@@ -3,7 +3,7 @@ took it) and `closed` (its client closed it after takes); and an index on
 orders.completed_executor_id, which an executor's completed orders are counted by.
 
 Revision ID: market_0002
-Revises: events_0001
+Revises: training_0001
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'market_0002'
-down_revision = 'events_0001'
+down_revision = 'training_0001'
 branch_labels = None
 depends_on = None
 
