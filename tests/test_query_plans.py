@@ -110,11 +110,22 @@ SEED = [
     FROM generate_series(1, :rows) g
     """,
     """
-    INSERT INTO ticket_forms (user_id, status, name, email, phone, ticket_type, quantity,
+    INSERT INTO questionnaires (id, is_default, version, created_at, updated_at)
+    VALUES (1, true, 1, now(), now())
+    """,
+    """
+    INSERT INTO questionnaire_versions (id, questionnaire_id, number, title_en, title_ru,
+                                        fields, created_at)
+    VALUES (1, 1, 1, 'Ticket request', 'Заявка', '[]', now())
+    """,
+    """
+    INSERT INTO ticket_forms (user_id, status, questionnaire_version_id, answers, search_text,
                               created_at, updated_at)
-    SELECT 1 + g % 10000, (ARRAY['draft', 'submitted', 'approved', 'rejected'])[1 + g % 4],
-           'Name ' || g, 'u' || g || '@example.com', '+79000000000', 'standard', 1,
-           now() - g * interval '1 second', now()
+    SELECT 1 + g % 10000, (ARRAY['draft', 'submitted', 'approved', 'rejected'])[1 + g % 4], 1,
+           json_build_object('name', 'Name ' || g, 'email', 'u' || g || '@example.com',
+                             'phone', '+79000000000', 'ticket_type', 'standard',
+                             'quantity', 1),
+           'name ' || g, now() - g * interval '1 second', now()
     FROM generate_series(1, :rows) g
     """,
 ]
@@ -152,6 +163,7 @@ LISTS: list[tuple[int | None, str]] = [
     (OWNER, "/api/forms"),
     (ADMIN, "/api/admin/forms"),
     (ADMIN, "/api/admin/forms?status=submitted"),
+    (ADMIN, "/api/admin/questionnaires"),
     (ADMIN, "/api/users"),
     (ADMIN, "/api/users?role=teacher"),
     (OWNER, "/api/training-log"),

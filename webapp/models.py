@@ -20,7 +20,7 @@ from webapp.market.models import (
 from webapp.outbox import OutgoingMessage
 from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.tasks.models import Task, TaskCategory, TaskTag
-from webapp.tickets.models import TicketForm
+from webapp.tickets.models import FormNote, Questionnaire, QuestionnaireVersion, TicketForm
 from webapp.training.models import TrainingEntry
 from webapp.users.models import User
 
@@ -33,6 +33,7 @@ __all__ = [
     "ClientReview",
     "Event",
     "ExecutorComplaint",
+    "FormNote",
     "IdempotencyKey",
     "IssuedStarsInvoice",
     "Order",
@@ -43,6 +44,8 @@ __all__ = [
     "Problem",
     "ProblemRating",
     "ProcessedUpdate",
+    "Questionnaire",
+    "QuestionnaireVersion",
     "RevokedToken",
     "StarsPayment",
     "Take",

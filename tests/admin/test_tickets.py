@@ -31,22 +31,15 @@ def test_list_shows_submitted_forms_not_drafts(admin_client, make_form):
     assert "Submitted Sam" in page and "Drafty Dan" not in page
 
 
-@pytest.mark.parametrize(
-    ("column", "value", "shown", "hidden"),
-    [
-        ("Status", "approved", "Approved Al", "Waiting Wu"),
-        ("Ticket type", "vip", "Waiting Wu", "Approved Al"),
-    ],
-)
-def test_filters(app, admin_client, make_form, column, value, shown, hidden):
-    """Do the status and ticket type filters narrow the list?"""
+def test_status_filter(app, admin_client, make_form):
+    """Does the status filter narrow the list?"""
     make_form(name="Approved Al", status=FormStatus.APPROVED)
     make_form(name="Waiting Wu", ticket_type="vip")
-    arg = filter_arg(app, "ticket_forms", column, "equals")
-    page = admin_client.get("/admin/ticket-forms/", query_string={arg: value}).get_data(
+    arg = filter_arg(app, "ticket_forms", "Status", "equals")
+    page = admin_client.get("/admin/ticket-forms/", query_string={arg: "approved"}).get_data(
         as_text=True
     )
-    assert shown in page and hidden not in page
+    assert "Approved Al" in page and "Waiting Wu" not in page
 
 
 def test_filter_by_event_and_search(app, admin_client, make_user, make_form):
@@ -142,8 +135,9 @@ def read_csv(answer) -> list[dict[str, str]]:
 
 
 def test_csv_export_uses_the_services_writer(admin_client, make_form):
-    """Is the export the tickets module's CSV (its columns, formula-safe cells, filters)?"""
-    from webapp.tickets.services import CSV_COLUMNS
+    """Is the export the tickets module's CSV (the design's columns, formula-safe cells,
+    filters)?"""
+    from webapp.tickets.services import CSV_META_COLUMNS, CSV_TAIL_COLUMNS
 
     make_form(name="=HYPERLINK(1)", ticket_type="vip")
     make_form(name="Plain", ticket_type="standard")
@@ -152,7 +146,9 @@ def test_csv_export_uses_the_services_writer(admin_client, make_form):
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     assert "ticket-forms.csv" in answer.headers["Content-Disposition"]
     rows = read_csv(answer)
-    assert tuple(rows[0]) == CSV_COLUMNS
+    questions = ("name", "email", "phone", "ticket_type", "quantity")
+    questions += ("dietary_requirements", "accessibility_needs")
+    assert tuple(rows[0]) == (*CSV_META_COLUMNS, *questions, *CSV_TAIL_COLUMNS)
     assert sorted(r["name"] for r in rows) == ["'=HYPERLINK(1)", "Plain"]
     vip = read_csv(admin_client.get("/admin/ticket-forms/export.csv?ticket_type=vip"))
     assert [r["name"] for r in vip] == ["'=HYPERLINK(1)"]

@@ -101,7 +101,7 @@ def test_every_integer_a_client_sends_fits_the_database(app):
 
 UNKNOWN_FIELDS = [
     ("post", "/api/forms", {"data": {"name": "Ivan"}}, "data"),
-    ("post", "/api/forms", {"preferences": {"diet": "vegan"}}, "preferences.diet"),
+    ("post", "/api/forms", {"answers": {}, "preferences": {"diet": "vegan"}}, "preferences"),
     ("post", "/api/tasks", {"title": "t", "colour": "red"}, "colour"),
     ("patch", "/api/tasks/1", {"titel": "t"}, "titel"),
     (
@@ -189,8 +189,9 @@ def test_nul_in_a_query_string_is_422(client, student, url, signed_in):
     [
         ("/api/tasks", {"title": "t", "done": 0}, "done"),
         ("/api/tasks", {"title": "t", "done": "yes"}, "done"),
-        ("/api/forms", {"quantity": "2"}, "quantity"),
-        ("/api/forms", {"quantity": True}, "quantity"),
+        ("/api/forms", {"answers": {"quantity": "2"}}, "answers.quantity"),
+        ("/api/forms", {"answers": {"quantity": True}}, "answers.quantity"),
+        ("/api/forms", {"questionnaire_id": "1"}, "questionnaire_id"),
         ("/api/tasks", {"title": 5}, "title"),
     ],
 )

@@ -197,7 +197,7 @@ def test_fill_and_submit_a_ticket_form(phone, telegram_client, live_server, them
     frame.locator("#ticket-name").fill("Анна Петрова" if lang == "ru" else "Anna Petrova")
     frame.locator("#ticket-email").fill("anna@example.org")
     frame.locator("#ticket-phone").fill("+79001234567")
-    frame.locator("#ticket-type").select_option(index=1)
+    frame.locator("#ticket-ticket-type").select_option(index=1)
     frame.locator("#ticket-quantity").fill("2")
     press_main(page, frame)
     expect(frame.locator("#submissions .cell")).to_have_count(1)

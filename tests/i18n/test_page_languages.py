@@ -24,6 +24,7 @@ from webapp.extensions import db
 from webapp.problems import services as problems
 from webapp.problems.models import ProblemStatus
 from webapp.tasks.models import Task
+from webapp.tickets import services as tickets
 from webapp.tickets.models import FormStatus, TicketForm
 from webapp.training.models import TrainingEntry
 from webapp.users.models import Role, User
@@ -113,14 +114,19 @@ def seed(app: Flask, language: str) -> dict[str, object]:
             entry.weight_g, entry.reps, entry.sets, entry.done_at = grams, 8, 3, done_at
             db.session.add(entry)
         for status in (FormStatus.DRAFT, FormStatus.SUBMITTED, FormStatus.APPROVED):
+            answers = {
+                "name": "1",
+                "email": "1@1.ru",
+                "phone": "+79123456789",
+                "ticket_type": "standard",
+                "quantity": 1,
+            }
+            version = tickets.current_version(tickets.default_questionnaire())
             form = TicketForm(
                 user_id=viewer.id,
                 status=status,
-                name="1",
-                email="1@1.ru",
-                phone="+79123456789",
-                ticket_type="standard",
-                quantity=1,
+                answers=answers,
+                questionnaire_version_id=version.id,
             )
             form.submitted_at = None if status == FormStatus.DRAFT else utcnow()
             db.session.add(form)
@@ -202,7 +208,7 @@ def test_every_page_speaks_one_language(app, client, language):
         "/orders/new": {"category": "", "city": "", "description": "", "contact": ""},
         f"/orders/{own_order}/review": {"executor_id": str(other.id), "rating": "9"},
         f"/orders/{ids['order_id']}/complain": {"reason": "x", "text": "1"},
-        "/tickets/draft": {"email": "1", "quantity": "99"},
+        "/tickets/draft": {"email": "1", "quantity": "99", "name": "x" * 201},
         "/me/profile": {"city": "123", "level": "9", "sports": "9"},
         "/training": {"exercise": "", "weight_kg": "1.0001", "reps": "0", "done_at": "x"},
     }

@@ -1,4 +1,8 @@
-"""Ticket forms over HTTP: drafts, submit validation and locking, ownership, confirmation."""
+"""Ticket forms over HTTP: drafts, submit validation and locking, ownership, confirmation.
+
+These forms answer the default questionnaire (today's questions: name, email, phone,
+ticket_type, quantity, dietary_requirements, accessibility_needs).
+"""
 
 from __future__ import annotations
 
@@ -21,98 +25,155 @@ COMPLETE = {
     "phone": "8 (912) 345-67-89",
     "ticket_type": "vip",
     "quantity": 2,
-    "preferences": {"dietary_requirements": "vegan", "accessibility_needs": None},
+    "dietary_requirements": "vegan",
 }
 
 
-def create(client, headers, **fields):
-    answer = client.post("/api/forms", json=fields, headers=headers)
+def create(client, headers, answers=None, **body):
+    answer = client.post("/api/forms", json={"answers": answers or {}, **body}, headers=headers)
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
 
 
+def bad_keys(answer) -> set[str]:
+    assert answer.status_code == 422, answer.get_json()
+    return {e["field"] for e in answer.get_json()["errors"]}
+
+
 def test_empty_draft_and_partial_update(client, student):
-    """Can a draft start empty and be filled in piece by piece?"""
+    """Can a draft start empty and be filled in piece by piece (null clears an answer)?"""
     headers = headers_for(student)
     form = create(client, headers)
-    assert form["status"] == "draft" and form["name"] is None
-    assert form["preferences"] == {"dietary_requirements": None, "accessibility_needs": None}
-    updated = client.put(f"/api/forms/{form['id']}", json={"name": "A"}, headers=headers).get_json()
-    again = client.put(
-        f"/api/forms/{form['id']}", json={"email": "not-yet-valid"}, headers=headers
-    ).get_json()
-    assert updated["name"] == "A" and again["name"] == "A" and again["email"] == "not-yet-valid"
+    assert form["status"] == "draft" and form["answers"] == {}
+    assert form["questionnaire_version"] == 1 and form["questionnaire_id"]
+    path = f"/api/forms/{form['id']}"
+    updated = client.put(path, json={"answers": {"name": "A"}}, headers=headers).get_json()
+    again = client.put(path, json={"answers": {"email": "not-yet-valid"}}, headers=headers)
+    assert updated["answers"] == {"name": "A"}
+    assert again.get_json()["answers"] == {"name": "A", "email": "not-yet-valid"}
+    cleared = client.put(path, json={"answers": {"name": None}}, headers=headers).get_json()
+    assert cleared["answers"] == {"email": "not-yet-valid"}
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("answers", "key"),
     [
-        {"name": "x" * 201},
-        {"email": "x" * 255},
-        {"phone": "1" * 33},
-        {"quantity": 0},
-        {"quantity": 11},
-        {"quantity": "many"},
-        {"preferences": {"dietary_requirements": "x" * 501}},
-        {"event_id": 999},
+        ({"name": "x" * 201}, "answers.name"),
+        ({"email": "x" * 255}, "answers.email"),
+        ({"phone": "1" * 33}, "answers.phone"),
+        ({"quantity": "many"}, "answers.quantity"),
+        ({"quantity": True}, "answers.quantity"),
+        ({"name": 5}, "answers.name"),
+        ({"dietary_requirements": "x" * 501}, "answers.dietary_requirements"),
+        ({"shoe_size": 42}, "answers.shoe_size"),
     ],
 )
-def test_draft_fields_are_still_well_formed(client, student, body):
-    """Is a draft field of the wrong type, length or range 422 even before submit?"""
+def test_draft_answers_are_still_well_formed(client, student, answers, key):
+    """Is a draft answer of the wrong kind, too long, or to no question 422 before submit?"""
+    answer = client.post("/api/forms", json={"answers": answers}, headers=headers_for(student))
+    assert bad_keys(answer) == {key}
+
+
+def test_old_fixed_fields_are_refused(client, student):
+    """Are the fields of the old fixed form (`name`, `preferences` at the top) refused by
+    name, rather than silently dropped?"""
+    body = {"name": "Anna", "preferences": {"dietary_requirements": "vegan"}}
     answer = client.post("/api/forms", json=body, headers=headers_for(student))
-    assert answer.status_code == 422 and answer.get_json()["errors"]
+    assert bad_keys(answer) == {"name", "preferences"}
+
+
+def test_a_missing_event_or_questionnaire_is_422(client, student):
+    """Is a form for no such event, or no such questionnaire, a 422 naming it?"""
+    headers = headers_for(student)
+    assert bad_keys(client.post("/api/forms", json={"event_id": 999}, headers=headers)) == {
+        "event_id"
+    }
+    missing = client.post("/api/forms", json={"questionnaire_id": 999}, headers=headers)
+    assert bad_keys(missing) == {"questionnaire_id"}
 
 
 def test_submit_normalises_locks_and_confirms(client, app, student):
     """Does submit normalise email and phone, lock the form (409) and queue one confirmation?"""
     headers = headers_for(student)
-    form = create(client, headers, **COMPLETE)
+    form = create(client, headers, COMPLETE, notes="  I come by bike ")
     answer = client.post(f"/api/forms/{form['id']}/submit", headers=headers)
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["status"] == "submitted" and body["submitted_at"]
-    assert body["phone"] == "+79123456789" and body["email"] == "Anna@example.com"
-    changed = client.put(f"/api/forms/{form['id']}", json={"name": "B"}, headers=headers)
+    assert body["answers"]["phone"] == "+79123456789"
+    assert body["answers"]["email"] == "Anna@example.com"
+    assert body["notes"] == "I come by bike"
+    changed = client.put(
+        f"/api/forms/{form['id']}", json={"answers": {"name": "B"}}, headers=headers
+    )
     assert changed.status_code == 409
+    notes = client.put(f"/api/forms/{form['id']}", json={"notes": "later"}, headers=headers)
+    assert notes.status_code == 409
     assert client.delete(f"/api/forms/{form['id']}", headers=headers).status_code == 409
     assert client.post(f"/api/forms/{form['id']}/submit", headers=headers).status_code == 409
     with app.app_context():
         (message,) = queued_for(student.telegram_id)
         assert message.dedupe_key == f"ticket-submitted:{form['id']}"
-        assert f"#{form['id']}" in message.text
+        assert f"#{form['id']}" in message.text and "2 x VIP" in message.text
 
 
 def test_submit_reports_every_problem(client, student):
-    """Does submitting an incomplete form list every missing or invalid field (422)?"""
+    """Does submitting an incomplete form list every missing or invalid answer (422)?"""
     headers = headers_for(student)
-    form = create(client, headers, email="nope", phone="123", ticket_type="gold")
+    form = create(client, headers, {"email": "nope", "phone": "123", "ticket_type": "gold"})
     answer = client.post(f"/api/forms/{form['id']}/submit", headers=headers)
-    assert answer.status_code == 422
-    fields = {e["field"] for e in answer.get_json()["errors"]}
-    assert fields == {"name", "email", "phone", "ticket_type", "quantity"}
+    assert bad_keys(answer) == {
+        "answers.name",
+        "answers.email",
+        "answers.phone",
+        "answers.ticket_type",
+        "answers.quantity",
+    }
     assert client.get(f"/api/forms/{form['id']}", headers=headers).get_json()["status"] == "draft"
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("email", "a@b"), ("email", "two@@example.com"), ("phone", "+1 555"), ("ticket_type", "gold")],
+    ("key", "value"),
+    [
+        ("email", "a@b"),
+        ("email", "two@@example.com"),
+        ("phone", "+1 555"),
+        ("ticket_type", "gold"),
+        ("quantity", 11),
+        ("quantity", 0),
+        ("quantity", 1.5),
+    ],
 )
-def test_submit_checks_each_format(client, student, field, value):
-    """Are a bad email, an invalid phone and an unknown ticket type each refused at submit?"""
+def test_submit_checks_each_answer(client, student, key, value):
+    """Are a bad email, an invalid phone, an unknown ticket type and a quantity outside
+    1-10 or not whole each refused at submit, naming that answer?"""
     headers = headers_for(student)
-    form = create(client, headers, **{**COMPLETE, field: value})
+    form = create(client, headers, {**COMPLETE, key: value})
     answer = client.post(f"/api/forms/{form['id']}/submit", headers=headers)
-    assert answer.status_code == 422
-    assert [e["field"] for e in answer.get_json()["errors"]] == [field]
+    assert bad_keys(answer) == {f"answers.{key}"}
+
+
+def test_submit_messages_are_translated(client, make_user):
+    """Does a Russian user read the submit problems in Russian?"""
+    headers = headers_for(make_user(language_code="ru"))
+    form = create(client, headers, {**COMPLETE, "email": "nope", "name": None})
+    answer = client.post(f"/api/forms/{form['id']}/submit", headers=headers)
+    messages = {e["field"]: e["message"] for e in answer.get_json()["errors"]}
+    assert messages == {
+        "answers.name": "Обязательное поле.",
+        "answers.email": "Введите правильный адрес эл. почты.",
+    }
 
 
 @pytest.mark.parametrize("app_overrides", [{"TICKET_TYPES": ["student"]}])
-def test_ticket_types_come_from_config(client, student):
-    """Does submit accept exactly the configured ticket types?"""
+def test_default_design_takes_the_configured_ticket_types(client, student):
+    """Are the default questionnaire's ticket types the configured ones when it is made?"""
     headers = headers_for(student)
-    vip = create(client, headers, **COMPLETE)
-    assert client.post(f"/api/forms/{vip['id']}/submit", headers=headers).status_code == 422
-    ok = create(client, headers, **{**COMPLETE, "ticket_type": "student"})
+    vip = create(client, headers, COMPLETE)
+    assert bad_keys(client.post(f"/api/forms/{vip['id']}/submit", headers=headers)) == {
+        "answers.ticket_type"
+    }
+    ok = create(client, headers, {**COMPLETE, "ticket_type": "student"})
     assert client.post(f"/api/forms/{ok['id']}/submit", headers=headers).status_code == 200
 
 
@@ -122,7 +183,7 @@ def test_user_without_telegram_gets_no_message(client, app, make_user):
     with app.app_context():
         token = issue(user.id).token
     headers = {"Authorization": f"Bearer {token}"}
-    form = create(client, headers, **COMPLETE)
+    form = create(client, headers, COMPLETE)
     assert client.post(f"/api/forms/{form['id']}/submit", headers=headers).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutgoingMessage)) == 0
@@ -131,13 +192,14 @@ def test_user_without_telegram_gets_no_message(client, app, make_user):
 def test_list_latest_and_ownership(client, make_user):
     """Do list and latest show only my forms, and is someone else's form 404?"""
     me, other = headers_for(make_user()), headers_for(make_user())
-    first = create(client, me, name="one")
-    second = create(client, me, name="two")
-    theirs = create(client, other, name="theirs")
+    first = create(client, me, {"name": "one"})
+    second = create(client, me, {"name": "two"})
+    theirs = create(client, other, {"name": "theirs"})
     body = client.get("/api/forms", headers=me).get_json()
     assert [f["id"] for f in body["items"]] == [second["id"], first["id"]] and body["total"] == 2
     assert client.get("/api/forms/latest", headers=me).get_json()["id"] == second["id"]
-    for method, kwargs in (("get", {}), ("put", {"json": {"name": "x"}}), ("delete", {})):
+    change = {"json": {"answers": {"name": "x"}}}
+    for method, kwargs in (("get", {}), ("put", change), ("delete", {})):
         answer = getattr(client, method)(f"/api/forms/{theirs['id']}", headers=me, **kwargs)
         assert answer.status_code == 404
     assert client.post(f"/api/forms/{theirs['id']}/submit", headers=me).status_code == 404

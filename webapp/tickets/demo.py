@@ -24,18 +24,20 @@ def seed(people: dict[str, User]) -> None:
         form = services.create_form(
             anna,
             {
-                "event_id": event_id,
                 "name": "Anna Petrova",
                 "email": "anna@example.com",
                 "phone": "+7 912 345-67-89",
                 "ticket_type": types[-1],
                 "quantity": 2,
-                "preferences": {"dietary_requirements": "Vegetarian"},
+                "dietary_requirements": "Vegetarian",
             },
+            event_id=event_id,
+            notes="I may come a little late.",
         )
         services.submit(anna, form.id)
     if services.latest_or_none(oleg) is None:
         services.create_form(
             oleg,
-            {"event_id": event_id, "name": "Олег Смирнов", "ticket_type": types[0], "quantity": 1},
+            {"name": "Олег Смирнов", "ticket_type": types[0], "quantity": 1},
+            event_id=event_id,
         )

@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -61,6 +62,13 @@ def export_filters(args: Any) -> tuple[tickets.AdminFilters | None, list[str]]:
     return filters, []
 
 
+def answers_summary(form: TicketForm) -> str:
+    """The first few answers on one line (the list's column)."""
+    parts = [tickets.csv_cell(value) for value in form.answers.values()]
+    text = " · ".join(part for part in parts if part)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 class TicketFormView(PeopleMixin, SecureModelView):
     people_columns = ("user_id", "decided_by_id")
     column_list = (
@@ -68,28 +76,20 @@ class TicketFormView(PeopleMixin, SecureModelView):
         "status",
         "user_id",
         "event_id",
-        "name",
-        "email",
-        "phone",
-        "ticket_type",
-        "quantity",
+        "answers",
         "submitted_at",
         "decided_at",
     )
-    column_searchable_list = ("name", "email", "phone")
-    column_filters = ("status", "ticket_type", "event_id", "submitted_at", "decided_at")
+    column_searchable_list = ("search_text",)
+    column_filters = ("status", "event_id", "submitted_at", "decided_at")
     column_default_sort = ("id", True)
     column_labels = {
         "status": _l("Status"),
         "user_id": _l("User"),
         "event_id": _l("Event"),
-        "name": _l("Name"),
-        "email": _l("Email"),
-        "phone": _l("Phone"),
-        "ticket_type": _l("Ticket type"),
-        "quantity": _l("Quantity"),
-        "dietary_requirements": _l("Dietary requirements"),
-        "accessibility_needs": _l("Accessibility needs"),
+        "answers": _l("Answers"),
+        "search_text": _l("Answers"),
+        "notes": _l("Applicant's notes"),
         "submitted_at": _l("Submitted"),
         "decided_at": _l("Decided"),
         "decided_by_id": _l("Decided by"),
@@ -99,6 +99,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
     }
     column_formatters = {
         "status": lambda _v, _c, form, _n: form.status.value,
+        "answers": lambda _v, _c, form, _n: answers_summary(form),
         "user_id": person_column,
         "decided_by_id": person_column,
     }
@@ -125,9 +126,15 @@ class TicketFormView(PeopleMixin, SecureModelView):
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(50)
         ).all()
+        locale = str(get_locale() or "en")
+        fields = tickets.fields_of(form.version)
+        answers = [
+            (spec.label_in(locale), tickets.csv_cell(form.answers.get(spec.key))) for spec in fields
+        ]
         return self.render(
             "admin/hub/ticket_form_review.html",
             form=form,
+            answers=answers,
             owner=person(form.user_id),
             reason_form=ReasonForm(),
             history=history,
