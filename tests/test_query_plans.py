@@ -148,6 +148,8 @@ LISTS: list[tuple[int | None, str]] = [
     (OWNER, "/api/tasks?status=false"),
     (OWNER, "/api/tasks?priority=high"),
     (OWNER, "/api/tasks?status=true&priority=low"),
+    (OWNER, "/api/tasks?due=today"),
+    (OWNER, "/api/tasks?due_on=2026-12-05"),
     (OWNER, "/api/events"),
     (OWNER, "/api/events?when=past"),
     (OWNER, "/api/events?when=all"),
@@ -171,6 +173,7 @@ LISTS: list[tuple[int | None, str]] = [
     # the pages run the same services; their first screens
     (None, "/orders"),
     (OWNER, "/tasks"),
+    (OWNER, "/tasks/calendar?month=2026-12&day=2026-12-05"),
     (OWNER, "/events"),
     (OWNER, "/problems"),
     (OWNER, "/training"),

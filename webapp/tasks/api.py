@@ -33,7 +33,7 @@ bp = api_blueprint("tasks_api", __name__, "/api/tasks", tag="tasks", description
 @login_required
 def list_tasks(query: TaskQuery):
     """My tasks, newest first or in `sort` order; filter by `status` (done), `priority`,
-    `search`, `category`, `tag` (repeatable: every one must match) and `due`; page by
+    `search`, `category`, `tag` (repeatable: every one must match), `due` and `due_on`; page by
     `skip` or by `after` (the `next` cursor of the previous page)."""
     page = services.list_tasks(
         current(),
@@ -43,6 +43,7 @@ def list_tasks(query: TaskQuery):
         category=query.category,
         tags=query.tag,
         due=query.due,
+        due_on=query.due_on,
         sort=query.sort,
         skip=query.skip,
         limit=query.limit,

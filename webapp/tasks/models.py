@@ -105,6 +105,8 @@ class Task(TimestampMixin, Model):
         Index("ix_tasks_owner_done_at", "owner_id", "done_at"),
         # The reminder job: open tasks whose reminder time has come (a range scan).
         Index("ix_tasks_remind_at", "remind_at"),
+        # Due filters, the calendar's month and the `due` sort of one owner.
+        Index("ix_tasks_owner_due", "owner_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -180,6 +180,9 @@ class TaskQuery(KeysetPagination):
     tag: list[str] = Field(
         default_factory=list, description="Repeatable: tasks carrying every tag given"
     )
+    due_on: Day | None = Field(
+        None, description="Only tasks due on this day (YYYY-MM-DD, my local day)"
+    )
     due: Due | None = Field(
         None,
         description="today, overdue (past and open), week (the next 7 days), none; "

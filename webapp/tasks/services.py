@@ -58,6 +58,7 @@ def list_tasks(
     category: int | None = None,
     tags: Sequence[str] = (),
     due: str | None = None,
+    due_on: date | None = None,
     now: datetime | None = None,
     sort: str = "-created",
     skip: int = 0,
@@ -83,6 +84,8 @@ def list_tasks(
         query = query.where(Task.id.in_(tagged))
     if due is not None:
         query = query.where(_due_filter(due, now or utcnow(), user_zone(owner)))
+    if due_on is not None:
+        query = query.where(_due_during(due_on, due_on, user_zone(owner)))
     if search and search.strip():
         term = search.strip()
         query = query.where(
@@ -130,6 +133,28 @@ def local_midnight(day: date, zone: tzinfo) -> datetime:
 def local_today(now: datetime, zone: tzinfo) -> date:
     """The date it is in `zone` at `now`."""
     return now.astimezone(zone).date()
+
+
+def _due_during(first: date, last: date, zone: tzinfo) -> Any:
+    """Due on one of the local days from `first` to `last`, both included."""
+    end = local_midnight(last + timedelta(days=1), zone)
+    return (Task.due_at >= local_midnight(first, zone)) & (Task.due_at < end)
+
+
+def due_days(owner: User, first: date, last: date) -> dict[date, tuple[int, int]]:
+    """The calendar's marks: for each local day from `first` to `last` with tasks due,
+    (open, done) counts — one statement reading only due times (a month's worth), bucketed
+    here by the owner's local day, the same on every database."""
+    zone = user_zone(owner)
+    found: dict[date, tuple[int, int]] = {}
+    statement = select(Task.due_at, Task.done).where(
+        Task.owner_id == owner.id, _due_during(first, last, zone)
+    )
+    for due_at, done in db.session.execute(statement):
+        day = due_at.astimezone(zone).date()
+        open_count, done_count = found.get(day, (0, 0))
+        found[day] = (open_count, done_count + 1) if done else (open_count + 1, done_count)
+    return found
 
 
 def _due_filter(due: str, now: datetime, zone: tzinfo) -> Any:

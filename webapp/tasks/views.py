@@ -6,17 +6,23 @@ includes the same partials.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
+from babel.dates import get_day_names
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required
+from webapp.database import utcnow
 from webapp.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.forms import errors_by_field, form_datetime, validate_form
+from webapp.i18n import user_zone
 from webapp.tasks import services
 from webapp.tasks.models import Priority
 from webapp.tasks.schemas import TaskIn, normalize_tags
@@ -26,6 +32,7 @@ PAGE_SIZE = 50
 STATUS_FILTERS = {"all": None, "open": False, "done": True}
 DUE_FILTERS = ("today", "overdue", "week", "none")
 PAGE_SORTS = ("-created", "position", "due", "-priority", "title")
+MIN_MONTH, MAX_MONTH = date(1970, 1, 1), date(9998, 12, 1)
 
 
 def _filters() -> dict[str, Any]:
@@ -160,6 +167,90 @@ def stats_page():
     """The statistics panel: due today, overdue, done this week, per cent done, and a chart
     of tasks done per day (SVG drawn on the server)."""
     return render_template("tasks/stats.html", stats=services.task_stats(current()))
+
+
+def _month_arg(value: str | None) -> date | None:
+    """`2026-12` → 1 December 2026; anything else → None (the page shows this month)."""
+    try:
+        month = datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if MIN_MONTH <= month <= MAX_MONTH else None
+
+
+def _day_arg(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@bp.get("/calendar")
+@login_required
+def calendar_page():
+    """A month of due dates (`month=2026-12`, this month by default): days with tasks due
+    are marked, a tap on a day (`day=2026-12-05`) lists its tasks below the grid — for
+    HTMX only that list, with the grid's selection redrawn out of band."""
+    owner = current()
+    today = services.local_today(utcnow(), user_zone(owner))
+    day = _day_arg(request.args.get("day"))
+    month = _month_arg(request.args.get("month")) or (day or today).replace(day=1)
+    context: dict[str, Any] = {"day": day, "tasks": [], "category_by_id": {}}
+    context["day_title"] = format_date(day, "full") if day else ""
+    if day is not None:
+        page = services.list_tasks(owner, due_on=day, sort="due", limit=PAGE_SIZE)
+        categories = services.list_categories(owner)
+        context.update(tasks=page.items, category_by_id={c.id: c for c in categories})
+    context.update(_month_grid(owner, month, day, today))
+    if htmx.targets("calendar-day"):
+        return render_template("tasks/partials/_calendar_day.html", oob=True, **context)
+    return render_template("tasks/calendar.html", **context)
+
+
+def _month_grid(owner: Any, month: date, day: date | None, today: date) -> dict[str, Any]:
+    """The month grid's arguments (`ui.calendar`): weeks from Monday, each day marked when
+    tasks are due on it (in the user's local days), with its link."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    marks = services.due_days(owner, weeks[0][0], weeks[-1][-1])
+    month_arg = month.strftime("%Y-%m")
+
+    def cell(moment: date) -> dict[str, Any]:
+        number = sum(marks.get(moment, (0, 0)))
+        href = url_for("tasks_pages.calendar_page", month=month_arg, day=moment.isoformat())
+        title = format_date(moment, "long")
+        if number:
+            count = ngettext("%(num)d task", "%(num)d tasks", number)
+            title = f"{title}, {count}"
+        return {
+            "label": moment.day,
+            "href": href,
+            "title": title,
+            "outside": moment.month != month.month,
+            "today": moment == today,
+            "selected": moment == day,
+            "marked": bool(number),
+            "attrs": {
+                "data-date": moment.isoformat(),
+                "hx-get": href,
+                "hx-target": "#calendar-day",
+                "hx-swap": "innerHTML",
+                "hx-push-url": "true",
+            },
+        }
+
+    names = get_day_names("abbreviated", context="stand-alone", locale=get_locale())
+    return {
+        "title": format_date(month, "LLLL y"),
+        "weekdays": [names[n] for n in range(7)],
+        "weeks": [[cell(moment) for moment in week] for week in weeks],
+        "prev": url_for("tasks_pages.calendar_page", month=_shift(month, -1).strftime("%Y-%m")),
+        "next": url_for("tasks_pages.calendar_page", month=_shift(month, 1).strftime("%Y-%m")),
+    }
 
 
 @bp.post("")
