@@ -219,6 +219,10 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     )
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)
+    # The community profile (core) names sports of the events catalogue.
+    from webapp.events.sports import sport_names
+
+    app.extensions["hub_sports"] = sport_names
     init_admin(app)
     app.register_blueprint(bot_webhook.bp)
     if app.config["APP_ENV"] == "development":

@@ -176,3 +176,22 @@ def test_calendar_page_shows_and_resets_the_link(client, student):
     new = feed_path(client, student)
     assert new != old and f"https://hub.example{new}" in answer.get_data(True)
     assert client.get(old).status_code == 404
+
+
+def test_place_on_the_map_and_cancellation(app, client, student, make_event):
+    """Does the .ics carry the event's coordinates (GEO), and after a cancellation say
+    `STATUS:CANCELLED` with a higher SEQUENCE, so a calendar drops the entry?"""
+    event_id = make_event(starts_at=STARTS, latitude=55.7298, longitude=37.6011)
+    [entry] = vevents(
+        parse(client.get(f"/api/events/{event_id}.ics", headers=headers_for(student)))
+    )
+    assert (entry["GEO"].latitude, entry["GEO"].longitude) == (55.7298, 37.6011)
+    assert str(entry["STATUS"]) == "CONFIRMED" and entry["SEQUENCE"] == 0
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.cancelled_at, event.version = utcnow(), 2
+        db.session.commit()
+    [entry] = vevents(
+        parse(client.get(f"/api/events/{event_id}.ics", headers=headers_for(student)))
+    )
+    assert str(entry["STATUS"]) == "CANCELLED" and entry["SEQUENCE"] == 1

@@ -3,6 +3,8 @@ module, edited through `PUT /api/users/me/profile` and on `/me`."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.fixtures.users import headers_for
@@ -11,6 +13,16 @@ from webapp.users import services
 from webapp.users.models import User
 
 MOSCOW = 524901
+
+
+@pytest.fixture(autouse=True)
+def sports(app):
+    """The events' sports catalogue, as the migration seeds it (tests use create_all)."""
+    from webapp.events.sports import seed_sports
+
+    with app.app_context():
+        seed_sports()
+        db.session.commit()
 
 
 def put(client, user, body):
@@ -93,15 +105,29 @@ def test_bad_profile_is_422_naming_the_field(client, student, body, field):
     assert saved["city"] is None and saved["sports"] == [] and saved["level"] == "any"
 
 
-def test_sports_follow_the_catalogue_the_app_wires_in(app, client, student):
-    """When the events catalogue is wired in (`hub_sport_keys`), are its keys the ones a
-    profile may name?"""
-    app.extensions["hub_sport_keys"] = lambda: ("padel",)
+def test_sports_follow_the_events_catalogue(app, client, student, admin):
+    """Is a sport the admin adds to the events catalogue one a profile may name, shown on
+    `/me` with its name in the user's language, and an unknown one refused?"""
+    from webapp.events import sports
+
+    with app.app_context():
+        sports.save_sport(db.session.get(User, admin.id), "padel", "Padel", "Падел")
+        db.session.commit()
+    assert put(client, student, {"sports": ["padel"]}).status_code == 200
+    assert put(client, student, {"sports": ["quidditch"]}).status_code == 422
+    page = client.get("/me", headers=headers_for(student)).get_data(as_text=True)
+    toggle = r'Padel</span></span>\s*<input class="toggle" type="checkbox" name="sports"'
+    assert re.search(toggle + r' value="padel" checked', page)
+
+
+def test_without_the_catalogue_the_fixed_list_counts(app, client, student):
+    """Without a catalogue wired in, are the fixed sports the ones a profile may name?"""
+    wired = app.extensions.pop("hub_sports")
     try:
-        assert put(client, student, {"sports": ["padel"]}).status_code == 200
-        assert put(client, student, {"sports": ["running"]}).status_code == 422
+        assert put(client, student, {"sports": ["running"]}).status_code == 200
+        assert put(client, student, {"sports": ["padel"]}).status_code == 422
     finally:
-        del app.extensions["hub_sport_keys"]
+        app.extensions["hub_sports"] = wired
 
 
 def test_profile_of_is_what_other_modules_read(app, make_user):

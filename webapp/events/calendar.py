@@ -8,9 +8,9 @@
 Times are written in UTC (`DTSTART:20261205T150000Z`), which every client shows in the
 device's own zone: a 18:00 Moscow training is 18:00 on a phone in Moscow. An event has no
 end of its own, so it lasts `DEFAULT_DURATION` (one hour) unless the model grows an
-`ends_at`. Each event's UID is stable (`event-<id>@<host>`), so re-importing or refreshing
-updates the entry instead of adding a copy; a cancelled event stays in the feed with
-`STATUS:CANCELLED` when the model records a cancellation, so the client removes it.
+`ends_at`. Each event's UID is stable (`event-<id>@<host>`) and its SEQUENCE follows the
+event's `version`, so re-importing or refreshing updates the entry instead of adding a
+copy; a cancelled event stays in the feed with `STATUS:CANCELLED`, so the client drops it.
 
 The one-event link is signed (`signed_event_key`), so it also opens outside the Mini App
 (Telegram hands an .ics to the phone's browser or calendar, which carry no credentials).
@@ -90,13 +90,13 @@ def _vevent(event: Event, stamp: datetime) -> icalendar.Event:
     entry.add("description", description)
     if event.location:
         entry.add("location", event.location)
-    latitude, longitude = getattr(event, "latitude", None), getattr(event, "longitude", None)
-    if latitude is not None and longitude is not None:
-        entry.add("geo", (float(latitude), float(longitude)))
+    if event.latitude is not None and event.longitude is not None:
+        entry.add("geo", (event.latitude, event.longitude))
     entry.add("url", link)
     entry.add("last-modified", event.updated_at)
-    cancelled = getattr(event, "cancelled_at", None) is not None
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    # Each change people are told about raises `version`: a client takes the newer copy.
+    entry.add("sequence", max(event.version - 1, 0))
+    entry.add("status", "CANCELLED" if event.cancelled_at is not None else "CONFIRMED")
     return entry
 
 

@@ -4,16 +4,16 @@ plays, their level and a short "about" (issue 11).
 The rules live in `webapp.users.services` (`profile_of`, `update_community_profile`); this
 module holds the choices and the value object other modules read:
 
-* `sport_keys()` — the sports a profile may name. The events feature keeps the catalogue
-  the admin edits; the app factory may put a function returning its keys in
-  `app.extensions["hub_sport_keys"]` (the core does not import a feature). Until then the
-  fixed list `SPORTS` is the catalogue.
+* `sport_choices()` / `sport_keys()` — the sports a profile may name, with their names.
+  The events feature keeps the catalogue the admin edits; the app factory puts its
+  `sport_names(language) -> {key: name}` in `app.extensions["hub_sports"]` (the core does
+  not import a feature). Without it the fixed list `SPORTS` is the catalogue.
 * `LEVELS` — `any | beginner | intermediate | advanced`, the same words events use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -60,11 +60,19 @@ MAX_ABOUT = 500
 MAX_SPORTS = 20
 
 
+def sport_choices(language: str | None = None) -> dict[str, str]:
+    """{key: name in `language`} of the sports a profile may name: the events catalogue
+    when the app wired it in, else the fixed list."""
+    language = language or _language()
+    source: Callable[[str], Mapping[str, str]] | None = current_app.extensions.get("hub_sports")
+    if source is not None:
+        return dict(source(language))
+    return {key: sport_name(key, language) for key in SPORTS}
+
+
 def sport_keys() -> Sequence[str]:
-    """The sports a profile may name: the events catalogue when the app wired it in, else
-    the fixed list."""
-    source: Callable[[], Sequence[str]] | None = current_app.extensions.get("hub_sport_keys")
-    return source() if source is not None else SPORTS
+    """The keys of `sport_choices()`."""
+    return list(sport_choices())
 
 
 def _language() -> str:

@@ -21,7 +21,7 @@ from webapp.extensions import db
 from webapp.forms import errors_by_field, validate_form
 from webapp.users import services
 from webapp.users.models import User
-from webapp.users.profile import LEVELS, level_name, sport_keys, sport_name
+from webapp.users.profile import LEVELS, level_name, sport_choices
 from webapp.users.schemas import CommunityProfileIn
 
 bp = Blueprint("users_pages", __name__)
@@ -46,7 +46,7 @@ def community_context(
         "community": profile,
         "community_values": values,
         "community_errors": errors or {},
-        "sport_choices": [(key, sport_name(key)) for key in sport_keys()],
+        "sport_choices": list(sport_choices().items()),
         "level_choices": [(key, level_name(key)) for key in LEVELS],
     }
 
