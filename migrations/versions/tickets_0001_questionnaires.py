@@ -12,7 +12,7 @@ copied into its answers, so every form stays as it was. The downgrade copies the
 design's answers back into the columns.
 
 Revision ID: tickets_0001
-Revises: training_0001
+Revises: market_0002
 Create Date: 2026-12-01 17:10:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'tickets_0001'
-down_revision = 'training_0001'
+down_revision = 'market_0002'
 branch_labels = None
 depends_on = None
 
