@@ -2,7 +2,7 @@
 `due` sort read one owner's due times in order.
 
 Revision ID: tasks_0007
-Revises: training_0001
+Revises: tickets_0001
 Create Date: 2026-12-01 17:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'tasks_0007'
-down_revision = 'training_0001'
+down_revision = 'tickets_0001'
 branch_labels = None
 depends_on = None
 
