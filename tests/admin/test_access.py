@@ -191,7 +191,9 @@ def test_session_cookie_is_secure_outside_development():
     application = create_app(
         {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none"},
         environ=app_fixtures.test_environ(
-            APP_ENV="production", DATABASE_URL="postgresql://x@127.0.0.1:9/x"
+            APP_ENV="production",
+            DATABASE_URL="postgresql://x@127.0.0.1:9/x",
+            JOBS_INLINE="1",  # no periodic timer thread against that absent database
         ),
     )
     answer = application.test_client().get("/admin/login")
