@@ -170,6 +170,7 @@ def _register_observability(app: Flask) -> None:
 def _register_blueprints(app: HubOpenAPI) -> None:
     from bot import webhook as bot_webhook
     from webapp.admin import init_admin
+    from webapp.admin.broadcasts import api as broadcasts_api
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.cities import api as cities_api
@@ -202,6 +203,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         *problems_api.blueprints,
         *market_api.BLUEPRINTS,
         training_api.bp,
+        broadcasts_api.bp,
     )
     for api_bp in api_blueprints:
         app.register_api(api_bp)

@@ -1,6 +1,7 @@
 """Every feature's models, imported so the metadata (Alembic, `create_all`) sees all tables."""
 
 from bot.models import BlockedChat, ProcessedUpdate
+from webapp.admin.broadcasts.models import Broadcast
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
 from webapp.core.periodic import PeriodicRun
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEntry",
     "BalanceTransaction",
     "BlockedChat",
+    "Broadcast",
     "ClientReview",
     "Event",
     "ExecutorComplaint",

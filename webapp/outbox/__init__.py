@@ -9,6 +9,13 @@ factory, reads.
 """
 
 from webapp.outbox.models import MessageStatus, OutgoingMessage
-from webapp.outbox.services import queue_message, queued_for, take_queued_mark
+from webapp.outbox.services import queue_message, queue_selected, queued_for, take_queued_mark
 
-__all__ = ["MessageStatus", "OutgoingMessage", "queue_message", "queued_for", "take_queued_mark"]
+__all__ = [
+    "MessageStatus",
+    "OutgoingMessage",
+    "queue_message",
+    "queue_selected",
+    "queued_for",
+    "take_queued_mark",
+]

@@ -22,11 +22,15 @@ class MessageStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"
+    CANCELLED = "cancelled"  # withdrawn before it was sent (a cancelled broadcast)
 
 
 class OutgoingMessage(Model):
     __tablename__ = "outgoing_messages"
-    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outgoing_messages_due", "status", "next_attempt_at"),
+        Index("ix_outgoing_messages_broadcast", "broadcast_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
@@ -44,3 +48,5 @@ class OutgoingMessage(Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The dashboard broadcast this message is part of (its delivery report counts by it).
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)

@@ -8,12 +8,14 @@ after-commit hook takes that mark (`take_queued_mark`) to start one delivery.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Integer, Select, String, Text, func, literal, null, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from webapp.database import insert_ignoring_conflicts, utcnow
+from webapp.database import UTCDateTime, insert_ignoring_conflicts, utcnow
 from webapp.extensions import db
 from webapp.outbox.models import OutgoingMessage
 
@@ -51,6 +53,62 @@ def queue_message(
     if inserted is not None:
         _mark_queued()
     return inserted is not None
+
+
+def queue_selected(
+    recipients: Select[Any],
+    text: str,
+    *,
+    reply_markup: dict[str, Any] | None = None,
+    parse_mode: str | None = None,
+    due_at: datetime | None = None,
+    broadcast_id: int | None = None,
+) -> int:
+    """Queue the same message to every row of `recipients` in one `INSERT … SELECT`.
+
+    `recipients` selects two columns, `chat_id` and `dedupe_key` (a key queued before is
+    skipped, so queueing a set twice adds nothing). Nothing is read into Python, so a
+    hundred thousand recipients cost one statement. The messages come due at `due_at`
+    (now by default). Returns how many were queued.
+    """
+    now = utcnow()
+    chosen = recipients.subquery()
+    source = select(
+        chosen.c.chat_id,
+        literal(text, Text),
+        literal(reply_markup, JSON) if reply_markup is not None else null(),
+        literal(parse_mode, String) if parse_mode is not None else null(),
+        chosen.c.dedupe_key,
+        literal("pending", String),
+        literal(0, Integer),
+        literal(due_at or now, UTCDateTime),
+        literal(now, UTCDateTime),
+        literal(broadcast_id, Integer) if broadcast_id is not None else null(),
+    ).where(chosen.c.chat_id.is_not(None))  # SQLite's upsert needs a WHERE in its SELECT
+    columns = [
+        "chat_id",
+        "text",
+        "reply_markup",
+        "parse_mode",
+        "dedupe_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "broadcast_id",
+    ]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = OutgoingMessage.__table__
+    statement = insert(table).from_select(columns, source).on_conflict_do_nothing()
+    if dialect == "postgresql":  # psycopg reports no rowcount here: count what it returns
+        inserted = statement.returning(table.c.id).cte("inserted")
+        queued = int(db.session.scalar(select(func.count()).select_from(inserted)) or 0)
+    else:
+        queued = int(getattr(db.session.execute(statement), "rowcount", 0) or 0)
+    if queued:
+        _mark_queued()
+    return queued
 
 
 def queued_for(chat_id: int) -> list[OutgoingMessage]:
