@@ -3,7 +3,7 @@ each message's `broadcast_id` (the delivery report groups by it) and a `cancelle
 (a broadcast withdrawn before those messages were sent).
 
 Revision ID: ops_0001
-Revises: training_0001
+Revises: tasks_0007
 Create Date: 2026-12-01 16:51:39.132057
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ops_0001'
-down_revision = 'training_0001'
+down_revision = 'tasks_0007'
 branch_labels = None
 depends_on = None
 
