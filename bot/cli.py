@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from telebot import TeleBot, apihelper
 from telebot.apihelper import ApiException
-from telebot.types import MenuButtonWebApp, WebAppInfo
+from telebot.types import BotCommand, MenuButtonWebApp, WebAppInfo
 
 from bot.factory import use_api_url
 from bot.updates import handle_update
@@ -96,6 +96,21 @@ def set_menu_button(text: str | None) -> None:
     except ApiException as exc:
         raise click.ClickException(f"setChatMenuButton failed: {exc}") from exc
     click.echo(f"menu button '{label}' opens {current_app.config['WEBAPP_URL']}")
+
+
+@bot_cli.command("set-commands")
+def set_commands() -> None:
+    """Register the bot's commands (`setMyCommands`): the default list in English and one
+    for Russian-speaking users, so the chat's menu shows each in their language."""
+    bot = _bot()
+    for language in ("en", "ru"):
+        with force_locale(language):
+            commands = [BotCommand(name, text) for name, text in bot_texts.command_list()]
+        try:
+            bot.set_my_commands(commands, language_code=None if language == "en" else language)
+        except ApiException as exc:
+            raise click.ClickException(f"setMyCommands failed: {exc}") from exc
+        click.echo(f"{len(commands)} commands set for {language}")
 
 
 @bot_cli.command("poll")

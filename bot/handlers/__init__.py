@@ -16,6 +16,7 @@ HANDLER_MODULES: list[str] = [
     "bot.handlers.commands",
     "bot.handlers.payments",
     "bot.handlers.tasks",
+    "bot.handlers.event_commands",
 ]
 
 
