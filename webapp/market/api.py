@@ -29,7 +29,7 @@ from webapp.api import (
     respond,
 )
 from webapp.auth.identity import current, login_required, optional_user, resolve_user
-from webapp.errors import DomainError, ValidationFailed, field_error
+from webapp.errors import DomainError, Unauthorized, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, preferences, reviews, services
 from webapp.market.config import settings
@@ -40,6 +40,8 @@ from webapp.market.schemas import (
     ComplaintOut,
     CompleteIn,
     ConfigOut,
+    ExecutorPath,
+    ExecutorProfileOut,
     MeOut,
     MineQuery,
     NotificationSettingsIn,
@@ -52,6 +54,8 @@ from webapp.market.schemas import (
     PreferencesIn,
     PreferencesOut,
     RechargeIn,
+    ReviewCheckOut,
+    ReviewCheckQuery,
     ReviewOut,
     ReviewPage,
     ReviewQuery,
@@ -61,8 +65,11 @@ from webapp.market.schemas import (
     TransactionOut,
     TransactionPage,
     config_out,
+    executor_profile_out,
     me_out,
     order_out,
+    review_check_out,
+    review_out,
     take_out,
     transaction_out,
 )
@@ -151,13 +158,43 @@ def get_order(path: OrderPath):
     return _order_json(services.view_order(resolve_user(), services.get_order(path.order_id)))
 
 
-@public_bp.get("/reviews", responses={200: ReviewPage})
+@public_bp.get("/reviews", responses={200: ReviewPage}, security=OPTIONAL_SIGN_IN)
+@optional_user
 def list_reviews(query: ReviewQuery):
-    """Clients' reviews of executors, newest first, by rating and executor."""
+    """Clients' reviews of executors, newest first, by rating and executor; `mine=true` the
+    ones the caller wrote, `about_me=true` the ones about the caller (both need sign-in).
+    Each names its author and its order's category and city."""
+    clash = (query.mine and query.about_me) or (query.about_me and query.executor_id)
+    if clash:
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error("about_me", _l("Not together with mine or executor_id."))],
+        )
+    author_id, executor_id = None, query.executor_id
+    if query.mine or query.about_me:
+        me = resolve_user()
+        if me is None:
+            raise Unauthorized(_l("Sign in to see your reviews."))
+        author_id = me.id if query.mine else None
+        executor_id = me.id if query.about_me else executor_id
     page = reviews.list_reviews(
-        rating=query.rating, executor_id=query.executor_id, skip=query.skip, limit=query.limit
+        rating=query.rating,
+        executor_id=executor_id,
+        author_id=author_id,
+        skip=query.skip,
+        limit=query.limit,
     )
-    return page_of(ReviewOut, page, query)
+    return page_of(ReviewOut, page, query, serialize=review_out)
+
+
+@public_bp.get(
+    "/users/<int:user_id>/executor-profile",
+    responses={200: ExecutorProfileOut, 404: Problem},
+    security=OPTIONAL_SIGN_IN,
+)
+def executor_profile(path: ExecutorPath):
+    """An executor's public profile: name, rating, completed orders, latest reviews."""
+    return respond(ExecutorProfileOut, executor_profile_out(reviews.executor_profile(path.user_id)))
 
 
 # --- orders --------------------------------------------------------------------------------
@@ -306,6 +343,16 @@ def stars_invoice(body: StarsInvoiceIn):
 # --- reviews -------------------------------------------------------------------------------
 
 
+@reviews_bp.get("/check", responses={200: ReviewCheckOut, 404: Problem})
+@login_required
+def review_check(query: ReviewCheckQuery):
+    """Whom the caller may still review (the client: executors not reviewed yet) or complain
+    about (an executor who took it: the order, once) on one order."""
+    return respond(
+        ReviewCheckOut, review_check_out(reviews.review_check(current(), query.order_id))
+    )
+
+
 @reviews_bp.post("/client", responses={201: ReviewOut, 404: Problem, 409: Problem})
 @login_required
 def review_executor(body: ClientReviewIn):
@@ -314,7 +361,7 @@ def review_executor(body: ClientReviewIn):
         current(), body.order_id, body.executor_id, body.rating, body.text
     )
     db.session.commit()
-    return respond(ReviewOut, review, 201)
+    return respond(ReviewOut, review_out(reviews.review_entry(review.id)), 201)
 
 
 @reviews_bp.post("/executor", responses={201: ComplaintOut, 404: Problem, 409: Problem})

@@ -199,12 +199,15 @@ class ClientReview(Model):
     __table_args__ = (
         UniqueConstraint("order_id", "executor_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        # The lists newest first: reviews about an executor, reviews a client wrote.
+        Index("ix_client_reviews_executor", "executor_id", "id"),
+        Index("ix_client_reviews_client", "client_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), nullable=False)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    executor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    executor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     rating: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

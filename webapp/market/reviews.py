@@ -1,24 +1,63 @@
 """Reviews and complaints: a client rates the executors who took their order (one review per
 order and executor), an executor complains about an order they took (one per order).
 An executor's average rating is the mean of the reviews about them, computed by the database.
+
+Reading them: the public list (by rating and executor), the caller's own (`mine`: written,
+`about_me`: received), what the caller may still do on one order (`review_check`), and an
+executor's public profile. Each listed review carries its author and its order's category
+and city, read in the same statement as the review.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Result, Select, func, select
 
 from webapp.database import insert_ignoring_conflicts, utcnow
-from webapp.errors import Conflict, Forbidden, ValidationFailed, field_error
+from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market.models import ClientReview, ExecutorComplaint, Order, OrderStatus
-from webapp.market.services import get_order, took_order
+from webapp.market.services import (
+    ExecutorSummary,
+    executor_summary,
+    get_order,
+    takes_seen_by,
+    took_order,
+)
 from webapp.pagination import Page, paginate
 from webapp.users.models import User
 
 COMPLAINT_REASONS = ("no_response", "wrong_contact", "job_differs", "fraud", "other")
+RECENT_REVIEWS = 5
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A review as lists show it: with its author and its order's category and city."""
+
+    review: ClientReview
+    author: User
+    category: str
+    city: str
+
+
+@dataclass(frozen=True)
+class ReviewCheck:
+    """What the caller may still do on one order: the executors the client has not reviewed
+    yet, and whether an executor who took it may still complain."""
+
+    order_id: str
+    may_review: list[ExecutorSummary]
+    may_complain: bool
+
+
+@dataclass(frozen=True)
+class ExecutorProfile:
+    executor: ExecutorSummary
+    recent_reviews: list[ReviewEntry]
 
 
 @dataclass(frozen=True)
@@ -76,15 +115,81 @@ def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComp
     return db.session.get_one(ExecutorComplaint, complaint_id)
 
 
+def _entries_query() -> Select[Any]:
+    return (
+        select(ClientReview, User, Order.category, Order.city)
+        .join(User, User.id == ClientReview.client_id)
+        .join(Order, Order.id == ClientReview.order_id)
+    )
+
+
+def _entries(result: Result[Any]) -> list[ReviewEntry]:
+    return [
+        ReviewEntry(review=review, author=author, category=category, city=city)
+        for review, author, category, city in result.all()
+    ]
+
+
+def review_entry(review_id: int) -> ReviewEntry:
+    """One review as lists show it."""
+    (entry,) = _entries(db.session.execute(_entries_query().where(ClientReview.id == review_id)))
+    return entry
+
+
 def list_reviews(
-    *, rating: int | None, executor_id: int | None, skip: int, limit: int
-) -> Page[ClientReview]:
-    query = select(ClientReview)
+    *,
+    rating: int | None = None,
+    executor_id: int | None = None,
+    author_id: int | None = None,
+    skip: int = 0,
+    limit: int = 20,
+) -> Page[ReviewEntry]:
+    """Reviews newest first, by rating, by the executor they are about, by their author
+    (each filter has its index: `ix_client_reviews_executor`, `ix_client_reviews_client`)."""
+    query = _entries_query()
     if rating is not None:
         query = query.where(ClientReview.rating == rating)
     if executor_id is not None:
         query = query.where(ClientReview.executor_id == executor_id)
-    return paginate(query, [ClientReview.id.desc()], skip=skip, limit=limit)
+    if author_id is not None:
+        query = query.where(ClientReview.client_id == author_id)
+    return paginate(query, [ClientReview.id.desc()], skip=skip, limit=limit, shape=_entries)
+
+
+def review_check(actor: User, order_id: str) -> ReviewCheck:
+    """Whom `actor` may still review or complain about on the order: its client, each
+    executor who took it and is not reviewed yet; an executor who took it, the order once.
+    Anyone else may do nothing (an empty answer, not a refusal: the order is public)."""
+    order = get_order(order_id)
+    if order.client_id == actor.id:
+        reviewed = set(
+            db.session.scalars(
+                select(ClientReview.executor_id).where(ClientReview.order_id == order.id)
+            )
+        )
+        executors = [t.executor for t in takes_seen_by(actor, order)]
+        return ReviewCheck(
+            order_id=order.id,
+            may_review=[e for e in executors if e.id not in reviewed],
+            may_complain=False,
+        )
+    complained = db.session.scalar(
+        select(ExecutorComplaint.id).where(
+            ExecutorComplaint.order_id == order.id, ExecutorComplaint.executor_id == actor.id
+        )
+    )
+    may_complain = complained is None and took_order(actor.id, order.id)
+    return ReviewCheck(order_id=order.id, may_review=[], may_complain=may_complain)
+
+
+def executor_profile(user_id: int) -> ExecutorProfile:
+    """An executor's public profile: rating, completed orders, the latest reviews about
+    them. Raises 404 (no such user, or deleted)."""
+    executor = executor_summary(user_id)
+    if executor is None:
+        raise NotFound(_l("No such user."))
+    recent = list_reviews(executor_id=user_id, limit=RECENT_REVIEWS)
+    return ExecutorProfile(executor=executor, recent_reviews=recent.items)
 
 
 def executor_stats(user_id: int) -> ExecutorStats:

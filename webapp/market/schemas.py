@@ -22,8 +22,8 @@ from webapp.api import (
 from webapp.market.config import MarketSettings
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile
-from webapp.market.reviews import COMPLAINT_REASONS
-from webapp.market.services import OrderView, TakeResult, TakeSummary
+from webapp.market.reviews import COMPLAINT_REASONS, ExecutorProfile, ReviewCheck, ReviewEntry
+from webapp.market.services import ExecutorSummary, OrderView, TakeResult, TakeSummary
 from webapp.users.models import User
 from webapp.users.schemas import UserOut
 
@@ -199,13 +199,21 @@ class ComplaintIn(Input):
     text: str = Field("", max_length=2000)
 
 
-class ReviewOut(Schema):
+class ReviewAuthorOut(BaseModel):
+    id: int
+    name: str
+
+
+class ReviewOut(BaseModel):
     id: int
     order_id: str
     executor_id: int
     rating: int
     text: str
     created_at: datetime
+    author: ReviewAuthorOut
+    category: str = Field(..., description="The order's category")
+    city: str = Field(..., description="The order's city")
 
 
 class ReviewPage(Page[ReviewOut]):
@@ -224,6 +232,31 @@ class ComplaintOut(Schema):
 class ReviewQuery(Pagination):
     rating: int | None = Field(None, ge=1, le=5)
     executor_id: Id | None = None
+    mine: bool = Field(False, description="Only the reviews the caller wrote (signed in)")
+    about_me: bool = Field(False, description="Only the reviews about the caller (signed in)")
+
+
+class ReviewCheckQuery(Params):
+    order_id: str = OrderId
+
+
+class ReviewCheckOut(BaseModel):
+    order_id: str
+    may_review: list[TakeExecutorOut] = Field(
+        ..., description="The client: executors who took the order and are not reviewed yet"
+    )
+    may_complain: bool = Field(
+        ..., description="An executor who took the order and has not complained yet"
+    )
+
+
+class ExecutorPath(Params):
+    user_id: Id
+
+
+class ExecutorProfileOut(TakeExecutorOut):
+    reviews_count: int
+    recent_reviews: list[ReviewOut]
 
 
 class ConfigOut(BaseModel):
@@ -258,17 +291,49 @@ def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
     )
 
 
+def executor_out(executor: ExecutorSummary) -> TakeExecutorOut:
+    return TakeExecutorOut(
+        id=executor.id,
+        name=executor.name,
+        username=executor.username,
+        rating=executor.rating,
+        completed_orders=executor.completed_orders,
+    )
+
+
 def take_summary_out(take: TakeSummary) -> OrderTakeOut:
-    executor = take.executor
-    return OrderTakeOut(
-        executor=TakeExecutorOut(
-            id=executor.id,
-            name=executor.name,
-            username=executor.username,
-            rating=executor.rating,
-            completed_orders=executor.completed_orders,
-        ),
-        taken_at=take.taken_at,
+    return OrderTakeOut(executor=executor_out(take.executor), taken_at=take.taken_at)
+
+
+def review_out(entry: ReviewEntry) -> ReviewOut:
+    review = entry.review
+    return ReviewOut(
+        id=review.id,
+        order_id=review.order_id,
+        executor_id=review.executor_id,
+        rating=review.rating,
+        text=review.text,
+        created_at=review.created_at,
+        author=ReviewAuthorOut(id=entry.author.id, name=entry.author.display_name),
+        category=entry.category,
+        city=entry.city,
+    )
+
+
+def review_check_out(check: ReviewCheck) -> ReviewCheckOut:
+    return ReviewCheckOut(
+        order_id=check.order_id,
+        may_review=[executor_out(e) for e in check.may_review],
+        may_complain=check.may_complain,
+    )
+
+
+def executor_profile_out(profile: ExecutorProfile) -> ExecutorProfileOut:
+    base = executor_out(profile.executor).model_dump()
+    return ExecutorProfileOut(
+        **base,
+        reviews_count=profile.executor.reviews_count,
+        recent_reviews=[review_out(r) for r in profile.recent_reviews],
     )
 
 
