@@ -3,7 +3,7 @@ executor (their profile, `about_me`), which replaces the index on executor_id al
 (client_id, id) for the reviews a client wrote (`mine`).
 
 Revision ID: market_0003
-Revises: tasks_0007
+Revises: ops_0001
 Create Date: 2026-12-01 17:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'market_0003'
-down_revision = 'tasks_0007'
+down_revision = 'ops_0001'
 branch_labels = None
 depends_on = None
 
