@@ -84,3 +84,41 @@ def test_a_demoted_admin_cannot_open_or_send(app, admin_client, dashboard_admin,
     assert admin_client.post(PAGE, data={"text": "x", "action": "send"}).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(OutgoingMessage.id)) is None
+
+
+def test_a_personal_message_from_the_users_page(app, admin_client, make_user):
+    """Does "Write to this user" queue a Telegram-HTML message to that user's chat alone,
+    log it (who wrote what) and show it in their history with its delivery status?"""
+    user = make_user(Role.STUDENT, first_name="Vera")
+    make_user(Role.STUDENT)
+    page = f"/admin/users/manage/{user.id}"
+    html = admin_client.post(
+        f"{page}/message", data={"text": "Hello <b>Vera</b>"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Message queued." in html
+    assert 'data-message-status="pending"' in html and "Hello Vera" in html
+    with app.app_context():
+        rows = db.session.execute(
+            select(OutgoingMessage.chat_id, OutgoingMessage.text, OutgoingMessage.parse_mode)
+        ).all()
+    assert rows == [(user.telegram_id, "Hello <b>Vera</b>", "HTML")]
+    [entry] = audit_entries(app, "user.message")
+    assert (entry.target_id, entry.after) == (str(user.id), {"text": "Hello <b>Vera</b>"})
+    assert "user.message" in admin_client.get(page).get_data(as_text=True)
+
+
+def test_a_personal_message_telegram_would_refuse_is_not_queued(app, admin_client, make_user):
+    """Is a message with broken markup, or to a user without a Telegram chat, refused with
+    the reason on the page and nothing queued?"""
+    user = make_user(Role.STUDENT)
+    html = admin_client.post(
+        f"/admin/users/manage/{user.id}/message", data={"text": "1 < 2"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "&amp;lt;" in html  # says how to write "<"
+    nobody = make_user(Role.TEACHER, telegram_id=None, login="pw_only")
+    html = admin_client.post(
+        f"/admin/users/manage/{nobody.id}/message", data={"text": "hi"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "This user has no Telegram chat." in html
+    with app.app_context():
+        assert db.session.scalar(select(OutgoingMessage.id)) is None

@@ -29,7 +29,11 @@ T = TypeVar("T")
 
 
 def domain_message(exc: DomainError) -> str:
-    return str(exc.detail or exc.title)
+    """The refusal's sentence, and each field's message when it names fields."""
+    message = str(exc.detail or exc.title)
+    if exc.errors:
+        message = " ".join([message, *(str(error.get("message", "")) for error in exc.errors)])
+    return message
 
 
 def audited_change(

@@ -12,6 +12,7 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice (WTForms 3.3
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -53,6 +54,12 @@ class AccountForm(FlaskForm):
     role = SelectField(
         _l("Role"), choices=ROLE_CHOICES, default=Role.TEACHER.value, validators=[DataRequired()]
     )
+
+
+class MessageForm(FlaskForm):
+    """A personal message to one user (Telegram HTML, checked by the service)."""
+
+    text = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=4096)])
 
 
 class ConfirmForm(FlaskForm):

@@ -58,6 +58,7 @@ from webapp.market.config import settings as market_settings
 from webapp.market.models import Frequency, Preferences
 from webapp.outbox import MessageStatus, OutgoingMessage, queue_message, queue_selected
 from webapp.pagination import Page, paginate
+from webapp.users import services as users
 from webapp.users.models import Role, User
 
 CHUNK = 500  # recipients queued with one due time
@@ -65,6 +66,7 @@ PACE = 25.0  # broadcast messages a second (the sender's limit is 30)
 PARSE_MODE = "HTML"
 REFUSED_PATHS = ("/api", "/admin", "/static", "/bot", "/health")
 NOT_ALLOWED = _l("Only admins send broadcasts.")
+HISTORY = 20  # messages shown on a user's page
 
 
 @dataclass(frozen=True)
@@ -440,3 +442,32 @@ def cancel(actor: User, broadcast_id: int) -> Broadcast:
 def list_broadcasts(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Broadcast]:
     require_admin(actor, NOT_ALLOWED)
     return paginate(select(Broadcast), (Broadcast.id.desc(),), skip=skip, limit=limit)
+
+
+# --- one person ----------------------------------------------------------------------------
+
+
+def message_user(actor: User, user_id: int, text: str) -> User:
+    """An admin's personal message to one user, through the outbox like any other."""
+    require_admin(actor, _l("Only admins write to users."))
+    check_text(text)
+    user = users.get_user(user_id)
+    if user.telegram_id is None:
+        raise Conflict(_l("This user has no Telegram chat."))
+    queue_message(user.telegram_id, text, parse_mode=PARSE_MODE)
+    return user
+
+
+def messages_to(actor: User, user: User) -> list[OutgoingMessage]:
+    """The latest messages the bot queued for `user` (any feature's), newest first."""
+    require_admin(actor, NOT_ALLOWED)
+    if user.telegram_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutgoingMessage)
+            .where(OutgoingMessage.chat_id == user.telegram_id)
+            .order_by(OutgoingMessage.id.desc())
+            .limit(HISTORY)
+        )
+    )

@@ -15,17 +15,33 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webapp.admin.access import SecureModelView
+from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
+from webapp.admin.broadcasts import services as broadcasts
 from webapp.admin.changes import audited_change
-from webapp.admin.forms import AccountForm, BanForm, ConfirmForm, RoleForm, flash_form_errors
+from webapp.admin.forms import (
+    AccountForm,
+    BanForm,
+    ConfirmForm,
+    MessageForm,
+    RoleForm,
+    flash_form_errors,
+)
 from webapp.admin.models import AuditEntry
 from webapp.admin.services import create_staff_account
 from webapp.extensions import db
+from webapp.outbox import MessageStatus
 from webapp.users import services as users
 from webapp.users.models import Role, User
 
 AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
+STATUS_NAMES = {
+    MessageStatus.PENDING: _l("Waiting"),
+    MessageStatus.SENT: _l("Sent"),
+    MessageStatus.BLOCKED: _l("Blocked the bot"),
+    MessageStatus.FAILED: _l("Failed"),
+    MessageStatus.CANCELLED: _l("Cancelled"),
+}
 
 
 def describe(user: User) -> dict[str, Any]:
@@ -89,8 +105,28 @@ class UserView(SecureModelView):
             user=user,
             role_form=RoleForm(role=user.role.value),
             ban_form=BanForm(reason=user.ban_reason),
+            message_form=MessageForm(),
+            messages=broadcasts.messages_to(require_dashboard_user(), user),
+            status_names=STATUS_NAMES,
             history=history,
         )
+
+    @expose("/manage/<int:user_id>/message", methods=["POST"])
+    def message(self, user_id: int) -> Any:
+        """A personal message (Telegram HTML) through the bot's outbox, in the audit log."""
+        form = MessageForm()
+        if form.validate_on_submit():
+            text = form.text.data or ""
+            audited_change(
+                "user.message",
+                load=None,
+                change=lambda actor: broadcasts.message_user(actor, user_id, text),
+                describe=lambda _user: {"text": text},
+                done=_("Message queued."),
+            )
+        else:
+            flash_form_errors(form)
+        return redirect(url_for(".manage", user_id=user_id))
 
     @expose("/manage/<int:user_id>/role", methods=["POST"])
     def change_role(self, user_id: int) -> Any:
