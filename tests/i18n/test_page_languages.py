@@ -149,6 +149,7 @@ def seed(app: Flask, language: str) -> dict[str, object]:
             "event_id": event.id,
             "entry_id": entry.id,
             "problem_id": problem.id,
+            "executor_id": other.id,
         }
         for user in ("viewer", "other", "student"):
             db.session.expunge(ids[user])

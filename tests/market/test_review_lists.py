@@ -151,3 +151,28 @@ def test_posted_review_answers_author_and_order(client, make_user, post_order, f
     take(client, executor, order["id"])
     body = review(client, owner, order["id"], executor.id).get_json()
     assert body["author"]["name"] == "Lev" and body["city"] == "Moscow"
+
+
+def test_executor_page_is_linked_from_the_takes(client, make_user, post_order, fund):
+    """Does the client's list of takes link each executor to a profile page that shows their
+    rating, completed orders and latest reviews in the viewer's language, and 404 for nobody?"""
+    owner = make_user(first_name="Vera", language_code="ru")
+    executor = make_user(first_name="Max")
+    fund(executor, 1000)
+    order = post_order(owner)
+    take(client, executor, order["id"])
+    done = {"executor_id": executor.id}
+    path = f"/api/orders/{order['id']}/complete"
+    assert client.post(path, json=done, headers=headers_for(owner)).status_code == 200
+    assert review(client, owner, order["id"], executor.id, rating=4, text="1+1").status_code == 201
+
+    order_page = client.get(f"/orders/{order['id']}", headers=headers_for(owner))
+    assert f'href="/executors/{executor.id}"' in order_page.get_data(as_text=True)
+    page = client.get(f"/executors/{executor.id}", headers=headers_for(owner))
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Max" in html and "★ 4.0" in html and "1 отзыв" in html
+    assert "1 заказ выполнен" in html
+    assert "Vera · Курьер · Москва" in html and "1+1" in html
+    assert client.get("/executors/999999", headers=headers_for(owner)).status_code == 404

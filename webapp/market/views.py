@@ -294,6 +294,16 @@ def delete_order(order_id: str):
     return htmx.go(url_for("market_pages.mine_page"), toast=_("The order is deleted."))
 
 
+# --- executors ----------------------------------------------------------------------------
+
+
+@bp.get("/executors/<int:executor_id>")
+@optional_user
+def executor_page(executor_id: int):
+    """An executor's public profile (linked from the client's list of who took the order)."""
+    return _page("market/executor.html", profile=reviews.executor_profile(executor_id))
+
+
 # --- posting -------------------------------------------------------------------------------
 
 
