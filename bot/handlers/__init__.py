@@ -17,6 +17,7 @@ HANDLER_MODULES: list[str] = [
     "bot.handlers.payments",
     "bot.handlers.tasks",
     "bot.handlers.event_commands",
+    "bot.handlers.events",
 ]
 
 

@@ -108,12 +108,14 @@ def test_join_twice_is_200(client, make_event, student):
     assert again.status_code == 200 and again.get_json()["participants_count"] == 1
 
 
-def test_full_event_refuses(client, make_event, make_user):
-    """Is joining a full event 409, while someone already in still gets 200?"""
+def test_full_event_waitlists(client, make_event, make_user):
+    """Is joining a full event a 201 `waitlisted` (no seat taken), while someone already in
+    still gets 200?"""
     first = make_user()
     event_id = make_event(capacity=1, participants=[first])
     answer = client.post(f"/api/events/{event_id}/join", headers=headers_for(make_user()))
-    assert answer.status_code == 409 and answer.get_json()["reason"] == "full"
+    assert answer.status_code == 201 and answer.get_json()["status"] == "waitlisted"
+    assert answer.get_json()["participants_count"] == 1 and answer.get_json()["joined"] is False
     assert (
         client.post(f"/api/events/{event_id}/join", headers=headers_for(first)).status_code == 200
     )

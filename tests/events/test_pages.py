@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.fixtures.users import headers_for
 from webapp.core.start_param import start_param_url
 from webapp.database import utcnow
-from webapp.events.models import Event
+from webapp.events.models import Event, JoinMode
 from webapp.extensions import db
 
 HX = {"HX-Request": "true"}
@@ -47,11 +47,55 @@ def test_event_page_join_and_leave(client, app, make_event, student):
     assert "0 of 2" in left.get_data(as_text=True)
 
 
-def test_join_full_event_from_page_shows_why(client, make_event, make_user):
-    """Does joining a full event from the page answer 409 with the reason?"""
+def test_join_full_event_from_page_waitlists(client, make_event, make_user):
+    """Does the page offer the waitlist on a full event, and does joining put the viewer
+    on it (number 1) with a way off it?"""
     event_id = make_event(capacity=1, participants=[make_user()])
+    headers = {**headers_for(make_user()), **HX}
+    page = client.get(f"/events/{event_id}", headers=headers).get_data(as_text=True)
+    assert "Join the waitlist" in page
+    answer = client.post(f"/events/{event_id}/join", headers=headers)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "number 1" in html and "Leave the waitlist" in html
+
+
+def test_cancelled_or_started_event_from_page_shows_why(client, make_event, make_user):
+    """Does joining a started event from the page answer 409 with the reason?"""
+    event_id = make_event(starts_at=utcnow() - timedelta(minutes=5))
     answer = client.post(f"/events/{event_id}/join", headers={**headers_for(make_user()), **HX})
-    assert answer.status_code == 409 and "full" in answer.get_data(as_text=True)
+    assert answer.status_code == 409 and "started" in answer.get_data(as_text=True)
+
+
+def test_apply_and_decide_from_the_pages(client, app, make_event, teacher, make_user):
+    """On an approval event, does the page offer Apply with a message, show the applicant
+    "waiting", and does the organiser's page list the application with Approve and Reject
+    that work (the participant shown at once, then a contact link for the approved)?"""
+    event_id = make_event(join_mode=JoinMode.APPROVAL, capacity=3)
+    ann, bob = make_user(first_name="Ann"), make_user(first_name="Bob")
+    ann_headers = {**headers_for(ann), **HX}
+    page = client.get(f"/events/{event_id}", headers=ann_headers).get_data(as_text=True)
+    assert 'id="apply-form"' in page and 'name="message"' in page
+    applied = client.post(f"/events/{event_id}/join", data={"message": "Hi!"}, headers=ann_headers)
+    assert "waiting for the organiser" in applied.get_data(as_text=True)
+    client.post(f"/events/{event_id}/join", data={}, headers={**headers_for(bob), **HX})
+    organiser = {**headers_for(teacher), **HX}
+    view = client.get(f"/events/{event_id}", headers=organiser).get_data(as_text=True)
+    assert f'id="approve-{ann.id}"' in view and "Hi!" in view
+    approved = client.post(f"/events/{event_id}/applications/{ann.id}/approve", headers=organiser)
+    html = approved.get_data(as_text=True)
+    assert approved.status_code == 200 and f'id="approve-{ann.id}"' not in html
+    assert "Ann" in html[html.index('id="participants"') :]
+    rejected = client.post(
+        f"/events/{event_id}/applications/{bob.id}/reject",
+        data={"reason": "Full team"},
+        headers=organiser,
+    )
+    assert rejected.status_code == 200 and "Application declined" in rejected.get_data(as_text=True)
+    mine = client.get(f"/events/{event_id}", headers=ann_headers).get_data(as_text=True)
+    assert 'id="organiser-contact"' in mine and f"tg://user?id={teacher.telegram_id}" in mine
+    theirs = client.get(f"/events/{event_id}", headers={**headers_for(bob), **HX})
+    assert "declined your application" in theirs.get_data(as_text=True)
+    assert "Applications" not in theirs.get_data(as_text=True)
 
 
 def test_start_param_opens_the_event(app, make_event):

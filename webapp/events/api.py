@@ -6,7 +6,13 @@ from webapp.api import Page, Pagination, Problem, api_blueprint, no_content, pag
 from webapp.auth.identity import current, login_required
 from webapp.events import services
 from webapp.events.schemas import (
+    ApplicationDecisionOut,
+    ApplicationOut,
+    ApplicationPath,
+    ApplicationQuery,
+    ApplicationRejectIn,
     EventIn,
+    EventJoinIn,
     EventOut,
     EventPatch,
     EventPath,
@@ -87,22 +93,76 @@ def delete_event(path: EventPath):
     return no_content()
 
 
-@bp.post("/<int:event_id>/join", responses={200: EventOut, 201: EventOut, 409: Problem})
+JOIN_STATUS = {
+    services.Outcome.JOINED: 201,
+    services.Outcome.WAITLISTED: 201,
+    services.Outcome.PENDING: 202,
+    services.Outcome.ALREADY: 200,
+}
+
+
+@bp.post(
+    "/<int:event_id>/join",
+    responses={200: EventOut, 201: EventOut, 202: EventOut, 409: Problem},
+)
 @login_required
-def join_event(path: EventPath):
-    """Join: 201 when added, 200 when already in, 409 when full or started."""
-    event, added = services.join_event(current(), path.event_id)
+def join_event(path: EventPath, body: EventJoinIn):
+    """Join. An open event: 201 with `status: joined`, or `waitlisted` when it is full (the
+    first on the waitlist takes the next free place and is told). An approval event: 202
+    with `status: pending` (the organiser decides; `message` goes to them). 200 when
+    already in, pending or waitlisted; 409 when started, cancelled, or declined before."""
+    event, outcome = services.join_event(current(), path.event_id, message=body.message)
     db.session.commit()
-    return respond(EventOut, event, 201 if added else 200)
+    return respond(EventOut, event, JOIN_STATUS[outcome])
 
 
 @bp.delete("/<int:event_id>/join", responses={200: EventOut, 409: Problem})
 @login_required
 def leave_event(path: EventPath):
-    """Leave (a no-op when not in); 409 once the event has started."""
+    """Leave, withdraw an application, or step off the waitlist (a no-op when none);
+    409 once the event has started."""
     event = services.leave_event(current(), path.event_id)
     db.session.commit()
     return respond(EventOut, event)
+
+
+@bp.get("/<int:event_id>/applications", responses={200: Page[ApplicationOut], 404: Problem})
+@login_required
+def list_applications(path: EventPath, query: ApplicationQuery):
+    """Applications and the waitlist (the organiser or an admin): pending first in the order
+    they came, then the waitlist in its order, then the declined; `status` filters."""
+    page = services.list_applications(
+        current(), path.event_id, status=query.status, skip=query.skip, limit=query.limit
+    )
+    return page_of(ApplicationOut, page, query)
+
+
+@bp.post(
+    "/<int:event_id>/applications/<int:user_id>/approve",
+    responses={200: ApplicationDecisionOut, 404: Problem, 409: Problem},
+)
+@login_required
+def approve_application(path: ApplicationPath):
+    """Approve (the organiser or an admin): `joined`, or `waitlisted` when the event is
+    full. The applicant is told, with the organiser's contact. Again: no change."""
+    status, _outcome = services.approve_application(current(), path.event_id, path.user_id)
+    db.session.commit()
+    return respond(ApplicationDecisionOut, {"user_id": path.user_id, "status": status})
+
+
+@bp.post(
+    "/<int:event_id>/applications/<int:user_id>/reject",
+    responses={200: ApplicationDecisionOut, 404: Problem, 409: Problem},
+)
+@login_required
+def reject_application(path: ApplicationPath, body: ApplicationRejectIn):
+    """Decline an application or take someone off the waitlist (the organiser or an admin);
+    the applicant is told, with `reason`. Again: no change."""
+    status, _outcome = services.reject_application(
+        current(), path.event_id, path.user_id, body.reason
+    )
+    db.session.commit()
+    return respond(ApplicationDecisionOut, {"user_id": path.user_id, "status": status})
 
 
 @bp.get("/<int:event_id>/participants", responses={200: Page[ParticipantOut], 404: Problem})

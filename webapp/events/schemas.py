@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 from webapp.api import Id, Input, Money, Pagination, Params, Schema
 from webapp.events.models import JoinMode, Kind, Level
+from webapp.users.schemas import ProfileOut
 
 MAX_CAPACITY = 100_000
 MAX_FEE = 100_000_000  # a million roubles, in kopecks
@@ -168,3 +169,51 @@ class ParticipantOut(Schema):
     display_name: str
     username: str | None
     joined_at: datetime
+
+
+class _OptionalBody(Input):
+    @model_validator(mode="before")
+    @classmethod
+    def _no_body(cls, value: object) -> object:
+        return {} if value is None else value
+
+
+class EventJoinIn(_OptionalBody):
+    """The body of a join is optional."""
+
+    message: str = Field("", max_length=1000, description="To the organiser, with an application")
+
+
+class ApplicationRejectIn(_OptionalBody):
+    reason: str = Field("", max_length=500, description="Told to the applicant")
+
+
+class ApplicationPath(Params):
+    event_id: Id
+    user_id: Id
+
+
+class ApplicationQuery(Pagination):
+    status: Literal["pending", "waitlisted", "rejected"] | None = None
+
+
+class ApplicationOut(Schema):
+    """An application (pending, rejected) or a place on the waitlist, with the applicant's
+    community profile."""
+
+    user_id: int
+    display_name: str
+    username: str | None
+    status: Literal["pending", "waitlisted", "rejected"]
+    message: str
+    reason: str
+    position: int | None = Field(description="The place on the waitlist (smaller first)")
+    created_at: datetime
+    profile: ProfileOut
+
+
+class ApplicationDecisionOut(Schema):
+    """Where the applicant is after the decision."""
+
+    user_id: int
+    status: Literal["joined", "waitlisted", "rejected"]

@@ -1,13 +1,24 @@
-"""Event rules (SPEC §5 events).
+"""Event rules (SPEC §5 events; issue 11: a sports community's events).
 
-* Everyone signed in sees every event; only its creator or an admin changes or deletes it
-  (403 otherwise). An event is created in the future (422 otherwise).
-* Joining answers whether the caller was added (201) or already in (200); a full or
-  started event refuses (409). Capacity holds under concurrent joins: the seat is taken
-  by one guarded `UPDATE … SET participants_count = participants_count + 1 WHERE … <
-  capacity`, and (event, user) is unique in the database.
+* Everyone signed in sees every event; only its creator (the organiser) or an admin changes
+  or deletes it (403 otherwise). An event is created in the future (422 otherwise).
+* An event has a kind, a sport from the catalogue (`webapp.events.sports`), a level, a fee
+  in kopecks, a place (text, optional coordinates in pairs) and a directory city.
+* A caller's `status` in an event: none, pending, joined, waitlisted or rejected.
+* Joining an `open` event takes a seat (201), or a place at the end of the waitlist when
+  it is full (201 `waitlisted`); again is 200. Joining an `approval` event is an application
+  (202 `pending`; the organiser is told with Approve/Reject buttons); the organiser joins
+  their own event at once. A declined applicant cannot apply again (409); the organiser
+  may still approve them. A started or cancelled event refuses (409).
+* Approving seats the applicant, or puts them at the end of the waitlist when the event is
+  full; the applicant is told, with the organiser's contact when seated. Rejecting (with a
+  reason) is told too. Deciding again changes nothing.
+* Every change of who takes part holds the event's row lock: capacity, the count and the
+  waitlist order are decided one at a time, under concurrency. When a seat frees (someone
+  leaves, capacity rises), the first on the waitlist takes it and is told, once.
 * Capacity cannot drop below the current count (409), checked under the event row lock.
-* Leaving a started event is refused (409); leaving when not in is a no-op.
+* Leaving a started event is refused (409); leaving when not in is a no-op; leaving also
+  withdraws an application or steps off the waitlist.
 * Reminders: 24 h and 1 h before the start, one bot message per participant per window,
   made exactly once by the outbox's unique `dedupe_key` (two workers may run the job at
   once). The 24 h reminder goes only to people who had joined before the 24 h mark and
@@ -18,31 +29,34 @@
 
 from __future__ import annotations
 
-import typing
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale, format_currency, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
-from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy import ColumnElement, String, case, cast, exists, func, literal, or_, select
+from sqlalchemy.engine import Result
 
 from webapp.auth.roles import is_admin
 from webapp.cities import find_city, get_city
-from webapp.database import insert_ignoring_conflicts, utcnow
+from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from webapp.events import notify
 from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES
-from webapp.events.models import Event, EventRequest, Participant
+from webapp.events.models import Event, EventRequest, JoinMode, Participant, RequestStatus
+from webapp.events.notify import event_link as event_link  # calendars and reminders
 from webapp.events.sports import check_sport, language, sport_name
 from webapp.extensions import db
 from webapp.i18n import local_datetime, user_locale, user_zone
 from webapp.outbox import OutgoingMessage, queue_message
 from webapp.pagination import OrderKey, Page, paginate
 from webapp.users.models import User
+from webapp.users.schemas import profile_out
+from webapp.users.services import profile_of
 
 EDITABLE = (
     "title",
@@ -297,14 +311,7 @@ def update_event(
 ) -> EventView:
     """Change an event (creator or admin). The row is locked, so a concurrent join cannot
     slip in between the capacity check and the change."""
-    event = db.session.scalars(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if event is None:
-        raise NotFound(_l("No such event."))
+    event = _lock(event_id)
     if not can_change(user, event):
         raise Forbidden(_l("Only the creator or an admin may change this event."))
     values = _values(changes, event)
@@ -323,6 +330,8 @@ def update_event(
     for name, value in values.items():
         setattr(event, name, value)
     db.session.flush()
+    if "capacity" in values:
+        _promote(event, now or utcnow())  # more places: the waitlist moves up
     return view_event(user, event.id)
 
 
@@ -335,53 +344,373 @@ def delete_event(user: User, event_id: int) -> None:
     db.session.flush()
 
 
-def join_event(user: User, event_id: int, *, now: datetime | None = None) -> tuple[EventView, bool]:
-    """Take a seat: (the event, True) when added, (the event, False) when already in."""
-    now = now or utcnow()
-    event = get_event(event_id)
-    if is_joined(user, event):
-        return EventView(_reload(event), "joined"), False
-    taken = typing.cast(  # an UPDATE's result has a count
-        "CursorResult[Any]",
-        db.session.execute(
-            update(Event)
-            .where(
-                Event.id == event.id,
-                Event.starts_at > now,
-                or_(Event.capacity.is_(None), Event.participants_count < Event.capacity),
-            )
-            .values(participants_count=Event.participants_count + 1)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
-    if not taken:
-        event = _reload(event)
-        if event.starts_at <= now:
-            raise Conflict(_l("This event has already started."), reason="started")
-        raise Conflict(_l("This event is full."), reason="full")
-    inserted = db.session.execute(
-        insert_ignoring_conflicts(
-            Participant, db.session, event_id=event.id, user_id=user.id, joined_at=now
-        ).returning(Participant.__table__.c.id)
+# --- seats: joining, applications, the waitlist ----------------------------------------
+#
+# Every change of who takes part holds the event's row lock (`_lock`), so the count, the
+# capacity check, the waitlist order and the promotion of the first waiting person are
+# decided one at a time, on PostgreSQL and SQLite alike.
+
+
+class Outcome(enum.StrEnum):
+    """What a join asked for came to (the API answers 201, 200, 202, 201)."""
+
+    JOINED = "joined"
+    ALREADY = "already"
+    PENDING = "pending"
+    WAITLISTED = "waitlisted"
+
+
+def _lock(event_id: int) -> Event:
+    event = db.session.scalars(
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
-    if inserted is None:  # the same user joined at the same moment elsewhere: give back
-        _change_count(event.id, -1)
-    return EventView(_reload(event), "joined"), inserted is not None
+    if event is None:
+        raise NotFound(_l("No such event."))
+    return event
+
+
+def _request_of(event_id: int, user_id: int) -> EventRequest | None:
+    return db.session.scalars(
+        select(EventRequest)
+        .where(EventRequest.event_id == event_id, EventRequest.user_id == user_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _participant_of(event_id: int, user_id: int) -> Participant | None:
+    return db.session.scalars(
+        select(Participant).where(Participant.event_id == event_id, Participant.user_id == user_id)
+    ).first()
+
+
+def _require_open(event: Event, now: datetime) -> None:
+    if event.cancelled_at is not None:
+        raise Conflict(_l("This event is cancelled."), reason="cancelled")
+    if event.starts_at <= now:
+        raise Conflict(_l("This event has already started."), reason="started")
+
+
+def _seat(event: Event, user_id: int, now: datetime) -> Participant:
+    """Give `user_id` a seat of the locked `event` (there is one) and drop their request."""
+    participant = Participant(event_id=event.id, user_id=user_id, joined_at=now)
+    db.session.add(participant)
+    db.session.execute(
+        EventRequest.__table__.delete().where(
+            EventRequest.event_id == event.id, EventRequest.user_id == user_id
+        )
+    )
+    event.participants_count += 1
+    db.session.flush()
+    return participant
+
+
+def _waitlist(event: Event, user_id: int, request: EventRequest | None, now: datetime) -> int:
+    """Put `user_id` at the end of the locked `event`'s waitlist; their position."""
+    event.waitlist_seq += 1
+    if request is None:
+        request = EventRequest(event_id=event.id, user_id=user_id, message="", created_at=now)
+        db.session.add(request)
+    request.status = RequestStatus.WAITLISTED
+    request.position = event.waitlist_seq
+    request.decided_at = request.decided_at or now
+    db.session.flush()
+    return event.waitlist_seq
+
+
+def _seat_or_waitlist(
+    event: Event, user_id: int, request: EventRequest | None, now: datetime
+) -> Outcome:
+    if event.is_full:
+        _waitlist(event, user_id, request, now)
+        return Outcome.WAITLISTED
+    _seat(event, user_id, now)
+    return Outcome.JOINED
+
+
+def join_event(
+    user: User,
+    event_id: int,
+    *,
+    message: str = "",
+    now: datetime | None = None,
+) -> tuple[EventView, Outcome]:
+    """Join an open event (a seat, or the waitlist when it is full) or apply to an approval
+    event (pending until the organiser decides; the organiser is told). Asking again
+    changes nothing; a declined applicant cannot apply again (409)."""
+    now = now or utcnow()
+    event = _lock(event_id)
+    _require_open(event, now)
+    outcome = _join_locked(user, event, message, now)
+    return view_event(user, event.id), outcome
+
+
+def _join_locked(user: User, event: Event, message: str, now: datetime) -> Outcome:
+    if _participant_of(event.id, user.id) is not None:
+        return Outcome.ALREADY
+    request = _request_of(event.id, user.id)
+    if request is not None:
+        if request.status == RequestStatus.REJECTED:
+            raise Conflict(_l("Your application was declined."), reason="rejected")
+        return Outcome.ALREADY
+    if event.join_mode == JoinMode.APPROVAL and user.id != event.creator_id:
+        request = EventRequest(
+            event_id=event.id,
+            user_id=user.id,
+            status=RequestStatus.PENDING,
+            message=message.strip(),
+            created_at=now,
+        )
+        db.session.add(request)
+        db.session.flush()
+        organiser = db.session.get(User, event.creator_id)
+        if organiser is not None:
+            notify.application_to_organiser(event, organiser, user, request)
+        return Outcome.PENDING
+    return _seat_or_waitlist(event, user.id, None, now)
 
 
 def leave_event(user: User, event_id: int, *, now: datetime | None = None) -> EventView:
+    """Leave, withdraw an application or step off the waitlist (a no-op when none); a seat
+    that frees goes to the first on the waitlist. 409 once the event has started."""
     now = now or utcnow()
-    event = get_event(event_id)
+    event = _lock(event_id)
     if event.starts_at <= now:
         raise Conflict(_l("This event has already started."), reason="started")
-    removed = db.session.execute(
-        Participant.__table__.delete()
-        .where(Participant.event_id == event.id, Participant.user_id == user.id)
-        .returning(Participant.__table__.c.id)
+    _leave_locked(user, event, now)
+    return view_event(user, event.id)
+
+
+def _leave_locked(user: User, event: Event, now: datetime) -> None:
+    participant = _participant_of(event.id, user.id)
+    if participant is not None:
+        db.session.delete(participant)
+        event.participants_count -= 1
+        db.session.flush()
+        _promote(event, now)
+        return
+    db.session.execute(
+        EventRequest.__table__.delete().where(
+            EventRequest.event_id == event.id,
+            EventRequest.user_id == user.id,
+            EventRequest.status != RequestStatus.REJECTED,
+        )
+    )
+    db.session.flush()
+
+
+def _promote(event: Event, now: datetime) -> int:
+    """Seat the first on the waitlist while the locked `event` has room; each is told once.
+    How many took a seat."""
+    if event.cancelled_at is not None or event.starts_at <= now:
+        return 0
+    seated = 0
+    organiser = db.session.get(User, event.creator_id)
+    while not event.is_full:
+        request = db.session.scalars(
+            select(EventRequest)
+            .where(
+                EventRequest.event_id == event.id,
+                EventRequest.status == RequestStatus.WAITLISTED,
+            )
+            .order_by(EventRequest.position, EventRequest.id)
+            .limit(1)
+        ).first()
+        if request is None:
+            break
+        user_id = request.user_id
+        participant = _seat(event, user_id, now)
+        user = db.session.get(User, user_id)
+        if user is not None and organiser is not None:
+            notify.seat_taken(event, organiser, user, participant.id)
+        seated += 1
+    return seated
+
+
+def _organised_event(actor: User, event_id: int) -> Event:
+    event = _lock(event_id)
+    if not can_change(actor, event):
+        raise Forbidden(_l("Only the organiser or an admin may decide on applications."))
+    return event
+
+
+def approve_application(
+    actor: User, event_id: int, user_id: int, *, now: datetime | None = None
+) -> tuple[str, Outcome]:
+    """Approve a pending application (organiser or admin): a seat, or the waitlist when the
+    event is full — checked under the row lock, as an open join is. The applicant is told,
+    with the organiser's contact. Approving again changes nothing: (status, outcome)."""
+    now = now or utcnow()
+    event = _organised_event(actor, event_id)
+    if _participant_of(event.id, user_id) is not None:
+        return "joined", Outcome.ALREADY
+    request = _request_of(event.id, user_id)
+    if request is None:
+        raise NotFound(_l("No such application."))
+    if request.status == RequestStatus.WAITLISTED:
+        return "waitlisted", Outcome.ALREADY
+    _require_open(event, now)
+    request_id = request.id
+    outcome = _seat_or_waitlist(event, user_id, request, now)
+    applicant = db.session.get(User, user_id)
+    organiser = db.session.get(User, event.creator_id)
+    if applicant is not None and organiser is not None:
+        if outcome == Outcome.JOINED:
+            notify.approved(event, organiser, applicant, request_id)
+        else:
+            notify.approved_onto_waitlist(event, applicant, request_id, event.waitlist_seq)
+    return str(outcome), outcome
+
+
+def reject_application(
+    actor: User, event_id: int, user_id: int, reason: str = "", *, now: datetime | None = None
+) -> tuple[str, Outcome]:
+    """Decline a pending application or take someone off the waitlist (organiser or admin);
+    the applicant is told, with the reason. Rejecting again changes nothing. A participant
+    is not an application (409: they leave, or the admin removes them)."""
+    now = now or utcnow()
+    event = _organised_event(actor, event_id)
+    if _participant_of(event.id, user_id) is not None:
+        raise Conflict(_l("This person already takes part."), reason="joined")
+    request = _request_of(event.id, user_id)
+    if request is None:
+        raise NotFound(_l("No such application."))
+    if request.status == RequestStatus.REJECTED:
+        return "rejected", Outcome.ALREADY
+    request.status = RequestStatus.REJECTED
+    request.reason = reason.strip()
+    request.position = None
+    request.decided_at = now
+    db.session.flush()
+    applicant = db.session.get(User, user_id)
+    if applicant is not None:
+        notify.rejected(event, applicant, request.id, request.reason)
+    return "rejected", Outcome.JOINED
+
+
+@dataclass(frozen=True)
+class Application:
+    """One request as the organiser sees it, with the applicant's community profile."""
+
+    user_id: int
+    display_name: str
+    username: str | None
+    status: str
+    message: str
+    reason: str
+    position: int | None
+    created_at: datetime
+    profile: Any
+
+    @property
+    def status_name(self) -> str:
+        return str(STATUS_NAMES.get(self.status, self.status))
+
+
+def waitlist_place(user: User, event_id: int) -> int | None:
+    """The caller's number on the waitlist (1: next to take a place), or None."""
+    mine = _request_of(event_id, user.id)
+    if mine is None or mine.status != RequestStatus.WAITLISTED or mine.position is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(EventRequest)
+        .where(
+            EventRequest.event_id == event_id,
+            EventRequest.status == RequestStatus.WAITLISTED,
+            EventRequest.position < mine.position,
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def organiser_contact(event: Event) -> str | None:
+    """A link to write to the organiser (shown to participants)."""
+    organiser = db.session.get(User, event.creator_id)
+    return None if organiser is None else notify.contact_url(organiser)
+
+
+def list_applications(
+    actor: User,
+    event_id: int,
+    *,
+    status: str | None = None,
+    skip: int = 0,
+    limit: int = 20,
+) -> Page[Application]:
+    """The event's applications and waitlist (organiser or admin): pending first in the
+    order they came, then the waitlist in its order, then the declined."""
+    event = get_event(event_id)
+    if not can_change(actor, event):
+        raise Forbidden(_l("Only the organiser or an admin may see the applications."))
+    rank = case(
+        (EventRequest.status == RequestStatus.PENDING, 0),
+        (EventRequest.status == RequestStatus.WAITLISTED, 1),
+        else_=2,
+    )
+    query = (
+        select(EventRequest, User)
+        .join(User, User.id == EventRequest.user_id)
+        .where(EventRequest.event_id == event.id)
+    )
+    if status is not None:
+        query = query.where(EventRequest.status == RequestStatus(status))
+    order: list[OrderKey] = [rank, EventRequest.position, EventRequest.id]
+    return paginate(query, order, skip=skip, limit=limit, shape=_applications)
+
+
+def _applications(result: Result[Any]) -> list[Application]:
+    return [
+        Application(
+            user_id=user.id,
+            display_name=user.display_name,
+            username=user.username,
+            status=request.status.value,
+            message=request.message,
+            reason=request.reason,
+            position=request.position,
+            created_at=request.created_at,
+            profile=profile_out(profile_of(user)),
+        )
+        for request, user in result
+    ]
+
+
+class ChatAnswer(enum.StrEnum):
+    APPROVED = "approved"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    ALREADY = "already"
+    GONE = "gone"
+    REFUSED = "refused"
+
+
+def decide_from_chat(telegram_id: int, action: str, event_id: int, user_id: int) -> ChatAnswer:
+    """Approve or Reject pressed under an application in the organiser's chat. The rules are
+    the API's; a second press (or a decision already made in the app) changes nothing."""
+    actor = db.session.scalars(
+        select(User).where(User.telegram_id == telegram_id, User.deleted_at.is_(None))
     ).first()
-    if removed is not None:
-        _change_count(event.id, -1)
-    return EventView(_reload(event))
+    if actor is None or action not in ("approve", "reject"):
+        return ChatAnswer.GONE
+    try:
+        if action == "approve":
+            _status_text, outcome = approve_application(actor, event_id, user_id)
+        else:
+            _status_text, outcome = reject_application(actor, event_id, user_id)
+    except Forbidden:
+        return ChatAnswer.REFUSED
+    except NotFound:
+        return ChatAnswer.GONE
+    except Conflict:
+        return ChatAnswer.ALREADY
+    if outcome == Outcome.ALREADY:
+        return ChatAnswer.ALREADY
+    if action == "reject":
+        return ChatAnswer.REJECTED
+    return ChatAnswer.WAITLISTED if outcome == Outcome.WAITLISTED else ChatAnswer.APPROVED
 
 
 def list_participants(event_id: int, *, skip: int = 0, limit: int = 20) -> Page[dict[str, Any]]:
@@ -408,20 +737,6 @@ def _participants(result: Result[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _change_count(event_id: int, delta: int) -> None:
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event_id)
-        .values(participants_count=Event.participants_count + delta)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _reload(event: Event) -> Event:
-    db.session.refresh(event)
-    return event
-
-
 # --- reminders -------------------------------------------------------------------------
 
 
@@ -436,12 +751,6 @@ def reminder_key(window: str) -> ColumnElement[str]:
         + cast(User.id, String)
         + literal(f":{window}")
     )
-
-
-def event_link(event_id: int) -> str:
-    """The Mini App URL that opens this event (the shell routes `startapp=event_<id>`)."""
-    base = current_app.config["WEBAPP_URL"].rstrip("/")
-    return f"{base}/?startapp=event_{event_id}"
 
 
 def queue_reminders(now: datetime | None = None) -> int:

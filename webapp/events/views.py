@@ -6,20 +6,22 @@ schema and its errors are shown next to the fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required
 from webapp.database import utcnow
-from webapp.errors import Conflict, DomainError, Forbidden
+from webapp.errors import Conflict, DomainError, Forbidden, NotFound
 from webapp.events import services
-from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES
+from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES
 from webapp.events.models import JoinMode, Kind, Level
-from webapp.events.schemas import EventIn
+from webapp.events.schemas import ApplicationRejectIn, EventIn, EventJoinIn
 from webapp.events.sports import sport_names
 from webapp.extensions import db
 from webapp.forms import errors_by_field, form_datetime, validate_form
@@ -27,6 +29,7 @@ from webapp.forms import errors_by_field, form_datetime, validate_form
 bp = Blueprint("events_pages", __name__, url_prefix="/events")
 PAGE_SIZE = 50
 PARTICIPANTS_SHOWN = 100
+APPLICATIONS_SHOWN = 100
 
 
 def _blank(name: str) -> str | None:
@@ -120,25 +123,39 @@ def event_page(event_id: int):
     return render_template("events/event.html", **_event_context(event_id))
 
 
+JOIN_TOASTS = {
+    services.Outcome.JOINED: _l("You are in!"),
+    services.Outcome.PENDING: _l("Application sent."),
+    services.Outcome.WAITLISTED: _l("You are on the waitlist."),
+}
+
+
 @bp.post("/<int:event_id>/join")
 @login_required
 def join(event_id: int):
-    """Join from the page: the join box, redrawn (409 with the reason when refused)."""
+    """Join or apply from the page: the join box, redrawn (409 with the reason when
+    refused)."""
+    data, errors = validate_form(EventJoinIn, {"message": request.form.get("message", "")})
+    if data is None:
+        context = _event_context(event_id)
+        return render_template(
+            "events/partials/_join.html", **context, error=errors.get("message")
+        ), 422
     try:
-        services.join_event(current(), event_id)
+        _view, outcome = services.join_event(current(), event_id, message=data.message)
     except Conflict as exc:
         db.session.rollback()
         context = _event_context(event_id)
         return render_template("events/partials/_join.html", **context, error=exc.detail), 409
     db.session.commit()
     html = render_template("events/partials/_join.html", **_event_context(event_id), oob=True)
-    return htmx.answer(html, toast=_("You are in!"))
+    return htmx.answer(html, toast=JOIN_TOASTS.get(outcome))
 
 
 @bp.post("/<int:event_id>/leave")
 @login_required
 def leave(event_id: int):
-    """Leave from the page: the join box, redrawn."""
+    """Leave, withdraw or step off the waitlist from the page: the join box, redrawn."""
     try:
         services.leave_event(current(), event_id)
     except Conflict as exc:
@@ -147,6 +164,44 @@ def leave(event_id: int):
         return render_template("events/partials/_join.html", **context, error=exc.detail), 409
     db.session.commit()
     return render_template("events/partials/_join.html", **_event_context(event_id), oob=True)
+
+
+@bp.post("/<int:event_id>/applications/<int:user_id>/approve")
+@login_required
+def approve(event_id: int, user_id: int):
+    """Approve from the organiser's view: the applications, and the participants."""
+    return _decide(event_id, lambda: services.approve_application(current(), event_id, user_id))
+
+
+@bp.post("/<int:event_id>/applications/<int:user_id>/reject")
+@login_required
+def reject(event_id: int, user_id: int):
+    """Reject (with an optional reason) from the organiser's view."""
+    data, errors = validate_form(ApplicationRejectIn, {"reason": request.form.get("reason", "")})
+    if data is None:
+        return _applications_answer(event_id, errors.get("reason"), 422)
+    reason = data.reason
+    return _decide(
+        event_id, lambda: services.reject_application(current(), event_id, user_id, reason)
+    )
+
+
+def _decide(event_id: int, decide: Callable[[], tuple[str, services.Outcome]]) -> Any:
+    try:
+        status, _outcome = decide()
+    except (Conflict, NotFound) as exc:
+        db.session.rollback()
+        return _applications_answer(event_id, exc.detail, exc.status)
+    db.session.commit()
+    toast = _("Approved.") if status == "joined" else STATUS_NAMES.get(status)
+    return htmx.answer(_applications_answer(event_id, None, 200)[0], toast=toast)
+
+
+def _applications_answer(event_id: int, error: Any, status: int) -> tuple[str, int]:
+    context = _event_context(event_id)
+    html = render_template("events/partials/_applications.html", **context, error=error)
+    html += render_template("events/partials/_participants.html", **context, oob=True)
+    return html, status
 
 
 @bp.get("/<int:event_id>/edit")
@@ -203,9 +258,20 @@ def _event_context(event_id: int) -> dict[str, Any]:
     user = current()
     view = services.view_event(user, event_id)
     people = services.list_participants(event_id, limit=PARTICIPANTS_SHOWN).items
+    can_change = services.can_change(user, view.event)
     return {
         "event": view,
         "people": people,
-        "can_change": services.can_change(user, view.event),
+        "can_change": can_change,
+        "is_organiser": view.event.creator_id == user.id,
         "started": view.event.starts_at <= utcnow(),
+        "waitlist_place": services.waitlist_place(user, event_id)
+        if view.status == "waitlisted"
+        else None,
+        "organiser_contact": services.organiser_contact(view.event)
+        if view.status == "joined"
+        else None,
+        "applications": services.list_applications(user, event_id, limit=APPLICATIONS_SHOWN).items
+        if can_change
+        else [],
     }
