@@ -135,3 +135,68 @@ def test_json_type_errors_speak_russian(client, make_user):
     answer = client.post("/api/tasks", json={"title": 5}, headers=headers_for(russian))
     assert answer.status_code == 422
     assert answer.get_json()["errors"][0]["message"] == "Неверный тип JSON: нужно текст."
+
+
+def sign_in_from(client, telegram_id: int, zone: str) -> None:
+    raw = tma_headers(telegram_id)["Authorization"][4:]
+    answer = client.post(
+        "/auth/session", data={"time_zone": zone}, headers={"X-Telegram-Init-Data": raw}
+    )
+    assert answer.status_code == 200
+
+
+def test_a_chosen_time_zone_stays_until_automatic_again(app, client):
+    """After the user picks Vladivostok on /me, does a device reporting Moscow at sign-in
+    leave it, and after choosing "automatic" does the device's report count again?"""
+    sign_in_from(client, 40_500, MOSCOW)
+    chose = client.post("/me/time-zone", data={"time_zone": "Asia/Vladivostok"}, headers=HX)
+    assert chose.status_code == 200
+    assert 'value="Asia/Vladivostok" selected' in chose.get_data(as_text=True)
+    sign_in_from(client, 40_500, MOSCOW)
+    assert stored_zone(app, 40_500) == "Asia/Vladivostok"
+    assert client.post("/me/time-zone", data={"time_zone": "auto"}, headers=HX).status_code == 200
+    sign_in_from(client, 40_500, MOSCOW)
+    assert stored_zone(app, 40_500) == MOSCOW
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_changes(app, client, make_user):
+    """Is a zone that is not an IANA name refused with the field's message, on the page
+    (422, the section redrawn) and in the API (422 naming `time_zone`), the stored zone
+    kept?"""
+    user = make_user(time_zone=MOSCOW)
+    headers = {**headers_for(user), **HX}
+    page = client.post("/me/time-zone", data={"time_zone": "Mars/Olympus"}, headers=headers)
+    assert page.status_code == 422
+    assert "Choose a time zone from the list." in page.get_data(as_text=True)
+    answer = client.put(
+        f"/api/users/{user.id}", json={"time_zone": "Mars/Olympus"}, headers=headers_for(user)
+    )
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.get_json()["errors"]] == ["time_zone"]
+    with app.app_context():
+        assert db.session.get(User, user.id).time_zone == MOSCOW
+
+
+def test_the_api_chooses_a_zone_and_says_so(client, make_user):
+    """Does `PUT /api/users/<id>` keep a chosen zone and `UserOut` show it as chosen?"""
+    user = make_user(time_zone=MOSCOW)
+    answer = client.put(
+        f"/api/users/{user.id}", json={"time_zone": "Asia/Omsk"}, headers=headers_for(user)
+    )
+    assert answer.status_code == 200
+    assert (answer.get_json()["time_zone"], answer.get_json()["time_zone_chosen"]) == (
+        "Asia/Omsk",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("ru", "Владивосток (+10:00)"), ("en", "Vladivostok (+10:00)")]
+)
+def test_me_offers_time_zones_in_the_users_language(client, make_user, language, label):
+    """Does /me offer the zones by city in the user's language with their offset, and
+    "automatic" while the user has chosen none?"""
+    user = make_user(language_code=language, time_zone=MOSCOW)
+    html = client.get("/me", headers=headers_for(user)).get_data(as_text=True)
+    assert label in html
+    assert 'value="auto" selected' in html

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,10 @@ class User(TimestampMixin, UserMixin, Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # The IANA time zone the Mini App reported at sign-in ("Europe/Moscow"); None is UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # True when the user picked the zone on /me: the devices' reports no longer change it.
+    time_zone_chosen: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
     photo_url: Mapped[str | None] = mapped_column(String(512))
     is_premium: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     role: Mapped[Role] = mapped_column(

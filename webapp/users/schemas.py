@@ -22,6 +22,8 @@ class UserOut(Schema):
     display_name: str
     language_code: str | None
     locale: str | None
+    time_zone: str | None
+    time_zone_chosen: bool
     photo_url: str | None
     is_premium: bool
     role: Role
@@ -43,6 +45,8 @@ class ProfileIn(Input):
     first_name: str | None = Field(None, min_length=1, max_length=128)
     last_name: str | None = Field(None, max_length=128)
     locale: Literal["en", "ru"] | None = None
+    # An IANA zone ("Asia/Vladivostok") kept whatever the devices report, or "auto".
+    time_zone: str | None = Field(None, min_length=1, max_length=64)
 
 
 class RoleIn(Input):

@@ -32,6 +32,7 @@ from webapp.errors import (
     field_error,
 )
 from webapp.extensions import db
+from webapp.i18n import known_time_zone
 from webapp.pagination import Page, paginate
 from webapp.users.models import Role, User
 from webapp.users.profile import MAX_SPORTS, CommunityProfile, sport_keys
@@ -45,6 +46,7 @@ class ProfileChanges:
     first_name: str | None = None
     last_name: str | None = None
     locale: str | None = None
+    time_zone: str | None = None  # an IANA name or AUTOMATIC_ZONE
 
 
 def get_user(user_id: int) -> User:
@@ -177,21 +179,40 @@ def update_profile(actor: User, user_id: int, changes: ProfileChanges) -> User:
         value = getattr(changes, name)
         if value is not None:
             setattr(user, name, value)
+    if changes.time_zone is not None:
+        choose_time_zone(user, changes.time_zone)
     db.session.flush()
     return user
 
 
 def set_time_zone(user: User, name: str | None) -> bool:
-    """Store the IANA time zone a client reported (e.g. at sign-in); an unknown name is
-    ignored (the user keeps their zone). True when it changed."""
-    from webapp.i18n import known_time_zone
-
+    """Store the IANA time zone a device reported (at sign-in); an unknown name is ignored,
+    and so is every report once the user chose a zone themselves. True when it changed."""
     zone = known_time_zone(name)
-    if zone is None or zone == user.time_zone:
+    if user.time_zone_chosen or zone is None or zone == user.time_zone:
         return False
     user.time_zone = zone
     db.session.flush()
     return True
+
+
+AUTOMATIC_ZONE = "auto"
+"""Chosen instead of a zone: follow the device again (from its next report at sign-in)."""
+
+
+def choose_time_zone(user: User, name: str) -> User:
+    """The user's own choice (the /me page, `PUT /api/users/<id>`): an IANA zone that
+    stays whatever their devices report, or `AUTOMATIC_ZONE`."""
+    if name == AUTOMATIC_ZONE:
+        user.time_zone_chosen = False
+    else:
+        zone = known_time_zone(name)
+        if zone is None:
+            message = _l("Choose a time zone from the list.")
+            raise ValidationFailed(message, errors=[field_error("time_zone", message)])
+        user.time_zone, user.time_zone_chosen = zone, True
+    db.session.flush()
+    return user
 
 
 def set_role(actor: User, user_id: int, role: Role) -> User:
