@@ -1,7 +1,7 @@
 """A time zone the user chose on /me stays: devices' reports at sign-in no longer change it.
 
 Revision ID: locale_0002
-Revises: ops_0001
+Revises: market_0003
 Create Date: 2026-12-01 17:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'locale_0002'
-down_revision = 'ops_0001'
+down_revision = 'market_0003'
 branch_labels = None
 depends_on = None
 
