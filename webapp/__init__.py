@@ -108,10 +108,10 @@ def _security_schemes() -> dict[str, Any]:
 def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
+    from webapp.auth.identity import user_from_session
     from webapp.i18n import catalog_directories, select_locale, select_timezone
     from webapp.idempotency import init_idempotency
     from webapp.redis_store import init_redis
-    from webapp.users.services import user_for_session
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
@@ -144,7 +144,7 @@ def _register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> Any:
-        return user_for_session(session_id)
+        return user_from_session(session_id)
 
 
 def _register_bot_and_jobs(app: Flask) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.fixtures.users import headers_for
 from webapp.auth import user_cache
 from webapp.extensions import db
-from webapp.users.models import User
+from webapp.users.models import Role, User
 
 
 @pytest.fixture
@@ -108,3 +108,35 @@ def test_off_when_zero(app, client, student, clock):
     headers = headers_for(student)
     client.get("/api/tasks", headers=headers)
     assert user_selects(app, client, "/api/tasks", headers) == (200, 1)
+
+
+def page_session(app, client, user: User) -> None:
+    """A page session cookie for `user`, opened as the Mini App opens it."""
+    raw = headers_for(user)["Authorization"][4:]
+    opened = client.post("/auth/session", headers={"X-Telegram-Init-Data": raw})
+    assert opened.status_code == 200
+
+
+def test_a_page_session_seen_a_moment_ago_costs_no_select(app, client, student, clock):
+    """Is a page request with a session cookie seen seconds ago answered without reading
+    the user's row, and read again once the cache's seconds have passed?"""
+    page_session(app, client, student)
+    assert user_selects(app, client, "/tasks", {})[0] == 200
+    assert user_selects(app, client, "/tasks", {}) == (200, 0)
+    clock.now += 6
+    assert user_selects(app, client, "/tasks", {}) == (200, 1)
+
+
+def test_ending_the_sessions_refuses_a_remembered_cookie_at_once(app, make_user, clock):
+    """After the dashboard's sign-out, does a copy of the cookie that the cache remembers
+    open nothing, at once?"""
+    from tests.admin.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, cheap_hash, sign_in
+
+    make_user(Role.ADMIN, login=ADMIN_LOGIN, password_hash=cheap_hash(ADMIN_PASSWORD))
+    owner = app.test_client()
+    assert sign_in(owner).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", owner.get_cookie("session").value)
+    assert thief.get("/admin/").status_code == 200  # remembered now
+    assert owner.post("/admin/logout").status_code == 302
+    assert thief.get("/admin/").status_code == 302

@@ -91,6 +91,20 @@ def _user_from_token(raw: str) -> User:
     return user
 
 
+def user_from_session(session_id: str) -> User | None:
+    """The user of a page's session cookie (`User.get_id()`, "<id>:<version>"), or None
+    when its sessions were ended: the row from the per-process cache when this cookie was
+    seen seconds ago, else one SELECT. Ending the sessions changes the row through the ORM,
+    so this process forgets it at once (the others within `SIGN_IN_CACHE_SECONDS`)."""
+    key, ttl = _cache_key("session", session_id), _cache_seconds()
+    user = user_cache.users.get(key, ttl, db.session)
+    if user is None:
+        user = users.user_for_session(session_id)
+        if user is not None:
+            user_cache.users.put(key, user, ttl)
+    return user
+
+
 def _credentials() -> tuple[str, str] | None:
     header = request.headers.get("Authorization", "").strip()
     if header:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from webapp.auth.init_data import WebAppUser
 from webapp.auth.roles import is_admin, require_admin, require_staff
@@ -107,10 +107,12 @@ def user_for_session(session_id: str) -> User | None:
 
 
 def end_sessions(user_id: int) -> None:
-    """Invalidate every cookie session of this account (logout; copies of the cookie too)."""
-    db.session.execute(
-        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
-    )
+    """Invalidate every cookie session of this account (logout; copies of the cookie too).
+    An ORM change (an atomic `+ 1` in SQL), so the flush tells the sign-in cache."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.session_version = User.session_version + 1
+        db.session.flush()
 
 
 def find_by_login(login: str) -> User | None:
