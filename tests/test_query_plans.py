@@ -39,13 +39,14 @@ SEED = [
     FROM generate_series(1, :rows) g
     """,
     """
-    INSERT INTO orders (id, client_id, category, city, description, contact, status,
+    INSERT INTO orders (id, client_id, category, city, city_id, description, contact, status,
                         takes_count, created_at, updated_at, expires_at)
     SELECT substr(md5(g::text), 1, 12), 1 + g % 1000,
            (ARRAY['courier', 'repair', 'cleaning', 'moving', 'tutoring', 'it',
                   'other'])[1 + g % 7],
            (ARRAY['Moscow', 'Saint Petersburg', 'Kazan', 'Novosibirsk',
                   'Yekaterinburg'])[1 + g % 5],
+           (ARRAY[524901, 498817, 551487, 1496747, 1486209])[1 + g % 5],
            'Order ' || g, '+7 900 ' || g,
            CASE WHEN g % 10 = 0 THEN 'expired' WHEN g % 10 = 1 THEN 'completed' ELSE 'active' END,
            0, now() - g * interval '1 second', now(), now() + interval '1 day'
@@ -139,6 +140,7 @@ LISTS: list[tuple[int | None, str]] = [
     (None, "/api/orders?city=Kazan"),
     (None, "/api/orders?category=repair&city=Kazan"),
     (None, "/api/orders?category=repair&city=Kazan&skip=40"),
+    (None, "/api/orders?city=551487"),
     (OWNER, "/api/orders/mine?role=client"),
     (OWNER, "/api/orders/mine?role=executor"),
     (None, "/api/reviews"),

@@ -237,6 +237,7 @@ def _register_cli(app: Flask) -> None:
     from bot.cli import bot_cli
     from webapp.auth.cli import dev_cli
     from webapp.demo import demo_cli
+    from webapp.market.cli import market_cli
     from webapp.problems.cli import problems_cli
     from webapp.users.cli import users_cli
 
@@ -244,6 +245,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(problems_cli)
+    app.cli.add_command(market_cli)
     app.cli.add_command(bot_cli)
 
 

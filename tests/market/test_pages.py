@@ -178,7 +178,7 @@ def test_me_saves_subscriptions_and_language(app, client, student):
     headers = {**headers_for(student), **HX}
     saved = client.post(
         "/me/subscriptions",
-        data={"categories": ["courier"], "cities": ["Kazan"], "frequency": "hourly"},
+        data={"categories": ["courier"], "cities": ["551487"], "frequency": "hourly"},
         headers=headers,
     )
     assert saved.status_code == 200 and "hub:toast" in saved.headers["HX-Trigger"]
@@ -186,6 +186,7 @@ def test_me_saves_subscriptions_and_language(app, client, student):
     assert prefs["preferences"] == {
         "categories": ["courier"],
         "cities": ["Kazan"],
+        "city_ids": [551487],
         "frequency": "hourly",
     }
     bad = client.post("/me/subscriptions", data={"cities": ["Atlantis"]}, headers=headers)

@@ -93,7 +93,12 @@ def test_me_shows_market_profile(client, student, fund):
         "completed_orders": 0,
         "average_rating": None,
         "reviews_count": 0,
-        "preferences": {"categories": [], "cities": [], "frequency": "instant"},
+        "preferences": {
+            "categories": [],
+            "cities": [],
+            "city_ids": [],
+            "frequency": "instant",
+        },
     }
 
 
@@ -118,4 +123,9 @@ def test_preferences_are_validated_and_saved(client, student):
     )
     assert wrong.status_code == 422
     prefs = client.get("/api/users/me", headers=headers).get_json()["market"]["preferences"]
-    assert prefs == {"categories": ["courier", "repair"], "cities": ["Kazan"], "frequency": "daily"}
+    assert prefs == {
+        "categories": ["courier", "repair"],
+        "cities": ["Kazan"],
+        "city_ids": [551487],
+        "frequency": "daily",
+    }

@@ -133,7 +133,7 @@ def list_orders(query: OrderListQuery):
     """Active orders, newest first, filtered by category and city; never with contacts."""
     page = services.list_open_orders(
         category=query.category,
-        city=query.city,
+        city_id=services.city_filter(query.city),
         skip=query.skip,
         limit=query.limit,
         after=query.after,

@@ -5,7 +5,7 @@ one place the API's `GET /api/config`, the pages and the services take them from
 | variable | meaning | default |
 | --- | --- | --- |
 | `MARKET_CATEGORIES` | categories, `key=English|Русский,…` | a small demo list |
-| `MARKET_CITIES` | cities, `key=English|Русский,…` | a small demo list |
+| `MARKET_CITIES` | popular cities (listed first), `key=English|Русский,…` | five cities |
 | `MARKET_TAKE_PRICE` | price of one take, kopecks | `200` (2 ₽) |
 | `MARKET_MAX_TAKES` | executors per order | `3` |
 | `MARKET_ORDER_TTL_MINUTES` | an order's lifetime | `60` |

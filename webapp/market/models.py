@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import UTCDateTime, utcnow, value_enum
 from webapp.extensions import Model
+from webapp.market.cities import keys_of
 from webapp.users.models import User
 
 
@@ -75,7 +76,7 @@ class Order(Model):
                 "id",
                 postgresql_include=["expires_at"],
             )
-            for filters in ((), ("category",), ("city",), ("category", "city"))
+            for filters in ((), ("category",), ("city_id",), ("category", "city_id"))
         ),
         Index("ix_orders_status_expires_at", "status", "expires_at"),
         Index("ix_orders_client_created", "client_id", "created_at"),
@@ -84,7 +85,11 @@ class Order(Model):
     id: Mapped[str] = mapped_column(String(12), primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     category: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The city: its GeoNames id in the directory (`webapp.cities`; what the feed filters
+    # and subscriptions match) and its key for old clients (`webapp.market.cities`). Rows
+    # older than the directory whose city it could not place have no id.
     city: Mapped[str] = mapped_column(String(64), nullable=False)
+    city_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     contact: Mapped[str] = mapped_column(String(200), nullable=False)
     status: Mapped[OrderStatus] = mapped_column(
@@ -234,10 +239,17 @@ class Preferences(Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
-    cities: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
+    # The subscribed cities' GeoNames ids (the column's name is older than the directory).
+    city_ids: Mapped[list[Any]] = mapped_column("cities", JSON, default=list, nullable=False)
     frequency: Mapped[Frequency] = mapped_column(
         value_enum(Frequency, "notify_frequency", length=24),
         default=Frequency.INSTANT,
         nullable=False,
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    @property
+    def cities(self) -> list[str]:
+        """The subscribed cities as old clients name them (configured keys, else English
+        names)."""
+        return keys_of([city_id for city_id in self.city_ids or [] if isinstance(city_id, int)])

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.i18n import choice_name, user_locale
+from webapp.market.cities import city_label
 from webapp.market.models import Frequency, Order, OrderStatus, Preferences
 from webapp.outbox import queue_message
 from webapp.users.models import User
@@ -61,12 +62,13 @@ def _subscribers(
 
 
 def _matches(prefs: Preferences, order: Order) -> bool:
-    return order.category in (prefs.categories or []) and order.city in (prefs.cities or [])
+    return order.category in (prefs.categories or []) and order.city_id in (prefs.city_ids or [])
 
 
 def _line(order: Order) -> str:
     text = " ".join(order.description.split())
-    where = f"{choice_name('category', order.category)} · {choice_name('city', order.city)}"
+    city = city_label(order.city_id, order.city)
+    where = f"{choice_name('category', order.category)} · {city}"
     return f"{where}: {text[:120]}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, reviews
+from webapp.market.cities import popular_first, resolve_city
 from webapp.market.config import settings
 from webapp.market.models import Frequency, Preferences
 from webapp.users.models import User
@@ -34,7 +36,7 @@ def preferences_of(user_id: int) -> Preferences:
                 db.session,
                 user_id=user_id,
                 categories=[],
-                cities=[],
+                cities=[],  # the column of `Preferences.city_ids`
                 frequency=Frequency.INSTANT.value,
                 updated_at=utcnow(),
             )
@@ -53,13 +55,29 @@ def _checked(field: str, values: list[str], allowed: list[str]) -> list[str]:
     return [v for v in allowed if v in set(values)]  # configured order, no duplicates
 
 
-def set_subscriptions(actor: User, categories: list[str], cities: list[str]) -> Preferences:
+def _checked_cities(cities: Sequence[int | str]) -> list[int]:
+    """The directory ids of these cities (ids or names), popular ones first, no repeats."""
+    found = {value: resolve_city(value) for value in cities}
+    unknown = [str(value) for value, city in found.items() if city is None]
+    if unknown:
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error("cities", _l("Unknown: %(items)s", items=", ".join(unknown)))],
+        )
+    return popular_first([city.id for city in found.values() if city is not None])
+
+
+def set_subscriptions(
+    actor: User, categories: list[str], cities: Sequence[int | str]
+) -> Preferences:
+    """The categories (configured ones) and cities (any of the directory, by id or name)
+    whose new orders the user hears about."""
     config = settings()
     checked_categories = _checked("categories", categories, config.categories)
-    checked_cities = _checked("cities", cities, config.cities)
+    checked_cities = _checked_cities(cities)
     prefs = preferences_of(actor.id)
     prefs.categories = checked_categories
-    prefs.cities = checked_cities
+    prefs.city_ids = checked_cities
     prefs.updated_at = utcnow()
     db.session.flush()
     return prefs
@@ -86,4 +104,4 @@ def market_profile(user: User) -> MarketProfile:
 
 def default_preferences(user_id: int) -> Preferences:
     """What a user who never chose has (not stored: reading a profile writes nothing)."""
-    return Preferences(user_id=user_id, categories=[], cities=[], frequency=Frequency.INSTANT)
+    return Preferences(user_id=user_id, categories=[], city_ids=[], frequency=Frequency.INSTANT)

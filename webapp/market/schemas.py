@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from webapp.api import (
+    DB_INT_MAX,
     Id,
     Input,
     KeysetPage,
@@ -19,6 +20,7 @@ from webapp.api import (
     Params,
     Schema,
 )
+from webapp.market.cities import PopularCity, city_label, popular_cities
 from webapp.market.config import MarketSettings
 from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
 from webapp.market.preferences import MarketProfile
@@ -28,6 +30,24 @@ from webapp.users.models import User
 from webapp.users.schemas import UserOut
 
 OrderId = Field(..., min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")
+
+
+def _city_ref(value: int | str) -> int | str:
+    """A directory id (1 to 2^31-1) or a name of 1 to 64 characters; whether the directory
+    knows it is the service's question."""
+    wrong_id = isinstance(value, int) and not 1 <= value <= DB_INT_MAX
+    if wrong_id or (isinstance(value, str) and not 1 <= len(value.strip()) <= 64):
+        # a msgid of the market's catalog: `validation_message` translates it
+        raise ValueError("Choose a city from the list.")
+    return value
+
+
+# One error on the field itself (not one per member of a union).
+CityRef = Annotated[int | str, AfterValidator(_city_ref)]
+CITY_REF = (
+    "A city of the directory: its id (`GET /api/cities`) or a name the directory knows "
+    '("Тула", "tula", "питер", a configured key such as "Moscow")'
+)
 
 
 def money(amount: int) -> Money:
@@ -45,14 +65,14 @@ class _Text(Input):
 
 class OrderIn(_Text):
     category: str = Field(..., min_length=1, max_length=64)
-    city: str = Field(..., min_length=1, max_length=64)
+    city: CityRef = Field(..., description=CITY_REF)
     description: str = Field(..., min_length=1, max_length=2000)
     contact: str = Field(..., min_length=1, max_length=200)
 
 
 class OrderUpdate(_Text):
     category: str | None = Field(None, min_length=1, max_length=64)
-    city: str | None = Field(None, min_length=1, max_length=64)
+    city: CityRef | None = None
     description: str | None = Field(None, min_length=1, max_length=2000)
     contact: str | None = Field(None, min_length=1, max_length=200)
 
@@ -63,7 +83,9 @@ class OrderPath(Params):
 
 class OrderListQuery(KeysetPagination):
     category: str | None = Field(None, max_length=64)
-    city: str | None = Field(None, max_length=64)
+    city: str | None = Field(
+        None, max_length=64, description="A city's directory id or a name the directory knows"
+    )
 
 
 class MineQuery(Pagination):
@@ -87,7 +109,9 @@ class OrderOut(Schema):
     id: str
     client_id: int
     category: str
-    city: str
+    city: str = Field(description="The configured key of a popular city, else its English name")
+    city_id: int | None = Field(description="The city's id in the directory (`/api/cities`)")
+    city_name: str = Field(description="The city's name in the reader's language")
     description: str
     status: OrderStatus
     created_at: datetime
@@ -159,7 +183,9 @@ class StarsInvoiceOut(BaseModel):
 
 class PreferencesIn(Input):
     categories: list[str] = Field(default_factory=list, max_length=100)
-    cities: list[str] = Field(default_factory=list, max_length=100)
+    cities: list[CityRef] = Field(
+        default_factory=list, max_length=100, description="Directory ids or names"
+    )
 
 
 class NotificationSettingsIn(Input):
@@ -168,7 +194,8 @@ class NotificationSettingsIn(Input):
 
 class PreferencesOut(Schema):
     categories: list[str]
-    cities: list[str]
+    cities: list[str] = Field(description="Configured keys of popular cities, else English names")
+    city_ids: list[int] = Field(description="The same cities' directory ids")
     frequency: Frequency
 
 
@@ -259,9 +286,24 @@ class ExecutorProfileOut(TakeExecutorOut):
     recent_reviews: list[ReviewOut]
 
 
+class PopularCityOut(BaseModel):
+    """A configured city: its key (`cities`), its directory id and names."""
+
+    key: str
+    id: int
+    name: str = Field(description="In the reader's language")
+    name_en: str
+    name_ru: str
+    region_en: str | None
+    region_ru: str | None
+
+
 class ConfigOut(BaseModel):
     categories: list[str]
-    cities: list[str]
+    cities: list[str] = Field(
+        description="The popular cities' keys (any directory city is allowed)"
+    )
+    popular_cities: list[PopularCityOut]
     ticket_types: list[str]
     take_price: Money
     order_ttl_minutes: int
@@ -277,9 +319,11 @@ class ConfigOut(BaseModel):
 
 def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
     """`GET /api/config`: what the Mini App needs to know before it asks anything."""
+    popular = popular_cities()
     return ConfigOut(
         categories=settings.categories,
-        cities=settings.cities,
+        cities=[city.key for city in popular],
+        popular_cities=[popular_city_out(city) for city in popular],
         ticket_types=list(ticket_types),
         take_price=money(settings.take_price),
         order_ttl_minutes=settings.order_ttl_minutes,
@@ -298,6 +342,18 @@ def executor_out(executor: ExecutorSummary) -> TakeExecutorOut:
         username=executor.username,
         rating=executor.rating,
         completed_orders=executor.completed_orders,
+    )
+
+
+def popular_city_out(popular: PopularCity) -> PopularCityOut:
+    return PopularCityOut(
+        key=popular.key,
+        id=popular.city.id,
+        name=city_label(popular.city.id, popular.key),
+        name_en=popular.name_en,
+        name_ru=popular.name_ru,
+        region_en=popular.city.region_en,
+        region_ru=popular.city.region_ru,
     )
 
 
@@ -346,6 +402,8 @@ def order_out(view: OrderView, max_takes: int, takes: list[TakeSummary] | None =
         client_id=order.client_id,
         category=order.category,
         city=order.city,
+        city_id=order.city_id,
+        city_name=city_label(order.city_id, order.city),
         description=order.description,
         status=order.status,
         created_at=order.created_at,

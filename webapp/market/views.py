@@ -20,6 +20,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.forms import errors_by_field, validate_form
 from webapp.market import money, preferences, reviews, services
+from webapp.market.cities import city_label, popular_cities, resolve_city
 from webapp.market.config import settings
 from webapp.market.models import Frequency, OrderStatus, TransactionType
 from webapp.market.schemas import ClientReviewIn, ComplaintIn, OrderIn, RechargeIn
@@ -89,24 +90,33 @@ def _skip() -> int:
     return int(raw) if raw.isdigit() else 0
 
 
+@bp.app_template_global("order_city")
+def order_city(order: Any) -> str:
+    """An order's city in the reader's language (a page's `order_city(view.order)`)."""
+    return city_label(order.city_id, order.city)
+
+
 # --- the feed ------------------------------------------------------------------------------
 
 
 def _feed_context() -> dict[str, Any]:
     config = settings()
     category = request.args.get("category") or None
-    city = request.args.get("city") or None
     category = category if category in config.categories else None
-    city = city if city in config.cities else None
+    wanted = (request.args.get("city") or "")[:64]
+    found = resolve_city(wanted) if wanted.strip() else None  # unknown: no filter
+    city = found.id if found is not None else None
     skip = _skip()
     after = request.args.get("after") or None
     page = services.list_open_orders(
-        category=category, city=city, skip=skip, limit=PAGE_SIZE, after=after
+        category=category, city_id=city, skip=skip, limit=PAGE_SIZE, after=after
     )
     return {
         "config": config,
         "category": category,
         "city": city,
+        "city_name": city_label(city, "") if city is not None else None,
+        "popular_cities": popular_cities(),
         "orders": [services.view_order(None, o) for o in page.items],
         "total": page.total_text,
         "skip": skip,
@@ -329,6 +339,7 @@ def new_order_page():
                     return _page(
                         "market/new.html",
                         429,
+                        city_choices=_city_choices([]),
                         headers={"Retry-After": str(getattr(exc, "retry_after", 60))},
                         config=config,
                         values=values,
@@ -342,6 +353,7 @@ def new_order_page():
     return _page(
         "market/new.html",
         status,
+        city_choices=_city_choices([]),
         config=config,
         values=values,
         errors=errors,
@@ -373,13 +385,24 @@ def mine_page():
 # --- /me -----------------------------------------------------------------------------------
 
 
+def _city_choices(selected: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of the popular cities, then of the other selected ones."""
+    ids = [popular.city.id for popular in popular_cities()]
+    ids += [city_id for city_id in selected if city_id not in ids]
+    return [(city_id, city_label(city_id, str(city_id))) for city_id in ids]
+
+
 def _me_context() -> dict[str, Any]:
     me = current()
     config = settings()
     history = money.transactions_of(me.id, skip=0, limit=PAGE_SIZE)
+    profile = preferences.market_profile(me)
+    subscribed = [c for c in profile.preferences.city_ids or [] if isinstance(c, int)]
     return {
         "me": me,
-        "profile": preferences.market_profile(me),
+        "profile": profile,
+        "subscribed_cities": subscribed,
+        "city_choices": _city_choices(subscribed),
         "config": config,
         "frequencies": list(Frequency),
         "history": history.items,

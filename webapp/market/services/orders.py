@@ -16,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import ColumnElement, func, insert, literal, select, update
 
-from webapp.cities import find_city
+from webapp.cities import City
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import notifications
+from webapp.market.cities import city_key, resolve_city
 from webapp.market.config import MarketSettings, settings
 from webapp.market.models import Order, OrderStatus, Take
 from webapp.pagination import Page, paginate
@@ -172,7 +173,7 @@ def lock_order(order_id: str) -> Order:
 def list_open_orders(
     *,
     category: str | None,
-    city: str | None,
+    city_id: int | None,
     skip: int = 0,
     limit: int = 20,
     after: str | None = None,
@@ -184,8 +185,8 @@ def list_open_orders(
     query = select(Order).where(Order.status == OrderStatus.ACTIVE, Order.expires_at > now)
     if category:
         query = query.where(Order.category == category)
-    if city:
-        query = query.where(Order.city == city)
+    if city_id is not None:
+        query = query.where(Order.city_id == city_id)
     order: list[ColumnElement[Any]] = [Order.created_at.desc(), Order.id.desc()]
     return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
 
@@ -209,7 +210,7 @@ def my_orders(actor: User, role: str, *, skip: int, limit: int) -> Page[Order]:
 @dataclass(frozen=True)
 class OrderDraft:
     category: str
-    city: str
+    city: int | str  # a directory id or a name the directory knows
     description: str
     contact: str
 
@@ -217,40 +218,38 @@ class OrderDraft:
 @dataclass(frozen=True)
 class OrderChanges:
     category: str | None = None
-    city: str | None = None
+    city: int | str | None = None
     description: str | None = None
     contact: str | None = None
 
 
-def configured_city(name: str) -> str | None:
-    """The configured city `name` means, as configured: the name itself, or the configured
-    city the city directory knows it as ("Москва", "мск", "moskva" → "Moscow"); None when
-    it names no configured city."""
-    cities = settings().cities
-    if name in cities:
-        return name
-    wanted = find_city(name)
-    if wanted is None:
-        return None
-    for configured in cities:
-        city = find_city(configured)
-        if city is not None and city.id == wanted.id:
-            return configured
-    return None
-
-
-def _check_choices(category: str | None, city: str | None) -> str | None:
-    """Refuse a category or city outside the configured ones (422); the city as configured."""
+def _check_choices(category: str | None, city: int | str | None) -> City | None:
+    """Refuse a category outside the configured ones or a city the directory does not know
+    (422); the directory's city."""
     config = settings()
     errors = []
     if category is not None and category not in config.categories:
         errors.append(field_error("category", _l("Choose one of the listed categories.")))
-    configured = None if city is None else configured_city(city)
-    if city is not None and configured is None:
-        errors.append(field_error("city", _l("Choose one of the listed cities.")))
+    found = None if city is None else resolve_city(city)
+    if city is not None and found is None:
+        errors.append(field_error("city", _l("Choose a city from the list.")))
     if errors:
         raise ValidationFailed(_l("Some fields are missing or invalid."), errors=errors)
-    return configured
+    return found
+
+
+def city_filter(value: int | str | None) -> int | None:
+    """The directory id a feed filter names (an id or a name), None for no filter; a city
+    the directory does not know is a 422 naming `city`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    city = resolve_city(value)
+    if city is None:
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error("city", _l("Choose a city from the list."))],
+        )
+    return city.id
 
 
 def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) -> Order:
@@ -263,6 +262,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
     config = settings()
     now = now or utcnow()
     city = _check_choices(draft.category, draft.city)
+    assert city is not None  # a draft always names its city
     db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
     since = now - timedelta(hours=1)
     recent = (
@@ -276,7 +276,8 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
         "id": order_id,
         "client_id": actor.id,
         "category": draft.category,
-        "city": city,
+        "city": city_key(city),
+        "city_id": city.id,
         "description": draft.description.strip(),
         "contact": draft.contact.strip(),
         "status": OrderStatus.ACTIVE,
@@ -333,8 +334,11 @@ def update_order(
     """The client edits an active order nobody has taken; the city never changes (409)."""
     now = now or utcnow()
     order = _editable_by(actor, order_id, now)
-    if changes.city is not None and (configured_city(changes.city) or changes.city) != order.city:
-        raise Conflict(_l("The city of an order cannot change."))
+    if changes.city is not None:
+        named = resolve_city(changes.city)
+        same = named.id == order.city_id if named is not None else changes.city == order.city
+        if not same:
+            raise Conflict(_l("The city of an order cannot change."))
     _check_choices(changes.category, None)
     for name in ("category", "description", "contact"):
         value = getattr(changes, name)
