@@ -211,3 +211,131 @@ class TestWithCSRF:
         answer = client.post(f"{base}/reject", data={"reason": "no", "csrf_token": token})
         assert answer.status_code == 302
         assert stored(app, form_id).status == FormStatus.REJECTED
+
+
+# --- internal notes and questionnaire designs ----------------------------------------------
+
+
+def test_a_note_from_the_dashboard_is_audited(app, admin_client, dashboard_admin, make_form):
+    """Does a note added on the review page show there, kept with its author, audited?"""
+    form_id = make_form()
+    answer = admin_client.post(f"/admin/ticket-forms/{form_id}/note", data={"text": "Paid in cash"})
+    assert answer.status_code == 302
+    review = admin_client.get(f"/admin/ticket-forms/{form_id}/review").get_data(as_text=True)
+    assert "Paid in cash" in review and "Boss" in review
+    [entry] = audit_entries(app, "ticket_form.note")
+    assert entry.actor_id == dashboard_admin.id and entry.target_type == "ticket_form_notes"
+    assert entry.before is None
+    assert entry.after == {
+        "form_id": form_id,
+        "author_id": dashboard_admin.id,
+        "text": "Paid in cash",
+    }
+    blank = admin_client.post(
+        f"/admin/ticket-forms/{form_id}/note", data={"text": ""}, follow_redirects=True
+    )
+    assert "This field is required." in blank.get_data(as_text=True)
+    assert len(audit_entries(app, "ticket_form.note")) == 1
+
+
+def design_of(app, questionnaire_id=1):
+    from webapp.tickets import services
+
+    with app.app_context():
+        questionnaire = services.get_questionnaire(questionnaire_id)
+        version = services.current_version(questionnaire)
+        return questionnaire.version, [spec["key"] for spec in version.fields], version.fields
+
+
+QUESTION = {
+    "key": "meals",
+    "kind": "multi_choice",
+    "label_en": "Meals",
+    "label_ru": "Питание",
+    "help_en": "Pick any",
+    "help_ru": "Любые",
+    "options": "lunch | Lunch | Обед\ndinner | Dinner | Ужин",
+    "max_length": "2",
+    "required": "on",
+}
+
+
+def test_design_a_questionnaire_in_the_dashboard(app, admin_client, dashboard_admin):
+    """Can an admin add, edit, move and remove questions in the dashboard, each change a
+    new version through the service, audited with the questions before and after?"""
+    page = admin_client.get("/admin/questionnaires/")
+    assert page.status_code == 200
+    design = admin_client.get("/admin/questionnaires/1/design").get_data(as_text=True)
+    assert "ticket_type" in design and "accessibility_needs" in design
+    added = admin_client.post("/admin/questionnaires/1/question/new", data=QUESTION)
+    assert added.status_code == 302
+    version, keys, fields = design_of(app)
+    assert version == 2 and keys[-1] == "meals"
+    assert fields[-1]["options"][1] == {"value": "dinner", "label": {"en": "Dinner", "ru": "Ужин"}}
+    assert fields[-1]["required"] and fields[-1]["max_length"] == 2
+    assert fields[-1]["help"] == {"en": "Pick any", "ru": "Любые"}
+    edited = {**QUESTION, "label_en": "Food", "required": ""}
+    del edited["required"]
+    admin_client.post("/admin/questionnaires/1/question/7", data=edited)
+    admin_client.post("/admin/questionnaires/1/move/7/up")
+    admin_client.post("/admin/questionnaires/1/remove/0")
+    version, keys, fields = design_of(app)
+    assert version == 5
+    assert keys == [
+        "email", "phone", "ticket_type", "quantity", "dietary_requirements", "meals",
+        "accessibility_needs",
+    ]  # fmt: skip
+    assert fields[5]["label"]["en"] == "Food" and not fields[5]["required"]
+    entries = audit_entries(app, "questionnaire.design")
+    assert [e.after["version"] for e in entries] == [2, 3, 4, 5]
+    assert entries[-1].before["fields"][0] == "name" and "name" not in entries[-1].after["fields"]
+    assert all(e.actor_id == dashboard_admin.id for e in entries)
+
+
+def test_a_bad_question_is_a_message_and_no_version(app, admin_client):
+    """Is a question whose key is taken, or a number limit on text, refused with a
+    message, leaving the design (and the audit log) as it was?"""
+    taken = admin_client.post(
+        "/admin/questionnaires/1/question/new",
+        data={**QUESTION, "key": "email"},
+        follow_redirects=True,
+    )
+    assert "Two questions have this key." in taken.get_data(as_text=True)
+    limits = admin_client.post(
+        "/admin/questionnaires/1/question/new",
+        data={**QUESTION, "kind": "text", "options": "", "min_value": "3", "max_length": ""},
+    )
+    assert limits.status_code == 200 and "Only numbers have these limits." in limits.get_data(
+        as_text=True
+    )
+    assert 'value="meals"' in limits.get_data(as_text=True)  # what was typed stays
+    assert design_of(app)[0] == 1 and audit_entries(app) == []
+    assert admin_client.get("/admin/questionnaires/1/question/99").status_code == 404
+
+
+def test_an_event_questionnaire_from_the_dashboard(app, admin_client, make_user):
+    """Does the dashboard make an event's questionnaire (from the default's questions)
+    once, audited, and say so when the event already has one?"""
+    with app.app_context():
+        event = Event(creator_id=make_user().id, title="Gala", starts_at=utcnow())
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    made = admin_client.post("/admin/questionnaires/new", data={"event_id": str(event_id)})
+    assert made.status_code == 302 and "/design" in made.headers["Location"]
+    [entry] = audit_entries(app, "questionnaire.create")
+    assert entry.after["event_id"] == event_id and entry.after["fields"][0] == "name"
+    again = admin_client.post(
+        "/admin/questionnaires/new", data={"event_id": str(event_id)}, follow_redirects=True
+    )
+    assert "This event already has a questionnaire." in again.get_data(as_text=True)
+    assert len(audit_entries(app, "questionnaire.create")) == 1
+
+
+def test_designs_are_for_signed_in_admins(app, client, admin_client, dashboard_admin):
+    """Are design changes refused to strangers and to an admin who lost the role?"""
+    answer = client.post("/admin/questionnaires/1/remove/0")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/login"
+    demote(app, dashboard_admin)
+    assert admin_client.post("/admin/questionnaires/1/remove/0").status_code == 403
+    assert audit_entries(app) == []

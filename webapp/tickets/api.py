@@ -69,7 +69,9 @@ def create_form(body: FormIn):
 @login_required
 def form_design(query: DesignQuery):
     """The questionnaire a new form answers: the event's own, or the default one."""
-    return respond(QuestionnaireOut, questionnaire_json(services.questionnaire_for(query.event_id)))
+    questionnaire = services.questionnaire_for(query.event_id)
+    db.session.commit()  # the default questionnaire, when this made it
+    return respond(QuestionnaireOut, questionnaire_json(questionnaire))
 
 
 @bp.get("", responses={200: Page[FormOut]})
@@ -192,6 +194,7 @@ def admin_add_note(path: FormPath, body: NoteIn):
 def admin_list_questionnaires(query: Pagination):
     """Every questionnaire with its current design (admins): the default one first."""
     page = services.list_questionnaires(current(), skip=query.skip, limit=query.limit)
+    db.session.commit()  # the default questionnaire, when this made it
     return page_of(QuestionnaireOut, page, query, serialize=questionnaire_json)
 
 
@@ -202,6 +205,7 @@ def admin_get_questionnaire(path: QuestionnairePath, query: QuestionnaireQuery):
     questionnaire, version = services.admin_questionnaire(
         current(), path.questionnaire_id, query.version
     )
+    db.session.commit()  # the default questionnaire, when this made it
     return respond(QuestionnaireOut, questionnaire_json(questionnaire, version))
 
 

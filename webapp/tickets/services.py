@@ -125,6 +125,7 @@ def admin_questionnaire(
 ) -> tuple[Questionnaire, QuestionnaireVersion]:
     """A questionnaire and its current design, or version `number` (admins)."""
     require_admin(actor)
+    default_questionnaire()  # made on first use where no migration made it
     questionnaire = get_questionnaire(questionnaire_id)
     return questionnaire, version_of(questionnaire.id, number or questionnaire.version)
 
@@ -173,8 +174,13 @@ def list_questionnaires(actor: User, *, skip: int = 0, limit: int = 20) -> Page[
     return paginate(select(Questionnaire), order, skip=skip, limit=limit)
 
 
+def design_problems(design: Design) -> list[dict[str, str]]:
+    """What a design may not say, each problem named `fields.<n>.<attribute>`."""
+    return designs.check_design(design)
+
+
 def _check(design: Design) -> None:
-    errors = designs.check_design(design)
+    errors = design_problems(design)
     if errors:
         raise ValidationFailed(_l("The design has problems."), errors=errors)
 
@@ -204,6 +210,7 @@ def change_design(actor: User, questionnaire_id: int, design: Design) -> Questio
     """A new version of the design (admins); the same design again is no change."""
     require_admin(actor)
     _check(design)
+    default_questionnaire()
     questionnaire = db.session.scalars(
         select(Questionnaire)
         .where(Questionnaire.id == questionnaire_id)

@@ -119,7 +119,9 @@ def tickets_page():
     errors: dict[str, str] = {}
     if draft is not None:
         errors = errors_by_field(services.check_draft(draft))
-    return render_template("tickets/page.html", **_context(draft, errors))
+    html = render_template("tickets/page.html", **_context(draft, errors))
+    db.session.commit()  # the default questionnaire, when this made it
+    return html
 
 
 def _save_draft() -> tuple[TicketForm | None, list[FieldSpec], dict[str, str]]:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from pydantic import ValidationError
 from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
@@ -26,8 +30,15 @@ from webapp.admin.people import PeopleMixin, person, person_column
 from webapp.downloads import csv_download
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.i18n import validation_message
 from webapp.tickets import services as tickets
-from webapp.tickets.models import FormStatus, TicketForm
+from webapp.tickets.designs import FIELD_KIND_LABELS, Design
+from webapp.tickets.models import FormStatus, Questionnaire, TicketForm
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)])
+
 
 AUDITED_FIELDS = ("status", "decision_reason", "decided_at", "decided_by_id")
 
@@ -131,10 +142,13 @@ class TicketFormView(PeopleMixin, SecureModelView):
         answers = [
             (spec.label_in(locale), tickets.csv_cell(form.answers.get(spec.key))) for spec in fields
         ]
+        notes = tickets.list_notes(require_dashboard_user(), form.id)
         return self.render(
             "admin/hub/ticket_form_review.html",
             form=form,
             answers=answers,
+            notes=[(note, person(note.author_id)) for note in notes],
+            note_form=NoteForm(),
             owner=person(form.user_id),
             reason_form=ReasonForm(),
             history=history,
@@ -165,6 +179,22 @@ class TicketFormView(PeopleMixin, SecureModelView):
             flash_form_errors(form)
         return redirect(url_for(".review", form_id=form_id))
 
+    @expose("/<int:form_id>/note", methods=["POST"])
+    def add_note(self, form_id: int) -> Any:
+        """An internal note on the form (audited; never shown to the applicant)."""
+        note_form = NoteForm()
+        if note_form.validate_on_submit():
+            audited_change(
+                "ticket_form.note",
+                load=None,
+                change=lambda actor: tickets.add_note(actor, form_id, note_form.text.data or ""),
+                describe=lambda note: snapshot(note, ("form_id", "author_id", "text")),
+                done=_("Note added."),
+            )
+        else:
+            flash_form_errors(note_form)
+        return redirect(url_for(".review", form_id=form_id))
+
     @expose("/export")
     def export(self) -> Any:
         """Choose the filters of a CSV export."""
@@ -190,9 +220,237 @@ class TicketFormView(PeopleMixin, SecureModelView):
         return csv_download(rows, tickets.CSV_FILENAME)
 
 
+# --- questionnaire designs ---------------------------------------------------------------
+
+
+def describe_design(questionnaire: Questionnaire) -> dict[str, Any]:
+    """What an audit entry keeps of a design change: the version and the questions' keys."""
+    version = tickets.current_version(questionnaire)
+    return {
+        "version": questionnaire.version,
+        "event_id": questionnaire.event_id,
+        "title": version.title_en,
+        "fields": [spec["key"] for spec in version.fields],
+    }
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def question_from_form(form: Any) -> dict[str, Any]:
+    """A question as the design schema takes it, from the question form's fields."""
+    options = []
+    for line in (form.get("options") or "").splitlines():
+        if not line.strip():
+            continue
+        value, _sep, rest = line.partition("|")
+        english, _sep, russian = rest.partition("|")
+        english = english.strip() or value.strip()
+        options.append(
+            {"value": value.strip(), "label": {"en": english, "ru": russian.strip() or english}}
+        )
+    question: dict[str, Any] = {
+        "key": (form.get("key") or "").strip(),
+        "kind": form.get("kind") or "",
+        "label": {
+            "en": (form.get("label_en") or "").strip(),
+            "ru": (form.get("label_ru") or "").strip(),
+        },
+        "help": {
+            "en": (form.get("help_en") or "").strip(),
+            "ru": (form.get("help_ru") or "").strip(),
+        },
+        "required": "required" in form,
+        "integer": "integer" in form,
+        "options": options,
+    }
+    for name in ("min_length", "max_length", "min_value", "max_value", "min_date", "max_date"):
+        question[name] = _blank(form.get(name))
+    return question
+
+
+def flash_design_errors(exc: ValidationError) -> None:
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        flash(f"{where}: {validation_message(error)}", "error")
+
+
+def options_text(spec: Any) -> str:
+    return "\n".join(
+        f"{option.value} | {option.label.en} | {option.label.ru}" for option in spec.options
+    )
+
+
+class QuestionnaireView(SecureModelView):
+    """Questionnaires: the default one and each event's; a design page per questionnaire
+    where admins add, edit, reorder and remove questions. Every change is a new version
+    written by `webapp.tickets.services.change_design` inside `audited_change`."""
+
+    column_list = ("id", "is_default", "event_id", "version", "updated_at")
+    column_default_sort = ("id", False)
+    column_labels = {
+        "is_default": _l("Default"),
+        "event_id": _l("Event"),
+        "version": _l("Version"),
+        "updated_at": _l("Updated"),
+        "created_at": _l("Created"),
+    }
+    column_extra_row_actions = [
+        EndpointLinkRowAction(
+            "fa fa-pencil", ".design", title=_l("Design"), id_arg="questionnaire_id"
+        )
+    ]
+    list_template = "admin/hub/questionnaires_list.html"
+
+    def get_query(self) -> Any:
+        tickets.default_questionnaire()  # there is always a default to design
+        db.session.commit()
+        return super().get_query()
+
+    def _current(self, questionnaire_id: int) -> tuple[Questionnaire, Design]:
+        questionnaire, version = tickets.admin_questionnaire(
+            require_dashboard_user(), questionnaire_id
+        )
+        db.session.commit()  # the default questionnaire, when this made it
+        return questionnaire, tickets.design_of(version)
+
+    def _save(self, questionnaire_id: int, build: Any) -> bool:
+        """Apply `build(design) -> dict` as the new design: validated, audited, a version."""
+        _questionnaire, design = self._current(questionnaire_id)
+        try:
+            new = Design.model_validate(build(design.model_dump(mode="json")))
+        except ValidationError as exc:
+            flash_design_errors(exc)
+            return False
+        except (IndexError, ValueError):
+            abort(404)
+        problems = tickets.design_problems(new)
+        for problem in problems:
+            flash(f"{problem['field']}: {problem['message']}", "error")
+        if problems:
+            return False
+        done = audited_change(
+            "questionnaire.design",
+            load=lambda: tickets.get_questionnaire(questionnaire_id),
+            change=lambda actor: tickets.change_design(actor, questionnaire_id, new),
+            describe=describe_design,
+            done=_("Design saved."),
+        )
+        return done is not None
+
+    @expose("/<int:questionnaire_id>/design")
+    def design(self, questionnaire_id: int) -> Any:
+        """The questions in order, with their limits, and the title."""
+        questionnaire, design = self._current(questionnaire_id)
+        return self.render(
+            "admin/hub/questionnaire_design.html",
+            questionnaire=questionnaire,
+            design=design,
+            kinds=FIELD_KIND_LABELS,
+            confirm=ConfirmForm(),
+        )
+
+    @expose("/<int:questionnaire_id>/title", methods=["POST"])
+    def title(self, questionnaire_id: int) -> Any:
+        if ConfirmForm().validate_on_submit():
+            title = {"en": request.form.get("title_en", ""), "ru": request.form.get("title_ru", "")}
+            self._save(questionnaire_id, lambda design: {**design, "title": title})
+        return redirect(url_for(".design", questionnaire_id=questionnaire_id))
+
+    @expose("/<int:questionnaire_id>/move/<int:index>/<direction>", methods=["POST"])
+    def move(self, questionnaire_id: int, index: int, direction: str) -> Any:
+        """Move a question up or down by one place."""
+        if ConfirmForm().validate_on_submit():
+            step = -1 if direction == "up" else 1
+
+            def moved(design: dict[str, Any]) -> dict[str, Any]:
+                fields = list(design["fields"])
+                other = index + step
+                if not (0 <= index < len(fields) and 0 <= other < len(fields)):
+                    raise IndexError(index)
+                fields[index], fields[other] = fields[other], fields[index]
+                return {**design, "fields": fields}
+
+            self._save(questionnaire_id, moved)
+        return redirect(url_for(".design", questionnaire_id=questionnaire_id))
+
+    @expose("/<int:questionnaire_id>/remove/<int:index>", methods=["POST"])
+    def remove(self, questionnaire_id: int, index: int) -> Any:
+        """Remove a question (forms already submitted keep their answers to it)."""
+        if ConfirmForm().validate_on_submit():
+
+            def removed(design: dict[str, Any]) -> dict[str, Any]:
+                fields = list(design["fields"])
+                fields.pop(index)
+                return {**design, "fields": fields}
+
+            self._save(questionnaire_id, removed)
+        return redirect(url_for(".design", questionnaire_id=questionnaire_id))
+
+    @expose("/<int:questionnaire_id>/question/<index>", methods=["GET", "POST"])
+    def question(self, questionnaire_id: int, index: str) -> Any:
+        """Add a question (`new`) or edit question `index`."""
+        questionnaire, design = self._current(questionnaire_id)
+        position = None if index == "new" else int(index) if index.isdigit() else -1
+        if position is not None and not 0 <= position < len(design.fields):
+            abort(404)
+        spec = design.fields[position] if position is not None else None
+        typed = None
+        if request.method == "POST":
+            typed = question_from_form(request.form)
+            if ConfirmForm().validate_on_submit():
+
+                def placed(current: dict[str, Any]) -> dict[str, Any]:
+                    fields = list(current["fields"])
+                    if position is None:
+                        fields.append(typed)
+                    else:
+                        fields[position] = typed
+                    return {**current, "fields": fields}
+
+                if self._save(questionnaire_id, placed):
+                    return redirect(url_for(".design", questionnaire_id=questionnaire_id))
+        return self.render(
+            "admin/hub/questionnaire_question.html",
+            questionnaire=questionnaire,
+            spec=spec,
+            typed=typed,
+            position=index,
+            kinds=FIELD_KIND_LABELS,
+            options=options_text(spec) if spec else "",
+            confirm=ConfirmForm(),
+        )
+
+    @expose("/new", methods=["GET", "POST"])
+    def new(self) -> Any:
+        """An event's own questionnaire, starting from the default one's questions."""
+        if request.method == "POST" and ConfirmForm().validate_on_submit():
+            raw = (request.form.get("event_id") or "").strip()
+            if not raw.isdigit() or not 0 < int(raw) < 2**31:
+                flash(_("The event must be a number."), "error")
+            else:
+                event_id = int(raw)
+                _default, design = self._current(tickets.default_questionnaire().id)
+                created = audited_change(
+                    "questionnaire.create",
+                    load=None,
+                    change=lambda actor: tickets.create_questionnaire(actor, event_id, design),
+                    describe=describe_design,
+                    done=_("Questionnaire created."),
+                )
+                if created is not None:
+                    return redirect(url_for(".design", questionnaire_id=created.id))
+        return self.render("admin/hub/questionnaire_new.html", confirm=ConfirmForm())
+
+
 def register(admin: Admin) -> None:
     admin.add_view(
         TicketFormView(
             TicketForm, db, name=_l("Ticket forms"), endpoint="ticket_forms", url="ticket-forms"
         )
+    )
+    admin.add_view(
+        QuestionnaireView(Questionnaire, db, name=_l("Questionnaires"), endpoint="questionnaires")
     )
