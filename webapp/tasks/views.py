@@ -25,7 +25,7 @@ from webapp.forms import errors_by_field, form_datetime, validate_form
 from webapp.i18n import user_zone
 from webapp.tasks import services
 from webapp.tasks.models import Priority
-from webapp.tasks.schemas import TaskIn, normalize_tags
+from webapp.tasks.schemas import MoveIn, TaskIn, normalize_tags
 
 bp = Blueprint("tasks_pages", __name__, url_prefix="/tasks")
 PAGE_SIZE = 50
@@ -185,6 +185,10 @@ def _day_arg(value: str | None) -> date | None:
         return None
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _shift(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -245,7 +249,7 @@ def _month_grid(owner: Any, month: date, day: date | None, today: date) -> dict[
 
     names = get_day_names("abbreviated", context="stand-alone", locale=get_locale())
     return {
-        "title": format_date(month, "LLLL y"),
+        "title": _capitalized(format_date(month, "LLLL y")),  # «Декабрь 2026»
         "weekdays": [names[n] for n in range(7)],
         "weeks": [[cell(moment) for moment in week] for week in weeks],
         "prev": url_for("tasks_pages.calendar_page", month=_shift(month, -1).strftime("%Y-%m")),
@@ -283,6 +287,19 @@ def toggle_task(task_id: int):
     task = services.set_done(current(), task_id, request.form.get("done") == "true")
     db.session.commit()
     return render_template("tasks/partials/_row.html", **_row_context(task))
+
+
+@bp.post("/<int:task_id>/move")
+@login_required
+def move_task(task_id: int):
+    """Drag and drop outside Telegram (a cookie session, which the API does not take): the
+    same move as `POST /api/tasks/<id>/move`, JSON `{"before_id"|"after_id"}`; 204."""
+    data, errors = validate_form(MoveIn, request.get_json(silent=True) or {})
+    if data is None:
+        return htmx.answer("", 422, toast=next(iter(errors.values()), None))
+    services.move_task(current(), task_id, before_id=data.before_id, after_id=data.after_id)
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/<int:task_id>/items/<int:index>")
