@@ -7,6 +7,9 @@
   `"1e3"` == `"1000"`, `"1 000"` == `"1000"`. A comma is a decimal comma (Russian habit),
   never a thousands separator; spaces between digits are dropped. NaN and infinities are
   not numbers here.
+* Kinds (`Problem.answer_kind`): `text` follows both rules above; `number` accepts only a
+  number, within the problem's tolerance when it has one (`is_close`); `choice` is right
+  when exactly the correct options are picked (`same_choices`).
 """
 
 from __future__ import annotations
@@ -56,3 +59,18 @@ def is_correct(given: str, expected: str) -> bool:
         if given_number is not None:
             return given_number == expected_number
     return normalize(given) == normalize(expected)
+
+
+def is_close(given: str, expected: str, tolerance: float | None) -> bool:
+    """A `number` answer: `given` reads as a number within `tolerance` of `expected`
+    (exactly equal without one). Text that is not a number is simply wrong."""
+    given_number, expected_number = as_number(given), as_number(expected)
+    if given_number is None or expected_number is None:
+        return False
+    allowed = Fraction(repr(tolerance)) if tolerance else Fraction(0)
+    return abs(given_number - expected_number) <= allowed
+
+
+def same_choices(given: list[int] | set[int], correct: list[int]) -> bool:
+    """A `choice` answer: exactly the correct options, no more, no fewer."""
+    return set(given) == set(correct)

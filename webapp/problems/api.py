@@ -25,6 +25,7 @@ from webapp.problems.schemas import (
     RecommendationOut,
     RecommendationQuery,
     RejectIn,
+    problem_out,
 )
 
 bp = api_blueprint(
@@ -45,7 +46,7 @@ recommendations_bp = api_blueprint(
 def problem_view(problem: Any) -> ProblemOut:
     """The caller's view of a problem: with the answer for its author and staff only."""
     schema = ProblemFullOut if services.shows_answer(current(), problem) else ProblemOut
-    return schema.model_validate(problem)
+    return problem_out(schema, problem, current().id)
 
 
 def data_of(body: ProblemIn) -> services.ProblemData:
@@ -73,7 +74,7 @@ def create_problem(body: ProblemIn):
     """Write a problem (teachers and admins); it waits for moderation."""
     problem = services.create_problem(current(), data_of(body))
     db.session.commit()
-    return respond(ProblemFullOut, problem, 201)
+    return respond(ProblemFullOut, ProblemFullOut.of(problem), 201)
 
 
 @bp.get("/mine", responses={200: Page[ProblemFullOut]})
@@ -81,7 +82,7 @@ def create_problem(body: ProblemIn):
 def my_problems(query: Pagination):
     """The caller's own problems in every status (teachers and admins)."""
     page = services.list_mine(current(), skip=query.skip, limit=query.limit)
-    return page_of(ProblemFullOut, page, query)
+    return page_of(ProblemFullOut, page, query, serialize=ProblemFullOut.of)
 
 
 @bp.get("/moderation", responses={200: Page[ProblemFullOut]})
@@ -89,7 +90,7 @@ def my_problems(query: Pagination):
 def moderation_queue(query: Pagination):
     """Pending problems, oldest first (moderators and admins)."""
     page = services.moderation_queue(current(), skip=query.skip, limit=query.limit)
-    return page_of(ProblemFullOut, page, query)
+    return page_of(ProblemFullOut, page, query, serialize=ProblemFullOut.of)
 
 
 @bp.get("/<int:problem_id>", responses={200: ProblemViewOut, 404: Problem})
@@ -106,7 +107,7 @@ def update_problem(path: ProblemPath, body: ProblemIn):
     """Replace your own problem; it goes back to moderation."""
     problem = services.update_problem(current(), path.problem_id, data_of(body))
     db.session.commit()
-    return respond(ProblemFullOut, problem)
+    return respond(ProblemFullOut, ProblemFullOut.of(problem))
 
 
 @bp.delete("/<int:problem_id>", responses={204: None, 404: Problem})
@@ -124,7 +125,7 @@ def approve_problem(path: ProblemPath):
     """Approve a pending problem (moderators and admins); the author is told."""
     problem = services.approve_problem(current(), path.problem_id)
     db.session.commit()
-    return respond(ProblemFullOut, problem)
+    return respond(ProblemFullOut, ProblemFullOut.of(problem))
 
 
 @bp.patch("/<int:problem_id>/reject", responses={200: ProblemFullOut, 409: Problem})
@@ -133,7 +134,7 @@ def reject_problem(path: ProblemPath, body: RejectIn):
     """Reject a pending problem with a reason (moderators and admins); the author is told."""
     problem = services.reject_problem(current(), path.problem_id, body.reason)
     db.session.commit()
-    return respond(ProblemFullOut, problem)
+    return respond(ProblemFullOut, ProblemFullOut.of(problem))
 
 
 def help_out(help: services.Help) -> HelpOut:
@@ -188,7 +189,7 @@ def prediction(path: ProblemPath):
 @login_required
 def submit_attempt(body: AttemptIn):
     """Answer an approved problem: `is_correct` at once, the answer revealed once correct."""
-    attempt = services.submit_attempt(current(), body.problem_id, body.answer)
+    attempt = services.submit_attempt(current(), body.problem_id, body.answer, body.choices)
     db.session.commit()
     return respond(AttemptOut, AttemptOut.of(attempt), 201)
 
@@ -242,7 +243,7 @@ def recommendations(query: RecommendationQuery):
         target=query.target,
         items=[
             RecommendationOut(
-                problem=ProblemOut.model_validate(item.problem),
+                problem=problem_out(ProblemOut, item.problem, current().id),
                 predicted_success=item.predicted_success,
             )
             for item in items

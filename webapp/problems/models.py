@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import random
 from datetime import datetime
 
 from sqlalchemy import (
@@ -30,6 +31,12 @@ class ProblemStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class AnswerKind(enum.StrEnum):
+    TEXT = "text"  # compared as text (case, spaces, NFKC forgiven; numbers by value)
+    NUMBER = "number"  # a number, within an optional tolerance
+    CHOICE = "choice"  # one or several of the options
+
+
 class Problem(TimestampMixin, Model):
     __tablename__ = "problems"
     __table_args__ = (
@@ -51,7 +58,21 @@ class Problem(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     statement: Mapped[str] = mapped_column(Text, nullable=False)
+    # For a choice, `answer` is the correct options' text (for people); checks use the indexes.
     answer: Mapped[str] = mapped_column(String(200), nullable=False)
+    answer_kind: Mapped[AnswerKind] = mapped_column(
+        value_enum(AnswerKind, "answer_kind"),
+        default=AnswerKind.TEXT,
+        server_default=AnswerKind.TEXT.value,
+        nullable=False,
+    )
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    choices: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
+    )
+    correct_choices: Mapped[list[int]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), nullable=False
+    )
     # The worked solution and up to three hints: shown to a solver only once earned
     # (`webapp.problems.services.solution_earned`, `reveal_next_hint`).
     solution: Mapped[str | None] = mapped_column(Text)
@@ -80,6 +101,18 @@ class Problem(TimestampMixin, Model):
     @property
     def hints_total(self) -> int:
         return len(self.hints or ())
+
+    @property
+    def multiple(self) -> bool:
+        """Does a choice have several correct options (check all that apply)?"""
+        return len(self.correct_choices or ()) > 1
+
+    def options_for(self, user_id: int) -> list[tuple[int, str]]:
+        """The options as (index, text), shuffled for this user: the same order every time
+        they look (seeded by problem and user), a different one for the next student."""
+        order = list(enumerate(self.choices or ()))
+        random.Random(f"problem-options:{self.id}:{user_id}").shuffle(order)
+        return order
 
     def __repr__(self) -> str:
         return f"<Problem {self.id} {self.status}>"

@@ -10,7 +10,7 @@ give-up.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from flask_babel import gettext
 from pydantic import (
@@ -19,13 +19,15 @@ from pydantic import (
     BaseModel,
     Field,
     RootModel,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from webapp.api import Id, Input, Pagination, Params, Schema
 from webapp.problems import markup
-from webapp.problems.models import ProblemStatus
+from webapp.problems.answers import as_number, normalize
+from webapp.problems.models import AnswerKind, ProblemStatus
 from webapp.problems.rating import DEFAULT_TARGET, MAX_HINTS
 
 
@@ -51,10 +53,36 @@ Hint = Annotated[
 ]
 
 
+Option = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+MAX_OPTIONS = 10
+
+
+def _kind(info: ValidationInfo) -> AnswerKind | None:
+    return info.data.get("answer_kind")
+
+
 class ProblemIn(Input):
+    """A problem's design. By `answer_kind`: `text` and `number` need `answer` (a number for
+    `number`, which may add a `tolerance` ≥ 0); `choice` needs 2-10 distinct `options` and
+    the indexes of the correct ones in `correct_options` (one or several) and no `answer`.
+    A field that does not fit the kind is a 422 naming it."""
+
     title: str = Field(..., min_length=1, max_length=200)
     statement: str = Field(..., min_length=1, max_length=5000)
-    answer: str = Field(..., min_length=1, max_length=200)
+    answer_kind: AnswerKind = AnswerKind.TEXT
+    answer: str | None = Field(None, min_length=1, max_length=200, validate_default=True)
+    tolerance: float | None = Field(
+        None, ge=0, allow_inf_nan=False, validate_default=True, description="`number` only."
+    )
+    options: list[Option] | None = Field(
+        None, max_length=MAX_OPTIONS, validate_default=True, description="`choice` only."
+    )
+    correct_options: list[int] | None = Field(
+        None,
+        max_length=MAX_OPTIONS,
+        validate_default=True,
+        description="`choice` only: indexes into `options` of the correct ones.",
+    )
     topic: str = Field(..., min_length=1, max_length=64)
     difficulty: int = Field(3, ge=1, le=5)
     solution: str | None = Field(
@@ -66,9 +94,61 @@ class ProblemIn(Input):
         description="Up to three hints, revealed one at a time.",
     )
 
-    _blank = field_validator("title", "statement", "answer", "topic")(_not_blank)
+    _blank = field_validator("title", "statement", "topic")(_not_blank)
 
     _math = field_validator("statement", "solution")(_readable_math)
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_fits_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = _kind(info)
+        if kind == AnswerKind.CHOICE:
+            if value is not None:
+                raise ValueError(gettext("A choice has no answer: mark the correct options."))
+            return None
+        if value is None or not value.strip():
+            raise ValueError(gettext("Give the answer."))
+        if kind == AnswerKind.NUMBER and as_number(value) is None:
+            raise ValueError(gettext("The answer must be a number."))
+        return value
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tolerance_fits_kind(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and _kind(info) != AnswerKind.NUMBER:
+            raise ValueError(gettext("Only a number answer has a tolerance."))
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options_fit_kind(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if _kind(info) != AnswerKind.CHOICE:
+            if value:
+                raise ValueError(gettext("Only a choice has options."))
+            return None
+        if value is None or len(value) < 2:
+            raise ValueError(gettext("Give at least two options."))
+        if len({normalize(option) for option in value}) != len(value):
+            raise ValueError(gettext("The options must differ."))
+        return [option.strip() for option in value]
+
+    @field_validator("correct_options")
+    @classmethod
+    def _correct_fit_options(
+        cls, value: list[int] | None, info: ValidationInfo
+    ) -> list[int] | None:
+        if _kind(info) != AnswerKind.CHOICE:
+            if value:
+                raise ValueError(gettext("Only a choice has correct options."))
+            return None
+        if not value:
+            raise ValueError(gettext("Mark at least one correct option."))
+        options = info.data.get("options")
+        if options is not None and any(not 0 <= index < len(options) for index in value):
+            raise ValueError(gettext("Each correct option must be the index of an option."))
+        if len(set(value)) != len(value):
+            raise ValueError(gettext("Each correct option once."))
+        return sorted(value)
 
     @field_validator("solution")
     @classmethod
@@ -83,10 +163,27 @@ class RejectIn(Input):
 
 
 class AttemptIn(Input):
+    """An answer: `answer` (text or a number) or, for a choice, `choices` (the `id`s of the
+    picked options)."""
+
     problem_id: Id
-    answer: str = Field(..., min_length=1, max_length=200)
+    answer: str | None = Field(None, min_length=1, max_length=200)
+    choices: list[Annotated[int, Field(ge=0, lt=MAX_OPTIONS)]] | None = Field(
+        None, max_length=MAX_OPTIONS, validate_default=True
+    )
 
     _blank = field_validator("answer")(_not_blank)
+
+    @field_validator("choices")
+    @classmethod
+    def _one_way_to_answer(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if value is not None and info.data.get("answer") is not None:
+            raise ValueError(gettext("Send an answer or choices, not both."))
+        if value is not None and not value:
+            raise ValueError(gettext("Pick at least one option."))
+        if value is None and info.data.get("answer") is None and "answer" in info.data:
+            raise ValueError(gettext("Give an answer."))
+        return value
 
 
 class ProblemPath(Params):
@@ -106,12 +203,20 @@ class AuthorOut(Schema):
     display_name: str
 
 
+class OptionOut(BaseModel):
+    id: int
+    text: str
+
+
 class ProblemOut(Schema):
-    """What a solver sees."""
+    """What a solver sees (a choice's options in this reader's own shuffled order)."""
 
     id: int
     title: str
     statement: str
+    answer_kind: AnswerKind
+    options: list[OptionOut] = Field(default_factory=list, description="`choice` only.")
+    multiple: bool = Field(description="A choice with several correct options.")
     topic: str
     difficulty: int
     hints_total: int = Field(description="How many hints there are (their text: `/help`).")
@@ -125,11 +230,32 @@ class ProblemFullOut(ProblemOut):
     """What the author and staff see."""
 
     answer: str
+    tolerance: float | None
+    correct_options: list[int] = Field(default_factory=list)
     solution: str | None
     hints: list[str]
+
+    @classmethod
+    def of(cls, problem) -> ProblemFullOut:
+        return problem_out(cls, problem, problem.author_id)  # options in the author's order
+
     reject_reason: str | None
     version: int
     moderated_at: datetime | None
+
+
+P = TypeVar("P", bound=ProblemOut)
+
+
+def problem_out(schema: type[P], problem, viewer_id: int) -> P:
+    """`schema` of `problem` with its options shuffled for `viewer_id` (and, for the full
+    schema, the correct ones as indexes)."""
+    full = issubclass(schema, ProblemFullOut)
+    order = list(enumerate(problem.choices or ())) if full else problem.options_for(viewer_id)
+    extra: dict[str, Any] = {"options": [OptionOut(id=i, text=t) for i, t in order]}
+    if full:
+        extra["correct_options"] = list(problem.correct_choices or ())
+    return schema.model_validate(problem).model_copy(update=extra)
 
 
 class ProblemViewOut(RootModel[ProblemFullOut | ProblemOut]):

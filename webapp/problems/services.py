@@ -33,14 +33,22 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
-from webapp.errors import Conflict, Forbidden, NotFound, RateLimited
+from webapp.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+    field_error,
+)
 from webapp.extensions import db
 from webapp.i18n import user_locale
 from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate, unique_scalars
 from webapp.problems import rating as model
-from webapp.problems.answers import is_correct
+from webapp.problems.answers import is_close, is_correct, same_choices
 from webapp.problems.models import (
+    AnswerKind,
     Attempt,
     HintUse,
     Problem,
@@ -57,13 +65,19 @@ RECOMMENDATION_POOL_FACTOR = 5
 
 @dataclass(frozen=True)
 class ProblemData:
+    """A problem's design, already validated by `schemas.ProblemIn` (the kind's rules)."""
+
     title: str
     statement: str
-    answer: str
+    answer: str | None
     topic: str
     difficulty: int = 3
     solution: str | None = None
     hints: tuple[str, ...] | list[str] = ()
+    answer_kind: AnswerKind = AnswerKind.TEXT
+    tolerance: float | None = None
+    options: list[str] | None = None
+    correct_options: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,26 @@ def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Pro
 # --- authoring and moderation --------------------------------------------------------------
 
 
+def _apply(problem: Problem, data: ProblemData) -> None:
+    """Copy a design onto a problem; a choice's `answer` is its correct options' text."""
+    problem.title = data.title.strip()
+    problem.statement = data.statement.strip()
+    problem.answer_kind = data.answer_kind
+    problem.tolerance = data.tolerance if data.answer_kind == AnswerKind.NUMBER else None
+    if data.answer_kind == AnswerKind.CHOICE:
+        options = [option.strip() for option in data.options or ()]
+        correct = sorted(set(data.correct_options or ()))
+        problem.choices, problem.correct_choices = options, correct
+        problem.answer = "; ".join(options[index] for index in correct)[:200]
+    else:
+        problem.choices, problem.correct_choices = [], []
+        problem.answer = (data.answer or "").strip()
+    problem.solution = _clean_solution(data.solution)
+    problem.hints = _clean_hints(data.hints)
+    problem.topic = clean_topic(data.topic)
+    problem.difficulty = data.difficulty
+
+
 def _clean_solution(solution: str | None) -> str | None:
     return (solution or "").strip() or None
 
@@ -221,17 +255,11 @@ def create_problem(actor: User, data: ProblemData) -> Problem:
     if not can_author(actor):
         raise Forbidden(_l("Only teachers and admins write problems."))
     problem = Problem(
-        title=data.title.strip(),
-        statement=data.statement.strip(),
-        answer=data.answer.strip(),
-        solution=_clean_solution(data.solution),
-        hints=_clean_hints(data.hints),
-        topic=clean_topic(data.topic),
-        difficulty=data.difficulty,
         author_id=actor.id,
         status=ProblemStatus.PENDING,
         version=1,
     )
+    _apply(problem, data)
     db.session.add(problem)
     db.session.flush()
     db.session.add(
@@ -257,13 +285,7 @@ def get_editable(actor: User, problem_id: int) -> Problem:
 def update_problem(actor: User, problem_id: int, data: ProblemData) -> Problem:
     """The author replaces the problem; it goes back to moderation."""
     problem = get_editable(actor, problem_id)
-    problem.title = data.title.strip()
-    problem.statement = data.statement.strip()
-    problem.answer = data.answer.strip()
-    problem.solution = _clean_solution(data.solution)
-    problem.hints = _clean_hints(data.hints)
-    problem.topic = clean_topic(data.topic)
-    problem.difficulty = data.difficulty
+    _apply(problem, data)
     problem.status = ProblemStatus.PENDING
     problem.reject_reason = None
     problem.moderated_by_id = None
@@ -516,7 +538,29 @@ def _check_attempt_rate(user_id: int, problem_id: int) -> None:
     )
 
 
-def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
+def check_answer(
+    problem: Problem, answer: str | None, choices: list[int] | None
+) -> tuple[bool, str]:
+    """(correct?, the answer as stored) by the problem's kind; the wrong way of answering
+    for the kind is a 422 naming `answer` or `choices`."""
+    if problem.answer_kind == AnswerKind.CHOICE:
+        if choices is None or any(index >= len(problem.choices) for index in choices):
+            message = _l("Pick one or more of the problem's options.")
+            raise ValidationFailed(message, errors=[field_error("choices", message)])
+        picked = sorted(set(choices))
+        text = "; ".join(problem.choices[index] for index in picked)[:200]
+        return same_choices(picked, problem.correct_choices), text
+    if answer is None or choices is not None:
+        message = _l("Type the answer.")
+        raise ValidationFailed(message, errors=[field_error("answer", message)])
+    if problem.answer_kind == AnswerKind.NUMBER:
+        return is_close(answer, problem.answer, problem.tolerance), answer
+    return is_correct(answer, problem.answer), answer
+
+
+def submit_attempt(
+    actor: User, problem_id: int, answer: str | None, choices: list[int] | None = None
+) -> Attempt:
     """Check the answer, record the attempt and let the model learn from it.
 
     Locks are taken in a fixed order — the user's rating, then the problem's — so
@@ -525,9 +569,9 @@ def submit_attempt(actor: User, problem_id: int, answer: str) -> Attempt:
     """
     problem = _solvable(actor, problem_id)
     user_rating = _locked_user_rating(actor.id)  # also serialises this user's attempts
+    correct, text = check_answer(problem, answer, choices)
     _check_attempt_rate(actor.id, problem.id)
-    correct = is_correct(answer, problem.answer)
-    return _record_attempt(actor, problem, user_rating, answer=answer, correct=correct)
+    return _record_attempt(actor, problem, user_rating, answer=text, correct=correct)
 
 
 def _record_attempt(

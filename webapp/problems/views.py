@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.forms import validate_form
 from webapp.pagination import Page
 from webapp.problems import markup, services
-from webapp.problems.models import Problem
+from webapp.problems.models import AnswerKind, Problem
 from webapp.problems.rating import MAX_HINTS
 from webapp.problems.schemas import AttemptIn, ProblemIn, RejectIn
 from webapp.users.models import Role
@@ -132,14 +132,22 @@ def problem_page(problem_id: int):
 @login_required
 def submit_answer(problem_id: int):
     """Check an answer: the feedback partial swaps in under the form."""
-    fields = {"problem_id": problem_id, "answer": request.form.get("answer", "").strip()}
+    problem = services.get_visible(current(), problem_id)
+    fields: dict[str, Any] = {"problem_id": problem_id}
+    if problem.answer_kind == AnswerKind.CHOICE:
+        picked = request.form.getlist("choice")
+        fields["choices"] = [int(value) for value in picked if value.isdigit()]
+        field = "choices"
+    else:
+        fields["answer"] = request.form.get("answer", "").strip()
+        field = "answer"
     data, errors = validate_form(AttemptIn, fields)
     if data is None:
-        message = errors.get("answer") or next(iter(errors.values()))
+        message = errors.get(field) or next(iter(errors.values()))
         if htmx.is_htmx():
             return render_template("problems/partials/_feedback.html", error=message), 422
-        raise ValidationFailed(message, errors=[field_error("answer", message)])
-    attempt = services.submit_attempt(current(), problem_id, data.answer)
+        raise ValidationFailed(message, errors=[field_error(field, message)])
+    attempt = services.submit_attempt(current(), problem_id, data.answer, data.choices)
     db.session.commit()
     if htmx.is_htmx():
         return render_template(
@@ -199,20 +207,49 @@ def _form_page(problem: Problem | None, values: dict[str, Any], errors: dict[str
 
 
 HINT_FIELDS = tuple(f"hint_{n}" for n in range(1, MAX_HINTS + 1))
-TEXT_FIELDS = ("title", "statement", "answer", "topic", "difficulty", "solution")
+TEXT_FIELDS = ("title", "statement", "answer_kind", "topic", "difficulty", "solution")
+CORRECT_MARK = "*"
 
 
 def _form_values(problem: Problem) -> dict[str, Any]:
     values = {name: getattr(problem, name) or "" for name in TEXT_FIELDS}
     values.update(zip(HINT_FIELDS, problem.hints, strict=False))
+    if problem.answer_kind == AnswerKind.CHOICE:
+        values["options"] = "\n".join(
+            f"{CORRECT_MARK} {text}" if index in problem.correct_choices else text
+            for index, text in enumerate(problem.choices)
+        )
+    else:
+        values["answer"] = problem.answer
+    values["tolerance"] = "" if problem.tolerance is None else repr(problem.tolerance)
     return values
 
 
+def _design(values: dict[str, str]) -> dict[str, Any]:
+    """The form's fields as `ProblemIn` input: blank optional fields left out, the options
+    one per line with the correct ones marked `*`, the tolerance read with a decimal comma."""
+    design: dict[str, Any] = {name: values[name] for name in TEXT_FIELDS}
+    design["hints"] = [values[name] for name in HINT_FIELDS if values[name].strip()]
+    kind = values["answer_kind"]
+    if values["answer"].strip() or kind != AnswerKind.CHOICE:
+        design["answer"] = values["answer"]
+    if values["tolerance"].strip():
+        design["tolerance"] = values["tolerance"].strip().replace(",", ".")
+    lines = [line.strip() for line in values["options"].splitlines() if line.strip()]
+    if lines or kind == AnswerKind.CHOICE:
+        design["options"] = [line.removeprefix(CORRECT_MARK).strip() for line in lines]
+        design["correct_options"] = [
+            index for index, line in enumerate(lines) if line.startswith(CORRECT_MARK)
+        ]
+    return design
+
+
 def _save(problem: Problem | None):
-    values = {name: request.form.get(name, "") for name in TEXT_FIELDS + HINT_FIELDS}
-    hints = [values[name] for name in HINT_FIELDS if values[name].strip()]
-    fields = {name: values[name] for name in TEXT_FIELDS}
-    data, errors = validate_form(ProblemIn, {**fields, "hints": hints})
+    names = (*TEXT_FIELDS, *HINT_FIELDS, "answer", "tolerance", "options")
+    values = {name: request.form.get(name, "") for name in names}
+    data, errors = validate_form(ProblemIn, _design(values))
+    if "correct_options" in errors:
+        errors.setdefault("options", errors.pop("correct_options"))
     if data is None:
         # a hint's error comes back under its position ("0"): show it under that field
         for index, name in enumerate(HINT_FIELDS):
@@ -247,7 +284,7 @@ def new_problem_page():
     """Write a problem; invalid fields come back inline (422)."""
     if request.method == "POST":
         return _save(None)
-    return _form_page(None, {"difficulty": 3}, {})
+    return _form_page(None, {"difficulty": 3, "answer_kind": AnswerKind.TEXT.value}, {})
 
 
 @bp.route("/<int:problem_id>/edit", methods=["GET", "POST"])
