@@ -230,7 +230,7 @@ def _design(values: dict[str, str]) -> dict[str, Any]:
     one per line with the correct ones marked `*`, the tolerance read with a decimal comma."""
     design: dict[str, Any] = {name: values[name] for name in TEXT_FIELDS}
     design["hints"] = [values[name] for name in HINT_FIELDS if values[name].strip()]
-    kind = values["answer_kind"]
+    kind = design["answer_kind"] = values["answer_kind"] or AnswerKind.TEXT.value
     if values["answer"].strip() or kind != AnswerKind.CHOICE:
         design["answer"] = values["answer"]
     if values["tolerance"].strip():
