@@ -130,15 +130,21 @@ def test_the_service_rules_hold(
 
 
 def test_delete_goes_through_the_service_and_is_audited(app, admin_client, make_problem):
-    """Does deleting hide the problem (kept for the attempts' history) and log it?"""
+    """Does deleting take a reason (none: nothing happens), hide the problem (kept for the
+    attempts' history) and log who, when and why?"""
     problem_id = make_problem("Unwanted", "approved")
-    admin_client.post(f"/admin/problems/{problem_id}/delete")
+    admin_client.post(f"/admin/problems/{problem_id}/delete", data={"reason": " "})
+    assert stored(app, problem_id).deleted_at is None and audit_entries(app) == []
+    admin_client.post(f"/admin/problems/{problem_id}/delete", data={"reason": "duplicate"})
     assert stored(app, problem_id).deleted_at is not None
     assert "Unwanted" not in admin_client.get("/admin/problems/").get_data(as_text=True)
     assert admin_client.get(f"/admin/problems/{problem_id}/moderate").status_code == 404
     [entry] = audit_entries(app, "problem.delete")
     assert entry.before["deleted_at"] is None and entry.after["deleted_at"] is not None
-    again = admin_client.post(f"/admin/problems/{problem_id}/delete", follow_redirects=True)
+    assert entry.after["delete_reason"] == "duplicate"
+    again = admin_client.post(
+        f"/admin/problems/{problem_id}/delete", data={"reason": "again"}, follow_redirects=True
+    )
     assert "No such problem." in again.get_data(as_text=True)
     assert len(audit_entries(app)) == 1
 

@@ -154,16 +154,18 @@ def test_deleted_problem_disappears_but_history_stays(
     """After an admin deletes a problem, is it gone for everyone while attempts remain?"""
     problem_id = make_problem(teacher)
     attempt(student, problem_id, "3.5")
-    assert (
-        client.delete(f"/api/problems/{problem_id}", headers=headers_for(admin)).status_code == 204
+    gone = client.delete(
+        f"/api/problems/{problem_id}", json={"reason": "duplicate"}, headers=headers_for(admin)
     )
+    assert gone.status_code == 204
     for user in (student, teacher, admin):
         assert (
             client.get(f"/api/problems/{problem_id}", headers=headers_for(user)).status_code == 404
         )
-    assert (
-        client.delete(f"/api/problems/{problem_id}", headers=headers_for(admin)).status_code == 404
+    again = client.delete(
+        f"/api/problems/{problem_id}", json={"reason": "duplicate"}, headers=headers_for(admin)
     )
+    assert again.status_code == 404
     history = client.get("/api/attempts/my", headers=headers_for(student)).get_json()
     assert [a["problem_id"] for a in history["items"]] == [problem_id]
 

@@ -12,7 +12,9 @@ from webapp.problems.schemas import (
     AttemptIn,
     AttemptOut,
     ByStatusQuery,
+    DeleteIn,
     HelpOut,
+    MyProblemOut,
     PredictionOut,
     ProblemFullOut,
     ProblemIn,
@@ -56,12 +58,14 @@ def data_of(body: ProblemIn) -> services.ProblemData:
 @bp.get("", responses={200: Page[ProblemOut]})
 @login_required
 def list_problems(query: ProblemQuery):
-    """Approved problems, by topic and search; staff may pass another `status`."""
+    """Approved problems, by topic, search and author (`creator_id`); staff may pass
+    another `status`."""
     page = services.list_problems(
         current(),
         topic=query.topic,
         search=query.search,
         status=query.status,
+        creator_id=query.creator_id,
         skip=query.skip,
         limit=query.limit,
     )
@@ -77,12 +81,13 @@ def create_problem(body: ProblemIn):
     return respond(ProblemFullOut, ProblemFullOut.of(problem), 201)
 
 
-@bp.get("/mine", responses={200: Page[ProblemFullOut]})
+@bp.get("/mine", responses={200: Page[MyProblemOut]})
 @login_required
 def my_problems(query: Pagination):
-    """The caller's own problems in every status (teachers and admins)."""
+    """The caller's own problems in every status, deleted ones too, each with the reason it
+    was rejected or deleted and its solve rate (teachers and admins)."""
     page = services.list_mine(current(), skip=query.skip, limit=query.limit)
-    return page_of(ProblemFullOut, page, query, serialize=ProblemFullOut.of)
+    return page_of(MyProblemOut, page, query, serialize=MyProblemOut.of_authored)
 
 
 @bp.get("/moderation", responses={200: Page[ProblemFullOut]})
@@ -112,9 +117,9 @@ def update_problem(path: ProblemPath, body: ProblemIn):
 
 @bp.delete("/<int:problem_id>", responses={204: None, 404: Problem})
 @login_required
-def delete_problem(path: ProblemPath):
-    """Delete a problem (admins)."""
-    services.delete_problem(current(), path.problem_id)
+def delete_problem(path: ProblemPath, body: DeleteIn):
+    """Delete a problem with a reason (moderators and admins); the author is told why."""
+    services.delete_problem(current(), path.problem_id, body.reason)
     db.session.commit()
     return no_content()
 

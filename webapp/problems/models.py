@@ -94,6 +94,9 @@ class Problem(TimestampMixin, Model):
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who deleted it and why (moderators and admins give a reason; the author sees it).
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    delete_reason: Mapped[str | None] = mapped_column(String(500))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     rating: Mapped[ProblemRating] = relationship(back_populates="problem", uselist=False)

@@ -162,6 +162,12 @@ class RejectIn(Input):
     _blank = field_validator("reason")(_not_blank)
 
 
+class DeleteIn(Input):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+    _blank = field_validator("reason")(_not_blank)
+
+
 class AttemptIn(Input):
     """An answer: `answer` (text or a number) or, for a choice, `choices` (the `id`s of the
     picked options)."""
@@ -191,6 +197,7 @@ class ProblemPath(Params):
 
 
 class ProblemQuery(Pagination):
+    creator_id: Id | None = Field(None, description="Only this author's problems.")
     topic: str | None = Field(None, max_length=64)
     search: str | None = Field(None, max_length=100)
     status: ProblemStatus | None = Field(
@@ -256,6 +263,29 @@ def problem_out(schema: type[P], problem, viewer_id: int) -> P:
     if full:
         extra["correct_options"] = list(problem.correct_choices or ())
     return schema.model_validate(problem).model_copy(update=extra)
+
+
+class MyProblemOut(ProblemFullOut):
+    """One of the author's problems: its status, why it was rejected or deleted, and how
+    solvers fare on it."""
+
+    deleted_at: datetime | None
+    delete_reason: str | None
+    solvers: int = Field(description="People (not you) who tried it.")
+    solved: int = Field(description="Of them, how many solved it.")
+    solve_rate: float | None = Field(description="solved / solvers; null before any try.")
+
+    @classmethod
+    def of_authored(cls, item) -> MyProblemOut:
+        base = ProblemFullOut.of(item.problem).model_dump()
+        return cls(
+            **base,
+            deleted_at=item.problem.deleted_at,
+            delete_reason=item.problem.delete_reason,
+            solvers=item.solvers,
+            solved=item.solved,
+            solve_rate=item.solve_rate,
+        )
 
 
 class ProblemViewOut(RootModel[ProblemFullOut | ProblemOut]):

@@ -5,7 +5,11 @@ Who may do what (SPEC §5 problems):
   to `pending` (the rejection reason is cleared);
 * moderators and admins approve or reject pending problems (never their own); a decision on
   a problem that is not pending is a 409; the author hears about it from the bot;
-* admins delete problems;
+* moderators and admins delete problems, always with a reason: who, when and why stay on
+  the problem (its author sees them in their list; the dashboard's delete also writes the
+  audit log) and the author hears of it from the bot;
+* the catalogue can be filtered by author (`creator_id`); an author sees each of their
+  problems' status, rejection or deletion reason, and solve rate;
 * everyone sees approved problems; authors also see their own in any status, staff see all;
   only authors and staff see the answer; an invisible problem is a 404;
 * attempts are accepted on approved problems only, and at most
@@ -29,9 +33,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 
-from webapp.auth.roles import is_staff, require_admin, require_staff
+from webapp.auth.roles import is_staff, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import (
     Conflict,
@@ -132,6 +136,10 @@ def can_author(user: User) -> bool:
     return user.role in AUTHOR_ROLES
 
 
+def can_delete(user: User) -> bool:
+    return is_staff(user)
+
+
 def shows_answer(user: User, problem: Problem) -> bool:
     """Authors and staff see the answer and the moderation details; solvers never do."""
     return is_staff(user) or problem.author_id == user.id
@@ -168,15 +176,19 @@ def list_problems(
     topic: str | None = None,
     search: str | None = None,
     status: ProblemStatus | None = None,
+    creator_id: int | None = None,
     skip: int = 0,
     limit: int = 20,
 ) -> Page[Problem]:
-    """The catalogue: approved problems; staff may ask for another status."""
+    """The catalogue: approved problems, by topic, search and author (`creator_id`); staff
+    may ask for another status."""
     if status not in (None, ProblemStatus.APPROVED) and not is_staff(actor):
         raise Forbidden(_l("Only moderators and admins may list unapproved problems."))
     query = select(Problem).where(
         Problem.deleted_at.is_(None), Problem.status == (status or ProblemStatus.APPROVED)
     )
+    if creator_id is not None:
+        query = query.where(Problem.author_id == creator_id)
     if topic and topic.strip():
         query = query.where(func.lower(Problem.topic) == clean_topic(topic).lower())
     if search and search.strip():
@@ -201,12 +213,52 @@ def list_topics() -> list[tuple[str, int]]:
     return [(name, count) for name, count in rows]
 
 
-def list_mine(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Problem]:
-    """The author's own problems in every status, newest first."""
+@dataclass(frozen=True)
+class AuthoredProblem:
+    """One of an author's problems with how solvers fare on it."""
+
+    problem: Problem
+    solvers: int  # people (not the author) who attempted it
+    solved: int  # of them, how many solved it
+
+    @property
+    def solve_rate(self) -> float | None:
+        return self.solved / self.solvers if self.solvers else None
+
+
+def list_mine(actor: User, *, skip: int = 0, limit: int = 20) -> Page[AuthoredProblem]:
+    """The author's own problems in every status, deleted ones too (with the reason), newest
+    first, each with its solve rate: of the people who tried it, the share who solved it."""
     if not can_author(actor):
         raise Forbidden(_l("Only teachers and admins write problems."))
-    query = select(Problem).where(Problem.author_id == actor.id, Problem.deleted_at.is_(None))
-    return paginate(query, [Problem.id.desc()], skip=skip, limit=limit, shape=unique_scalars)
+    query = select(Problem).where(Problem.author_id == actor.id)
+    page = paginate(query, [Problem.id.desc()], skip=skip, limit=limit, shape=unique_scalars)
+    counts = _solve_counts([problem.id for problem in page.items], actor.id)
+    return Page(
+        items=[AuthoredProblem(p, *counts.get(p.id, (0, 0))) for p in page.items],
+        total=page.total,
+        total_capped=page.total_capped,
+        has_more=page.has_more,
+    )
+
+
+def _solve_counts(problem_ids: list[int], author_id: int) -> dict[int, tuple[int, int]]:
+    """{problem id: (people who tried, people who solved)}, the author left out."""
+    if not problem_ids:
+        return {}
+    solved_by = func.max(case((Attempt.is_correct.is_(True), 1), else_=0))
+    per_user = (
+        select(Attempt.problem_id, Attempt.user_id, solved_by.label("solved"))
+        .where(Attempt.problem_id.in_(problem_ids), Attempt.user_id != author_id)
+        .group_by(Attempt.problem_id, Attempt.user_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(per_user.c.problem_id, func.count(), func.sum(per_user.c.solved)).group_by(
+            per_user.c.problem_id
+        )
+    ).all()
+    return {problem_id: (int(tried), int(solved or 0)) for problem_id, tried, solved in rows}
 
 
 def moderation_queue(actor: User, *, skip: int = 0, limit: int = 20) -> Page[Problem]:
@@ -336,7 +388,13 @@ def _tell_author(problem: Problem) -> None:
     if author.telegram_id is None:
         return
     with force_locale(user_locale(author)):
-        if problem.status == ProblemStatus.APPROVED:
+        if problem.deleted_at is not None:
+            text = gettext(
+                "Your problem “%(title)s” was deleted: %(reason)s",
+                title=problem.title,
+                reason=problem.delete_reason,
+            )
+        elif problem.status == ProblemStatus.APPROVED:
             text = gettext("Your problem “%(title)s” was approved.", title=problem.title)
         else:
             text = gettext(
@@ -347,18 +405,32 @@ def _tell_author(problem: Problem) -> None:
     queue_message(
         chat_id=author.telegram_id,
         text=text,
-        dedupe_key=f"problem-moderated:{problem.id}:{problem.status}:{problem.version}",
+        dedupe_key=(
+            f"problem-deleted:{problem.id}"
+            if problem.deleted_at is not None
+            else f"problem-moderated:{problem.id}:{problem.status}:{problem.version}"
+        ),
     )
 
 
-def delete_problem(actor: User, problem_id: int) -> None:
-    """Admins delete a problem: it disappears, the attempts made on it stay in history."""
-    require_admin(actor, _l("Only admins may delete problems."))
-    problem = db.session.get(Problem, problem_id)
-    if problem is None or problem.deleted_at is not None:
+def delete_problem(actor: User, problem_id: int, reason: str) -> Problem:
+    """Moderators and admins delete a problem with a reason: it disappears from every list
+    and page, the attempts made on it stay in history, and the author is told why."""
+    require_staff(actor, _l("Only moderators and admins may delete problems."))
+    problem = db.session.scalars(
+        select(Problem)
+        .where(Problem.id == problem_id, Problem.deleted_at.is_(None))
+        .with_for_update(of=Problem)
+        .execution_options(populate_existing=True)
+    ).first()
+    if problem is None:
         raise NotFound(_l("No such problem."))
     problem.deleted_at = utcnow()
+    problem.deleted_by_id = actor.id
+    problem.delete_reason = reason.strip()
     db.session.flush()
+    _tell_author(problem)
+    return problem
 
 
 # --- attempts and the model ----------------------------------------------------------------

@@ -22,7 +22,7 @@ from webapp.pagination import Page
 from webapp.problems import markup, services
 from webapp.problems.models import AnswerKind, Problem
 from webapp.problems.rating import MAX_HINTS
-from webapp.problems.schemas import AttemptIn, ProblemIn, RejectIn
+from webapp.problems.schemas import AttemptIn, DeleteIn, ProblemIn, RejectIn
 from webapp.users.models import Role
 
 bp = Blueprint("problems_pages", __name__, url_prefix="/problems")
@@ -88,6 +88,9 @@ def _render_problem(problem: Problem, feedback: Any = None, status: int = 200):
             help=services.help_for(user, problem),
             feedback=feedback,
             answer_error=None,
+            can_delete=services.can_delete(user),
+            delete_values={},
+            delete_error=None,
         ),
         status,
     )
@@ -295,6 +298,30 @@ def edit_problem_page(problem_id: int):
     if request.method == "POST":
         return _save(problem)
     return _form_page(problem, _form_values(problem), {})
+
+
+@bp.post("/<int:problem_id>/delete")
+@role_required(*STAFF_ROLES)
+def delete_action(problem_id: int):
+    """Delete with a reason (moderators and admins): back to the catalogue with a toast; a
+    missing reason comes back inline (422)."""
+    values = {"reason": request.form.get("reason", "")}
+    body, errors = validate_form(DeleteIn, values)
+    if body is None:
+        problem = services.get_visible(current(), problem_id)
+        message = errors.get("reason") or next(iter(errors.values()))
+        if not htmx.is_htmx():
+            raise ValidationFailed(message, errors=[field_error("reason", message)])
+        form = render_template(
+            "problems/partials/_delete_form.html",
+            problem=problem,
+            delete_values=values,
+            delete_error=message,
+        )
+        return htmx.answer(form, 422)
+    services.delete_problem(current(), problem_id, body.reason)
+    db.session.commit()
+    return htmx.go(url_for("problems_pages.problems_page"), toast=gettext("Problem deleted"))
 
 
 @bp.get("/moderation")

@@ -1,7 +1,7 @@
 """Problems: the moderation queue (pending first), approve, reject, delete; attempts.
 
 Each change is a `webapp.problems.services` call (moderators' and admins' rules, nobody
-moderates their own problem, only admins delete; the author is told in chat) inside
+moderates their own problem, deleting takes a reason; the author is told in chat) inside
 `audited_change`. Attempts are read-only history.
 """
 
@@ -26,7 +26,15 @@ from webapp.extensions import db
 from webapp.problems import services as problems
 from webapp.problems.models import Attempt, Problem, ProblemStatus
 
-AUDITED_FIELDS = ("status", "reject_reason", "moderated_by_id", "version", "deleted_at")
+AUDITED_FIELDS = (
+    "status",
+    "reject_reason",
+    "moderated_by_id",
+    "version",
+    "deleted_at",
+    "deleted_by_id",
+    "delete_reason",
+)
 PREVIEW = 80
 
 
@@ -173,16 +181,20 @@ class ProblemView(SecureModelView):
 
     @expose("/<int:problem_id>/delete", methods=["POST"])
     def delete(self, problem_id: int) -> Any:
-        if ConfirmForm().validate_on_submit():
-            deleted = audited_change(
-                "problem.delete",
-                load=lambda: db.session.get(Problem, problem_id),
-                change=lambda actor: problems.delete_problem(actor, problem_id),
-                describe=describe,
-                done=_("Problem deleted."),
-            )
-            if deleted is None:
-                return self._back(problem_id)
+        """Delete with a reason (the author is told it); a missing reason changes nothing."""
+        form = ReasonForm()
+        if not form.validate_on_submit():
+            flash_form_errors(form)
+            return self._back(problem_id)
+        deleted = audited_change(
+            "problem.delete",
+            load=lambda: db.session.get(Problem, problem_id),
+            change=lambda actor: problems.delete_problem(actor, problem_id, form.reason.data or ""),
+            describe=describe,
+            done=_("Problem deleted."),
+        )
+        if deleted is None:
+            return self._back(problem_id)
         return redirect(url_for(".index_view"))
 
 
