@@ -1,5 +1,7 @@
 """Deletion with a reason: problems.deleted_by_id and problems.delete_reason (moderators and
-admins delete with a reason the author sees).
+admins delete with a reason the author sees). deleted_by_id has no foreign key: SQLite
+cannot add one in place, and a batch copy of problems would lose its expression index
+(users are never removed, so the id always names someone).
 
 Revision ID: problems_0004
 Revises: problems_0003
@@ -18,16 +20,11 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('problems', sa.Column(
-        'deleted_by_id', sa.Integer(),
-        sa.ForeignKey('users.id', name=op.f('fk_problems_deleted_by_id_users')), nullable=True,
-    ))
+    op.add_column('problems', sa.Column('deleted_by_id', sa.Integer(), nullable=True))
     op.add_column('problems', sa.Column('delete_reason', sa.String(length=500), nullable=True))
 
 
 def downgrade():
     # plain DROP COLUMN: a batch copy would lose the expression index on problems
-    if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint(op.f('fk_problems_deleted_by_id_users'), 'problems', type_='foreignkey')
     op.drop_column('problems', 'delete_reason')
     op.drop_column('problems', 'deleted_by_id')

@@ -95,7 +95,8 @@ class Problem(TimestampMixin, Model):
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who deleted it and why (moderators and admins give a reason; the author sees it).
-    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # (no foreign key: see migration problems_0004; users are never removed)
+    deleted_by_id: Mapped[int | None] = mapped_column(Integer)
     delete_reason: Mapped[str | None] = mapped_column(String(500))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
