@@ -3,7 +3,7 @@ choice), problems.tolerance, and for a choice its options (problems.choices) and
 of the correct ones (problems.correct_choices). Existing problems are `text`.
 
 Revision ID: problems_0003
-Revises: market_0003
+Revises: market_0004
 Create Date: 2026-12-01 17:15:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'problems_0003'
-down_revision = 'market_0003'
+down_revision = 'market_0004'
 branch_labels = None
 depends_on = None
 
