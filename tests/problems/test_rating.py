@@ -107,3 +107,25 @@ def test_bench_script_replaces_only_its_section(tmp_path, monkeypatch):
     text = results.read_text()
     assert "old" not in text and "new table" in text and "## Market\n\nkept" in text
     assert text.count("## Problems model") == 1
+
+
+def test_hints_leave_the_plain_figures_unchanged():
+    """Do the default figures stay exactly those published before hints existed
+    (bench/RESULTS.md: AUC 0.7884, log-loss 0.5553)? Takes ~1 s: the published setting."""
+    report = evaluate()
+    assert round(report.model.auc, 4) == 0.7884
+    assert round(report.model.log_loss, 4) == 0.5553
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_hint_credit_predicts_better_than_ignoring_hints(seed):
+    """When students use hints, does learning a helped success as partial credit predict
+    unaided success better (AUC and log-loss) than counting it as a plain success?"""
+    scores = {
+        policy: evaluate(
+            students=150, problems=100, attempts=8000, seed=seed, hint_rate=0.5, hint_policy=policy
+        ).model
+        for policy in ("credit", "naive")
+    }
+    assert scores["credit"].auc > scores["naive"].auc
+    assert scores["credit"].log_loss < scores["naive"].log_loss

@@ -8,6 +8,15 @@ in time order, correct with probability `sigmoid(skill - difficulty)`. The model
 
 * `baseline`: the constant success rate of the training part;
 * `oracle`: the true probabilities (the best any model could do on this data).
+
+Hints and give-ups (`hint_rate` > 0): in the training part a student who is likely to fail
+asks for hints (with probability `hint_rate · (1 - p)`, 1-3 of them); each hint adds
+`hint_boost` to the logit of success, and a student still failing after three gives up (a
+failure). The test part stays unaided, because that is what the model predicts (the chance
+of solving alone, used for recommendations). `hint_policy` says how the model learns from a
+helped attempt: `credit` (the server's rule: 1 - 0.25 per hint), `naive` (a success is a
+success) or `skip` (helped attempts are not learned from). With `hint_rate` = 0 no random
+number is drawn for hints, so the figures are exactly those of the plain model.
 """
 
 from __future__ import annotations
@@ -17,9 +26,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from webapp.problems.rating import RatingBook, sigmoid
+from webapp.problems.rating import MAX_HINTS, RatingBook, sigmoid
 
 EPSILON = 1e-9
+HINT_POLICIES = ("credit", "naive", "skip")
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,13 @@ def evaluate(
     spread: float = 1.0,
     train_share: float = 0.8,
     seed: int = 2026,
+    hint_rate: float = 0.0,
+    hint_boost: float = 0.6,
+    hint_policy: str = "credit",
 ) -> EvaluationReport:
     """Generate, learn on the first `train_share` in time order, score the rest."""
+    if hint_policy not in HINT_POLICIES:
+        raise ValueError(f"hint_policy must be one of {', '.join(HINT_POLICIES)}")
     if attempts > students * problems:
         raise ValueError("more attempts than (student, problem) pairs")
     rng = random.Random(seed)
@@ -94,16 +109,27 @@ def evaluate(
     difficulties = [rng.gauss(0.0, spread) for _ in range(problems)]
     topic_of = [rng.randrange(topics) for _ in range(problems)]
     pairs = rng.sample(range(students * problems), attempts)  # distinct pairs, random order
+    cut = int(len(pairs) * train_share)
     history = []
-    for pair in pairs:
+    hints_of: list[int] = []
+    for index, pair in enumerate(pairs):
         student, problem = divmod(pair, problems)
-        truth = sigmoid(skills[student] - difficulties[problem])
-        history.append((student, (topic_of[problem], problem), rng.random() < truth, truth))
+        gap = skills[student] - difficulties[problem]
+        truth = sigmoid(gap)
+        hints = 0
+        if hint_rate > 0 and index < cut and rng.random() < hint_rate * (1 - truth):
+            hints = rng.randint(1, MAX_HINTS)
+        chance = sigmoid(gap + hint_boost * hints) if hints else truth
+        history.append((student, (topic_of[problem], problem), rng.random() < chance, truth))
+        hints_of.append(hints)
 
-    cut = int(len(history) * train_share)
     book = RatingBook()
-    for student, topic_and_problem, correct, _ in history[:cut]:
-        book.learn(student, topic_and_problem, correct)
+    for (student, topic_and_problem, correct, _), hints in zip(
+        history[:cut], hints_of[:cut], strict=True
+    ):
+        if hints and hint_policy == "skip":
+            continue
+        book.learn(student, topic_and_problem, correct, hints if hint_policy == "credit" else 0)
     base_rate = sum(1 for *_, correct, _ in history[:cut] if correct) / cut
 
     test = history[cut:]
