@@ -76,9 +76,27 @@ SEED = [
     """,
     """
     INSERT INTO events (title, description, starts_at, location, participants_count,
-                        creator_id, created_at, updated_at)
+                        creator_id, created_at, updated_at, kind, sport_key, level, join_mode,
+                        city_id, latitude, longitude, version, waitlist_seq)
     SELECT 'Event ' || g, '', now() + (g - :rows / 2) * interval '10 minutes', '', 0,
-           1 + g % 1000, now(), now()
+           1 + g % 1000, now(), now(),
+           CASE WHEN g % 3 = 0 THEN 'training' ELSE 'event' END,
+           (ARRAY['running', 'football', 'basketball', 'volleyball', 'tennis', 'yoga', 'gym',
+                  'cycling', 'swimming', 'hiking', 'other'])[1 + g % 11],
+           (ARRAY['any', 'beginner', 'intermediate', 'advanced'])[1 + g % 4],
+           CASE WHEN g % 2 = 0 THEN 'approval' ELSE 'open' END,
+           (ARRAY[524901, 498817, 551487, 1496747, 1486209])[1 + g % 5],
+           CASE WHEN g % 2 = 0 THEN 43 + (g % 2000) * 0.01 END,
+           CASE WHEN g % 2 = 0 THEN 30 + (g % 3000) * 0.01 END,
+           1, 0
+    FROM generate_series(1, :rows) g
+    """,
+    """
+    INSERT INTO event_requests (event_id, user_id, status, message, reason, position,
+                                created_at)
+    SELECT 2 + (g % 1000) * 2, 1 + g / 1000,
+           (ARRAY['pending', 'waitlisted', 'rejected'])[1 + g % 3], '', '',
+           CASE WHEN g % 3 = 1 THEN g END, now() - g * interval '1 second'
     FROM generate_series(1, :rows) g
     """,
     """
@@ -159,6 +177,17 @@ LISTS: list[tuple[int | None, str]] = [
     (OWNER, "/api/events?when=past"),
     (OWNER, "/api/events?when=all"),
     (OWNER, "/api/events/7/participants"),
+    (OWNER, "/api/events?sport=running"),
+    (OWNER, "/api/events?kind=training&level=advanced"),
+    (OWNER, "/api/events?city=524901"),
+    (OWNER, "/api/events?city=Kazan&sport=yoga&when=all"),
+    (OWNER, "/api/events?date_from=2026-12-01&date_to=2026-12-31"),
+    (OWNER, "/api/events?mine=created"),
+    (OWNER, "/api/events?mine=joined"),
+    (OWNER, "/api/events?mine=applied"),
+    (OWNER, "/api/events?near=55.75,37.61&radius_km=50"),
+    (13, "/api/events/12/applications"),
+    (13, "/api/events/12/applications?status=waitlisted"),
     (OWNER, "/api/problems"),
     (OWNER, "/api/problems?topic=Topic%207"),
     (MODERATOR, "/api/problems?status=pending"),

@@ -198,3 +198,27 @@ def test_form_takes_the_sports_fields_and_the_page_shows_them(client, app, teach
     assert "openstreetmap.org/?mlat=55.790000" in page and "250.50" in page
     edit = client.get(f"/events/{event.id}/edit", headers=headers).get_data(as_text=True)
     assert 'value="250.50"' in edit and 'value="Kazan"' in edit
+
+
+def test_chips_filter_and_my_events_tab(client, make_event, make_user):
+    """Do the sport and kind chips keep only their events (and keep each other), and does
+    the "My events" tab show what the viewer takes part in, applied to, or organises?"""
+    me = make_user()
+    run = make_event(title="Run club", sport_key="running", participants=[me])
+    make_event(title="Yoga flow", sport_key="yoga")
+    mine = make_event(title="My match", sport_key="football", creator=me)
+    headers = {**headers_for(me), **HX, "HX-Target": "event-list"}
+
+    def titles(query: str) -> str:
+        return client.get(f"/events?{query}", headers=headers).get_data(as_text=True)
+
+    running = titles("sport=running")
+    assert "Run club" in running and "Yoga flow" not in running
+    assert 'href="/events?tab=upcoming&amp;sport=running&amp;kind=training"' in running
+    assert "Run club" not in titles("sport=running&kind=training")
+    joined = titles("tab=mine")
+    assert "Run club" in joined and "Yoga flow" not in joined and "My match" not in joined
+    organised = titles("tab=mine&mine=created")
+    assert "My match" in organised and "Run club" not in organised
+    assert f'id="event-{mine}"' in organised and f'id="event-{run}"' not in organised
+    assert "Yoga flow" in titles("sport=chess")  # an unknown chip value filters nothing

@@ -30,10 +30,23 @@ bp = api_blueprint("events_api", __name__, "/api/events", tag="events", descript
 @bp.get("", responses={200: Page[EventOut]})
 @login_required
 def list_events(query: EventQuery):
-    """Events: `when=upcoming` (default, soonest first), `past` or `all`; `search`."""
-    page = services.list_events(
-        current(), when=query.when, search=query.search, skip=query.skip, limit=query.limit
+    """Events: `when=upcoming` (default, soonest first), `past` or `all`; filtered by
+    `search`, `sport`, `kind`, `level`, `city`, `date_from`/`date_to`, `mine`; with
+    `near=<lat>,<lon>` (and `radius_km`, default 25) nearest first."""
+    filters = services.EventFilters(
+        when=query.when,
+        search=query.search,
+        sport=query.sport,
+        kind=query.kind.value if query.kind else None,
+        level=query.level.value if query.level else None,
+        city=query.city_value,
+        date_from=query.moments[0],
+        date_to=query.moments[1],
+        mine=query.mine,
+        near=query.point,
+        radius_km=query.radius_km,
     )
+    page = services.list_events(current(), filters=filters, skip=query.skip, limit=query.limit)
     return page_of(EventOut, page, query)
 
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
@@ -155,9 +155,89 @@ class SportList(BaseModel):
     items: list[SportOut]
 
 
+def parse_moment(text: str) -> datetime | date:
+    """`2031-05-10` → a date; `2031-05-10T06:00:00Z` → an aware time; else ValueError."""
+    text = text.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time needs a UTC offset")
+    return moment
+
+
 class EventQuery(Pagination):
+    """Filters of `GET /api/events`; they combine (AND)."""
+
     when: Literal["upcoming", "past", "all"] = "upcoming"
-    search: str | None = Field(None, max_length=200)
+    search: str | None = Field(None, max_length=200, description="In title, description, place")
+    sport: str | None = Field(None, max_length=32, description="A sport's key")
+    kind: Kind | None = None
+    level: Level | None = None
+    city: str | None = Field(
+        None, max_length=64, description="A city directory id, or a name the directory knows"
+    )
+    date_from: str | None = Field(
+        None,
+        max_length=40,
+        description="A date (`2031-05-10`: from the start of that day in your time zone) or "
+        "a time with a UTC offset",
+    )
+    date_to: str | None = Field(
+        None,
+        max_length=40,
+        description="A date (to the end of that day in your time zone) or a time with a UTC offset",
+    )
+    mine: Literal["created", "joined", "applied"] | None = Field(
+        None,
+        description="Only events you organise, take part in, or applied to (pending, "
+        "waitlisted or declined)",
+    )
+    near: str | None = Field(
+        None,
+        pattern=r"^\s*-?\d{1,2}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$",
+        description="`<latitude>,<longitude>`: only events with coordinates within "
+        "`radius_km`, nearest first (each with `distance_km`)",
+    )
+    radius_km: float = Field(25, gt=0, le=1000, description="With `near`")
+
+    @field_validator("near")
+    @classmethod
+    def _point(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        latitude, longitude = (float(part) for part in value.split(","))
+        if not -90 <= latitude <= 90 or not -180 <= longitude <= 180:
+            raise ValueError("latitude is -90 to 90 and longitude -180 to 180")
+        return value
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _moment(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_moment(value)
+        return value
+
+    @property
+    def moments(self) -> tuple[datetime | date | None, datetime | date | None]:
+        return (
+            None if self.date_from is None else parse_moment(self.date_from),
+            None if self.date_to is None else parse_moment(self.date_to),
+        )
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.near is None:
+            return None
+        latitude, longitude = (float(part) for part in self.near.split(","))
+        return latitude, longitude
+
+    @property
+    def city_value(self) -> int | str | None:
+        if self.city is None or not self.city.strip():
+            return None
+        text = self.city.strip()
+        return int(text) if text.isdigit() and len(text) < 10 else text
 
 
 class EventPath(Params):

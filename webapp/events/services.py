@@ -30,8 +30,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -47,7 +48,15 @@ from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from webapp.events import notify
 from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES
-from webapp.events.models import Event, EventRequest, JoinMode, Participant, RequestStatus
+from webapp.events.models import (
+    Event,
+    EventRequest,
+    JoinMode,
+    Kind,
+    Level,
+    Participant,
+    RequestStatus,
+)
 from webapp.events.notify import event_link as event_link  # calendars and reminders
 from webapp.events.sports import check_sport, language, sport_name
 from webapp.extensions import db
@@ -202,28 +211,97 @@ def _status(joined: Any, request_status: Any) -> str:
     return str(getattr(request_status, "value", request_status))
 
 
+KM_PER_DEGREE = 111.32
+EARTH_RADIUS_KM = 6371.0
+MAX_RADIUS_KM = 1000
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What `GET /api/events` and the page filter by (None: no filter)."""
+
+    when: str = "upcoming"
+    search: str | None = None
+    sport: str | None = None
+    kind: str | None = None
+    level: str | None = None
+    city: int | str | None = None
+    date_from: datetime | date | None = None
+    date_to: datetime | date | None = None
+    mine: str | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float = 25.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _day_bound(value: datetime | date, user: User, end: bool) -> datetime:
+    """A date is the caller's local day (from its start, to the end of it); a time is
+    itself."""
+    if isinstance(value, datetime):
+        return value
+    day = value + timedelta(days=1) if end else value
+    local = datetime(day.year, day.month, day.day, tzinfo=user_zone(user))
+    return local.astimezone(UTC)
+
+
 def list_events(
     user: User,
     *,
     when: str = "upcoming",
     search: str | None = None,
+    filters: EventFilters | None = None,
     skip: int = 0,
     limit: int = 20,
     now: datetime | None = None,
 ) -> Page[EventView]:
-    """Events with the caller's `joined`, in one query: upcoming soonest first, past and
-    all latest first."""
+    """Events with the caller's `status`, in one query: upcoming soonest first, past and
+    all latest first — or nearest first when `near` is given (within `radius_km`).
+
+    Distance is measured in SQL on a flat projection around the point (exact enough within
+    a city or a region, and the same arithmetic on SQLite and PostgreSQL), inside a
+    latitude/longitude box the `latitude` index finds; the answer carries the haversine
+    distance of each event."""
     now = now or utcnow()
+    filters = filters or EventFilters(when=when, search=search)
     query = select(Event, *_status_columns(user))
-    if when == "upcoming":
+    order: list[OrderKey]
+    if filters.when == "upcoming":
         query = query.where(Event.starts_at > now)
-        order: list[OrderKey] = [Event.starts_at, Event.id]
+        order = [Event.starts_at, Event.id]
     else:
-        if when == "past":
+        if filters.when == "past":
             query = query.where(Event.starts_at <= now)
         order = [Event.starts_at.desc(), Event.id.desc()]
-    if search and search.strip():
-        term = search.strip()
+    query = _filtered(query, user, filters)
+    near = filters.near
+    if near is not None:
+        query, distance = _near(query, near, filters.radius_km)
+        order = [distance, Event.id]
+    page = paginate(query, order, skip=skip, limit=limit, shape=_event_views)
+    if near is None:
+        return page
+    items = [
+        replace(
+            view,
+            distance_km=round(
+                distance_km(near[0], near[1], view.event.latitude, view.event.longitude), 2
+            ),
+        )
+        for view in page.items
+    ]
+    return replace(page, items=items)
+
+
+def _filtered(query: Any, user: User, filters: EventFilters) -> Any:
+    if filters.search and filters.search.strip():
+        term = filters.search.strip()
         query = query.where(
             or_(
                 Event.title.icontains(term, autoescape=True),
@@ -231,7 +309,48 @@ def list_events(
                 Event.location.icontains(term, autoescape=True),
             )
         )
-    return paginate(query, order, skip=skip, limit=limit, shape=_event_views)
+    if filters.sport:
+        query = query.where(Event.sport_key == filters.sport)
+    if filters.kind:
+        query = query.where(Event.kind == Kind(filters.kind))
+    if filters.level:
+        query = query.where(Event.level == Level(filters.level))
+    if filters.city is not None:
+        query = query.where(Event.city_id == resolve_city(filters.city))
+    if filters.date_from is not None:
+        query = query.where(Event.starts_at >= _day_bound(filters.date_from, user, end=False))
+    if filters.date_to is not None:
+        bound = _day_bound(filters.date_to, user, end=True)
+        inclusive = isinstance(filters.date_to, datetime)
+        query = query.where(Event.starts_at <= bound if inclusive else Event.starts_at < bound)
+    if filters.mine == "created":
+        query = query.where(Event.creator_id == user.id)
+    elif filters.mine == "joined":
+        query = query.where(
+            Event.id.in_(select(Participant.event_id).where(Participant.user_id == user.id))
+        )
+    elif filters.mine == "applied":
+        query = query.where(
+            Event.id.in_(select(EventRequest.event_id).where(EventRequest.user_id == user.id))
+        )
+    return query
+
+
+def _near(query: Any, near: tuple[float, float], radius_km: float) -> tuple[Any, Any]:
+    """`query` narrowed to `radius_km` around `near`, and the squared distance in degrees
+    of latitude (the order)."""
+    lat0, lon0 = near
+    scale = max(math.cos(math.radians(lat0)), 0.01)  # a degree of longitude, in latitude's
+    span = radius_km / KM_PER_DEGREE
+    dlat = Event.latitude - lat0
+    dlon = (Event.longitude - lon0) * scale
+    squared = dlat * dlat + dlon * dlon
+    query = query.where(
+        Event.latitude.between(lat0 - span, lat0 + span),
+        Event.longitude.between(lon0 - span / scale, lon0 + span / scale),
+        squared <= span * span,
+    )
+    return query, squared
 
 
 def _event_views(result: Result[Any]) -> list[EventView]:

@@ -81,13 +81,54 @@ def _form_context(event: Any, values: dict[str, str], errors: dict[str, str]) ->
     }
 
 
+TABS = ("upcoming", "past", "mine")
+MINE = ("joined", "applied", "created")
+
+
+def _choice(name: str, allowed: Any) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in allowed else None
+
+
 @bp.get("")
 @login_required
 def events_page():
-    """Upcoming (default) or past events; the tabs redraw only the list."""
-    tab = "past" if request.args.get("tab") == "past" else "upcoming"
-    page = services.list_events(current(), when=tab, limit=PAGE_SIZE)
-    context = {"tab": tab, "events": page.items, "total": page.total_text}
+    """Upcoming (default), past, or "My events" (joined, applied, organised); chips filter by
+    sport and kind. The chips redraw only the list."""
+    sports = sport_names()
+    tab = _choice("tab", TABS) or "upcoming"
+    filters = {
+        "tab": tab,
+        "sport": _choice("sport", sports),
+        "kind": _choice("kind", [kind.value for kind in Kind]),
+        "mine": (_choice("mine", MINE) or "joined") if tab == "mine" else None,
+    }
+    page = services.list_events(
+        current(),
+        filters=services.EventFilters(
+            when="upcoming" if tab == "mine" else tab,
+            sport=filters["sport"],
+            kind=filters["kind"],
+            mine=filters["mine"],
+        ),
+        limit=PAGE_SIZE,
+    )
+
+    def link(**changes: str | None) -> str:
+        wanted = {**filters, **changes}
+        if wanted["tab"] != "mine":
+            wanted["mine"] = None
+        args: dict[str, Any] = {k: v for k, v in wanted.items() if v is not None}
+        return url_for("events_pages.events_page", **args)
+
+    context = {
+        **filters,
+        "events": page.items,
+        "total": page.total_text,
+        "link": link,
+        "sports": list(sports.items()),
+        "kinds": [(kind.value, KIND_NAMES[kind]) for kind in Kind],
+    }
     if htmx.targets("event-list"):
         return render_template("events/partials/_list.html", **context)
     return render_template("events/page.html", **context)
