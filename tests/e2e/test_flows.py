@@ -290,3 +290,41 @@ def test_task_statistics_panel(phone, telegram_client, live_server, theme, lang)
     expect(frame.locator("[data-stat=done_this_week] .cell-after")).to_have_text("1")
     assert frame.locator("rect.task-chart-bar").last.get_attribute("data-count") == "1"
     check_page(page, frame, f"task-stats-{theme}-{lang}", lang)
+
+
+@pytest.mark.parametrize(("theme", "lang"), VARIANTS)
+def test_log_training_and_see_progress(app, phone, telegram_client, live_server, theme, lang):
+    """Can a user log an exercise twice from the MainButton and see its progress drawn as
+    a server-side SVG (no chart script), then fill in their community profile on /me?"""
+    from playwright.sync_api import expect
+
+    from webapp.events.sports import seed_sports
+
+    with app.app_context():
+        seed_sports()  # the catalogue the migration seeds (the tables come from create_all)
+        db.session.commit()
+
+    page = phone()
+    frame = open_app(page, telegram_client, live_server, theme, user(lang))
+    go(frame, "/training")
+    exercise = "Жим" if lang == "ru" else "Bench press"
+    for weight in ("60", "62,5"):
+        frame.locator("#training-add [name=exercise]").fill(exercise)
+        frame.locator("#training-add [name=weight_kg]").fill(weight.replace(",", "."))
+        frame.locator("#training-add [name=reps]").fill("8")
+        press_main(page, frame)
+        expect(frame.locator("[data-entry]")).to_have_count(1 if weight == "60" else 2)
+    expect(frame.locator("svg.training-chart circle")).to_have_count(1)  # one day, heaviest
+    assert frame.locator("svg.training-chart circle").get_attribute("data-kg") == "62.5"
+    check_page(page, frame, f"training-{theme}-{lang}", lang)
+    press(page, "back_button_pressed")  # Telegram's BackButton: home
+    wait_for_path(frame, "/")
+    go(frame, "/orders")
+    go(frame, "/me")
+    profile = frame.locator("#community-profile")
+    profile.locator("[name=city]").fill("Казань" if lang == "ru" else "Kazan")
+    profile.locator("label.cell-main").filter(has=frame.locator("input[value=running]")).click()
+    profile.locator("button[type=submit]").click()
+    expect(profile.locator("input[value=running]")).to_be_checked()
+    city = "Казань" if lang == "ru" else "Kazan"
+    expect(frame.locator("#community-profile [name=city]")).to_have_value(city)
