@@ -322,9 +322,14 @@ def test_log_training_and_see_progress(app, phone, telegram_client, live_server,
     go(frame, "/orders")
     go(frame, "/me")
     profile = frame.locator("#community-profile")
-    profile.locator("[name=city]").fill("Казань" if lang == "ru" else "Kazan")
-    profile.locator("label.cell-main").filter(has=frame.locator("input[value=running]")).click()
-    profile.locator("button[type=submit]").click()
-    expect(profile.locator("input[value=running]")).to_be_checked()
     city = "Казань" if lang == "ru" else "Kazan"
+    profile.locator("[name=city]").fill(city)
+    running = profile.locator("input[value=running]")
+    profile.locator("label.cell-main").filter(has=frame.locator("input[value=running]")).click()
+    expect(running).to_be_checked()
+    expect(profile.locator("[name=city]")).to_have_value(city)
+    with page.expect_response(lambda r: r.url.endswith("/me/profile")) as saved:
+        profile.locator("button[type=submit]").click()
+    assert saved.value.status == 200
+    expect(frame.locator("#community-profile input[value=running]")).to_be_checked()
     expect(frame.locator("#community-profile [name=city]")).to_have_value(city)
