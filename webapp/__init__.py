@@ -174,6 +174,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.auth import api as auth_api
     from webapp.auth import views as auth_views
     from webapp.cities import api as cities_api
+    from webapp.cities import views as cities_views
     from webapp.core import views as core_views
     from webapp.events import api as events_api
     from webapp.events import calendar_api as events_calendar
@@ -217,6 +218,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         market_views.bp,
         users_views.bp,
         training_views.bp,
+        cities_views.bp,
         *events_calendar.PAGE_BLUEPRINTS,
     )
     for page_bp in page_blueprints:

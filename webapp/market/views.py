@@ -323,6 +323,8 @@ def new_order_page():
     """The new-order form; field errors appear next to their fields (422)."""
     config = settings()
     values = {name: request.form.get(name, "") for name in OrderIn.model_fields}
+    # The city typeahead sends the picked city's id, or only what was typed (a name).
+    values["city"] = values["city"] or request.form.get("city_text", "")
     errors: dict[str, str] = {}
     form_error = None
     if request.method == "POST":
@@ -339,7 +341,6 @@ def new_order_page():
                     return _page(
                         "market/new.html",
                         429,
-                        city_choices=_city_choices([]),
                         headers={"Retry-After": str(getattr(exc, "retry_after", 60))},
                         config=config,
                         values=values,
@@ -353,7 +354,6 @@ def new_order_page():
     return _page(
         "market/new.html",
         status,
-        city_choices=_city_choices([]),
         config=config,
         values=values,
         errors=errors,
@@ -467,9 +467,13 @@ def subscriptions():
     me = current()
     frequency = request.form.get("frequency", "")
     try:
-        preferences.set_subscriptions(
-            me, request.form.getlist("categories"), request.form.getlist("cities")
-        )
+        # The toggles send ids; the typeahead a picked id or only what was typed.
+        sent = request.form.getlist("cities")
+        cities = [c for c in sent if c.strip()]
+        typed = request.form.get("cities_text", "").strip()
+        if typed and "" in sent:  # typed, not picked: the typeahead's own id is empty
+            cities.append(typed)
+        preferences.set_subscriptions(me, request.form.getlist("categories"), cities)
         if frequency in {f.value for f in Frequency}:
             preferences.set_frequency(me, Frequency(frequency))
         db.session.commit()
