@@ -94,7 +94,8 @@ def test_calendar_and_statistics(app, phone, telegram_client, live_server, theme
 def test_drag_and_drop_in_my_order(app, phone, telegram_client, live_server, theme, lang):  # noqa: F811
     """In my order, does a long press lift the last row (with a haptic tap), dragging it to
     the top and letting go save the move (it stays there after a reload), and a short tap
-    still open the task instead?"""
+    still open the task instead — and in selection mode, do two picked rows get marked
+    done from the bar?"""
     from playwright.sync_api import expect
 
     who = user(lang)
@@ -121,3 +122,13 @@ def test_drag_and_drop_in_my_order(app, phone, telegram_client, live_server, the
     check_page(page, frame, f"task-drag-{theme}-{lang}", lang)
     frame.locator("[data-sortable] li.task .cell-main").first.click()
     expect(frame.locator("li.task-edit")).to_have_count(1)
+    # Selection mode: pick two rows, mark them done with the bar.
+    frame.locator("#task-select").click()
+    pickers = frame.locator("input[name=ids]")
+    expect(pickers).to_have_count(3)
+    pickers.nth(0).check()
+    pickers.nth(2).check()
+    check_page(page, frame, f"task-select-{theme}-{lang}", lang)
+    frame.locator("[data-bulk=done]").click()
+    expect(frame.locator("#task-select")).to_be_visible()
+    expect(frame.locator("li.task-done .cell-title")).to_have_text(["C3", "B2"])

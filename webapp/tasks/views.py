@@ -25,7 +25,7 @@ from webapp.forms import errors_by_field, form_datetime, validate_form
 from webapp.i18n import user_zone
 from webapp.tasks import services
 from webapp.tasks.models import Priority
-from webapp.tasks.schemas import MoveIn, TaskIn, normalize_tags
+from webapp.tasks.schemas import BulkIn, MoveIn, TaskIn, normalize_tags
 
 bp = Blueprint("tasks_pages", __name__, url_prefix="/tasks")
 PAGE_SIZE = 50
@@ -68,6 +68,7 @@ def _filters() -> dict[str, Any]:
         "tag": tags,
         "due": due if due in DUE_FILTERS else None,
         "sort": values.get("sort") if values.get("sort") in PAGE_SORTS else None,
+        "select": "1" if args.get("select") == "1" else None,
     }
 
 
@@ -287,6 +288,30 @@ def toggle_task(task_id: int):
     task = services.set_done(current(), task_id, request.form.get("done") == "true")
     db.session.commit()
     return render_template("tasks/partials/_row.html", **_row_context(task))
+
+
+@bp.post("/bulk")
+@login_required
+def bulk_change():
+    """The selection mode's actions: the ticked rows (`ids`) done, not done, deleted or
+    moved to a category — `BulkIn` and the service of `POST /api/tasks/bulk`. Answers the
+    list, out of selection mode, or a toast saying what is missing (422)."""
+    form = request.form
+    fields = {
+        "ids": form.getlist("ids"),
+        "action": form.get("action", ""),
+        "category_id": form.get("category_id") or None,
+    }
+    if not fields["ids"]:
+        return htmx.answer("", 422, toast=_("Select tasks first."), reswap="none")
+    data, errors = validate_form(BulkIn, fields)
+    if data is None:
+        return htmx.answer("", 422, toast=next(iter(errors.values())), reswap="none")
+    changed = services.bulk_change(current(), data.ids, data.action, data.category_id)
+    db.session.commit()
+    count = len(changed)
+    html = render_template("tasks/partials/_results.html", **_results_context())
+    return htmx.answer(html, toast=ngettext("%(num)d task changed", "%(num)d tasks changed", count))
 
 
 @bp.post("/<int:task_id>/move")
