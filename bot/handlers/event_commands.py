@@ -4,12 +4,11 @@
   none), each with an "Open" button into the Mini App;
 * `/my` — the user's upcoming events: organised, joined, applied to, waitlisted;
 * `/applications` — applications waiting for the user's decision as an organiser, with
-  Approve and Reject buttons (callback data `event:approve|reject:<event id>:<user id>`)
-  once `bot/handlers/events.py`, which handles them, is registered; until then each
-  application's event has an "Open" button (the decision is made in the Mini App).
+  Approve and Reject buttons: the same callback data as under the application message
+  (`webapp.events.notify`), handled by `bot/handlers/events.py`.
 
-Each answer is one message, queued once per command message (its dedupe key names the
-chat and the message; the webhook also handles each update once).
+Each answer is one message, queued inside the webhook's unit of work, which handles each
+update once (a redelivered command is not answered twice).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from telebot import TeleBot
 from telebot.types import Message
 
 from webapp import bot_texts
-from webapp.events import digests
+from webapp.events import digests, notify
 from webapp.events.models import Event
 from webapp.events.services import event_link
 from webapp.events.sports import sport_names
@@ -33,8 +32,6 @@ from webapp.users.models import User
 from webapp.users.profile import level_name
 from webapp.users.services import profile_of
 
-CALLBACK_PREFIX = "event"  # the events' buttons: event:<action>:<event id>:<user id>
-DECISIONS_HANDLER = "bot.handlers.events"
 TITLE_IN_BUTTON = 40
 
 
@@ -53,12 +50,7 @@ def _user(message: Message) -> User | None:
 
 
 def _reply(message: Message, text: str, markup: dict[str, Any] | None = None) -> None:
-    queue_message(
-        message.chat.id,
-        text,
-        reply_markup=markup,
-        dedupe_key=f"command:{message.chat.id}:{message.message_id}",
-    )
+    queue_message(message.chat.id, text, reply_markup=markup)
 
 
 def _answer(message: Message, build: Any) -> None:
@@ -153,28 +145,17 @@ def _applications_text(user: User) -> tuple[str, dict[str, Any] | None]:
         )
         if item.message:
             lines.append("   " + bot_texts.applicant_message(item.message))
-        if not _decisions_handled():
-            continue
         data = f"{item.event.id}:{applicant.id}"
         rows.append(
             [
                 {
                     "text": bot_texts.approve_numbered(number),
-                    "callback_data": f"{CALLBACK_PREFIX}:approve:{data}",
+                    "callback_data": f"{notify.CALLBACK_PREFIX}:approve:{data}",
                 },
                 {
                     "text": bot_texts.reject_numbered(number),
-                    "callback_data": f"{CALLBACK_PREFIX}:reject:{data}",
+                    "callback_data": f"{notify.CALLBACK_PREFIX}:reject:{data}",
                 },
             ]
         )
-    if not _decisions_handled():
-        return "\n".join(lines), _open_buttons([item.event for item in waiting])
     return "\n".join(lines), {"inline_keyboard": rows}
-
-
-def _decisions_handled() -> bool:
-    """Are Approve/Reject presses handled (the events' callback handler registered)?"""
-    from bot.handlers import HANDLER_MODULES
-
-    return DECISIONS_HANDLER in HANDLER_MODULES

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.fixtures.fake_telegram import bot_overrides, message_update, webhook_headers
+from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event, EventRequest, JoinMode, Participant, RequestStatus
 from webapp.events.sports import seed_sports
@@ -146,18 +147,7 @@ def test_my_with_nothing(app, client, fake_telegram, make_user):
     assert params["text"] == "You have no upcoming events or applications."
 
 
-@pytest.fixture
-def decisions_handled(monkeypatch):
-    """The events' callback handler registered (it handles Approve/Reject presses)."""
-    from bot import handlers
-
-    modules = [*handlers.HANDLER_MODULES, "bot.handlers.events"]
-    monkeypatch.setattr(handlers, "HANDLER_MODULES", list(dict.fromkeys(modules)))
-
-
-def test_applications_wait_for_the_organisers_decision(
-    app, client, fake_telegram, make_user, decisions_handled
-):
+def test_applications_wait_for_the_organisers_decision(app, client, fake_telegram, make_user):
     """Does `/applications` list the pending applications to the organiser's events, oldest
     first, with each applicant's profile and message and Approve/Reject buttons in the
     events' callback format — and leave out decided ones and other organisers' events?"""
@@ -209,27 +199,32 @@ def test_applications_wait_for_the_organisers_decision(
     assert [b["text"] for b in rows[0]] == ["✅ Approve 1", "❌ Reject 1"]
 
 
-def test_without_the_decision_handler_the_buttons_open_the_app(
-    app, client, fake_telegram, make_user, monkeypatch
-):
-    """Until the Approve/Reject presses are handled, does `/applications` offer "Open"
-    buttons to the events instead of buttons that would do nothing?"""
-    from bot import handlers
-
-    monkeypatch.setattr(
-        handlers,
-        "HANDLER_MODULES",
-        [m for m in handlers.HANDLER_MODULES if m != "bot.handlers.events"],
-    )
+def test_approve_from_the_list_seats_the_applicant(app, client, fake_telegram, make_user):
+    """Does pressing an Approve button of `/applications` (handled by the events' button
+    handler) seat the applicant, so the next `/applications` has nothing left?"""
     organiser, anna = make_user(), make_user(first_name="Anna")
     event = add_event(app, organiser, title="Park run", join_mode=JoinMode.APPROVAL)
-    with app.app_context():
-        db.session.add(EventRequest(event_id=event, user_id=anna.id, status=RequestStatus.PENDING))
-        db.session.commit()
+    joined = client.post(f"/api/events/{event}/join", json={}, headers=headers_for(anna))
+    assert joined.status_code == 202
     send(app, client, organiser.telegram_id, "/applications")
-    [params] = fake_telegram.messages(organiser.telegram_id)
-    [[button]] = params["reply_markup"]["inline_keyboard"]
-    assert button["web_app"]["url"].endswith(f"event_{event}") and "callback_data" not in button
+    listed = fake_telegram.messages(organiser.telegram_id)[-1]
+    approve = listed["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    press = {
+        "update_id": 96_001,
+        "callback_query": {
+            "id": "q96001",
+            "from": {"id": organiser.telegram_id, "is_bot": False, "first_name": "Org"},
+            "chat_instance": "c",
+            "data": approve,
+        },
+    }
+    assert client.post(URL, json=press, headers=webhook_headers(app)).status_code == 200
+    status = client.get(f"/api/events/{event}", headers=headers_for(anna)).get_json()["status"]
+    assert status == "joined"
+    send(app, client, organiser.telegram_id, "/applications")
+    assert fake_telegram.messages(organiser.telegram_id)[-1]["text"] == (
+        "No applications wait for your decision."
+    )
 
 
 def test_no_applications(app, client, fake_telegram, make_user):
