@@ -256,3 +256,18 @@ def test_weights_are_stored_in_grams(app, client, student):
     entry_id = log(client, student, weight_kg=62.5).get_json()["id"]
     with app.app_context():
         assert db.session.get(TrainingEntry, entry_id).weight_g == 62_500
+
+
+def test_progress_over_the_api(client, make_user):
+    """Does `GET /api/training-log/progress` give each exercise's heaviest weight per day
+    of the user's zone, with the best and the last, most recently trained first?"""
+    user = make_user(time_zone="Europe/Moscow")
+    day = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)  # 01:30 on the 21st in Moscow
+    for name, kg, at in [("Squat", 100, day), ("Squat", 90, day + timedelta(hours=1))]:
+        log(client, user, exercise=name, weight_kg=kg, done_at=iso(at))
+    log(client, user, exercise="Row", weight_kg=40, done_at=iso(day + timedelta(days=1)))
+    body = client.get(f"{URL}/progress", headers=headers_for(user)).get_json()
+    row, squat = body["items"]
+    assert (row["exercise"], squat["exercise"]) == ("Row", "Squat")
+    assert squat["days"] == [{"date": "2026-11-21", "max_kg": 100.0}]
+    assert (squat["best_kg"], squat["last_kg"], squat["entries"]) == (100.0, 90.0, 2)

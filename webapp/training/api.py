@@ -5,8 +5,9 @@ from __future__ import annotations
 from webapp.api import Page, Problem, api_blueprint, no_content, page_of, respond
 from webapp.auth.identity import current, login_required
 from webapp.extensions import db
+from webapp.i18n import user_zone
 from webapp.training import services
-from webapp.training.schemas import EntryIn, EntryOut, EntryPath, EntryQuery
+from webapp.training.schemas import EntryIn, EntryOut, EntryPath, EntryQuery, ProgressOut
 
 bp = api_blueprint(
     "training_api", __name__, "/api/training-log", tag="training", description="Training log"
@@ -21,6 +22,25 @@ def list_entries(query: EntryQuery):
         current(), exercise=query.exercise, skip=query.skip, limit=query.limit
     )
     return page_of(EntryOut, page, query)
+
+
+@bp.get("/progress", responses={200: ProgressOut})
+@login_required
+def progress():
+    """Progress per exercise: the heaviest weight of each of its last 30 training days (in
+    your time zone), the best ever and the last; the most recently trained first."""
+    items = [
+        {
+            "exercise": item.name,
+            "key": item.key,
+            "best_kg": item.best_kg,
+            "last_kg": item.last_kg,
+            "entries": item.entries,
+            "days": [{"date": day, "max_kg": kg} for day, kg in item.days],
+        }
+        for item in services.progress(current(), user_zone(current()))
+    ]
+    return respond(ProgressOut, {"items": items})
 
 
 @bp.post("", responses={201: EntryOut})

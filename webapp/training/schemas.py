@@ -3,7 +3,7 @@ decimals: whole grams), grams in the database."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext
 from pydantic import AwareDatetime, Field, field_validator
@@ -57,3 +57,24 @@ class EntryQuery(Pagination):
 
 class EntryPath(Params):
     entry_id: Id
+
+
+class ProgressDayOut(Schema):
+    date: date
+    max_kg: float
+
+
+class ExerciseProgressOut(Schema):
+    exercise: str
+    key: str
+    best_kg: float
+    last_kg: float
+    entries: int
+    days: list[ProgressDayOut] = Field(description="The heaviest weight of each training day")
+
+
+class ProgressOut(Schema):
+    """Progress of your exercises (at most 20, the most recently trained first), each with
+    its last 30 training days, days of your time zone."""
+
+    items: list[ExerciseProgressOut]
