@@ -221,3 +221,26 @@ class TestWithCSRF:
         page = client.get(f"/admin/problems/{problem_id}/moderate").get_data(as_text=True)
         assert client.post(url, data={"csrf_token": csrf_token(page)}).status_code == 302
         assert stored(app, problem_id).status == ProblemStatus.APPROVED
+
+
+def test_bank_upload_imports_good_rows_and_lists_bad_ones(app, admin_client, dashboard_admin):
+    """Does the dashboard's upload import a bank's good rows (approved when asked), list the
+    bad rows with their reasons, and log one audit entry with the counts?"""
+    import io
+    import json
+
+    good = {"title": "Uploaded", "statement": "2+2?", "answer": "4", "topic": "sums"}
+    bank = json.dumps([good, {**good, "answer_kind": "number", "answer": "four"}]).encode()
+    answer = admin_client.post(
+        "/admin/problem_import/",
+        data={"bank": (io.BytesIO(bank), "bank.json"), "approve": "1"},
+        content_type="multipart/form-data",
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'data-testid="rejected"' in html
+    assert "<code>answer</code>" in html
+    with app.app_context():
+        [problem] = db.session.query(Problem).filter_by(title="Uploaded").all()
+        assert problem.status == ProblemStatus.APPROVED and problem.author_id == dashboard_admin.id
+    [entry] = audit_entries(app, "problem.import")
+    assert entry.after["imported"] == 1 and entry.after["rejected"] == [2]

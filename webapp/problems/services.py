@@ -29,13 +29,15 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, and_, case, exists, func, insert, or_, select
 
-from webapp.auth.roles import is_staff, require_staff
+from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import (
     Conflict,
@@ -44,6 +46,7 @@ from webapp.errors import (
     RateLimited,
     ValidationFailed,
     field_error,
+    pydantic_errors,
 )
 from webapp.extensions import db
 from webapp.i18n import user_locale
@@ -60,6 +63,7 @@ from webapp.problems.models import (
     ProblemStatus,
     UserRating,
 )
+from webapp.problems.schemas import ProblemIn
 from webapp.users.models import Role, User
 
 AUTHOR_ROLES = (Role.TEACHER, Role.ADMIN)
@@ -810,3 +814,96 @@ def recommend(
             if len(mixed) == limit:
                 break
     return mixed
+
+
+# --- the problem bank ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row: int  # 1-based position in the file (a CSV's header not counted)
+    errors: list[dict[str, str]]  # as a 422's: field, message, type
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    rejected: list[RejectedRow]
+    status: ProblemStatus
+
+
+def import_problems(actor: User, rows: list[Any], *, approve: bool = False) -> ImportReport:
+    """Validate each row with the API's own schema (`ProblemIn`), store the good ones as
+    `pending` (or `approved` when an admin asks) in one bulk insert, and report each bad row
+    with the fields it got wrong. Nothing is stored for a bad row; good rows never wait on
+    bad ones. Teachers and admins import; only admins approve on import."""
+    if not can_author(actor):
+        raise Forbidden(_l("Only teachers and admins write problems."))
+    if approve:
+        require_admin(actor, _l("Only admins may approve problems on import."))
+    status = ProblemStatus.APPROVED if approve else ProblemStatus.PENDING
+    now = utcnow()
+    good: list[dict[str, Any]] = []
+    rejected: list[RejectedRow] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            body = ProblemIn.model_validate(row)
+        except ValidationError as exc:
+            rejected.append(RejectedRow(number, pydantic_errors(exc)))
+            continue
+        problem = Problem(author_id=actor.id, status=status, version=1)
+        _apply(problem, ProblemData(**body.model_dump()))
+        values = {column: getattr(problem, column) for column in _BANK_COLUMNS}
+        values.update(created_at=now, updated_at=now)
+        if approve:
+            values.update(moderated_by_id=actor.id, moderated_at=now)
+        good.append(values)
+    if good:
+        ids = db.session.scalars(
+            insert(Problem).returning(Problem.id, sort_by_parameter_order=True), good
+        ).all()
+        db.session.execute(
+            insert(ProblemRating),
+            [
+                {
+                    "problem_id": problem_id,
+                    "rating": model.initial_difficulty(values["difficulty"]),
+                    "attempts": 0,
+                    "updated_at": now,
+                }
+                for problem_id, values in zip(ids, good, strict=True)
+            ],
+        )
+    db.session.flush()
+    return ImportReport(imported=len(good), rejected=rejected, status=status)
+
+
+_BANK_COLUMNS = (
+    "title",
+    "statement",
+    "answer",
+    "answer_kind",
+    "tolerance",
+    "choices",
+    "correct_choices",
+    "solution",
+    "hints",
+    "topic",
+    "difficulty",
+    "author_id",
+    "status",
+    "version",
+)
+
+
+def export_problems(actor: User, *, status: ProblemStatus | None = None) -> list[Problem]:
+    """Every live problem (of one status if asked), oldest first, for staff; an author
+    exports their own."""
+    query = select(Problem).where(Problem.deleted_at.is_(None)).order_by(Problem.id)
+    if not is_staff(actor):
+        if not can_author(actor):
+            raise Forbidden(_l("Only teachers and admins write problems."))
+        query = query.where(Problem.author_id == actor.id)
+    if status is not None:
+        query = query.where(Problem.status == status)
+    return list(db.session.scalars(query).unique())

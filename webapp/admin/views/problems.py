@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, select
 
-from webapp.admin.access import SecureModelView
-from webapp.admin.audit import snapshot
-from webapp.admin.changes import audited_change
+from webapp.admin.access import SecureBaseView, SecureModelView, require_dashboard_user
+from webapp.admin.audit import record, snapshot
+from webapp.admin.changes import audited_change, domain_message
 from webapp.admin.forms import ConfirmForm, ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.problems import services as problems
+from webapp.problems.bank import BankError, guess_format, read_bank
 from webapp.problems.models import Attempt, Problem, ProblemStatus
 
 AUDITED_FIELDS = (
@@ -198,6 +201,54 @@ class ProblemView(SecureModelView):
         return redirect(url_for(".index_view"))
 
 
+class ProblemImportView(SecureBaseView):
+    """The problem bank upload: the same as `flask problems import` (CSV or JSON, each row
+    validated like the API's POST; good rows imported, bad ones listed with reasons), one
+    audit entry with the counts."""
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self) -> Any:
+        actor = require_dashboard_user()
+        report = None
+        if request.method == "POST":
+            upload = request.files.get("bank")
+            if not ConfirmForm().validate_on_submit() or upload is None or not upload.filename:
+                flash(_("Choose a CSV or JSON file."), "error")
+            else:
+                report = self._import(actor, upload, bool(request.form.get("approve")))
+        return self.render("admin/hub/problem_import.html", report=report)
+
+    def _import(self, actor: Any, upload: Any, approve: bool) -> Any:
+        try:
+            text = upload.read().decode("utf-8-sig")
+            rows = read_bank(text, guess_format(upload.filename))
+            report = problems.import_problems(actor, rows, approve=approve)
+        except (UnicodeDecodeError, BankError) as exc:
+            flash(_("The file cannot be read: %(reason)s", reason=str(exc)), "error")
+            return None
+        except DomainError as exc:
+            db.session.rollback()
+            flash(domain_message(exc), "error")
+            return None
+        record(
+            actor,
+            "problem.import",
+            ("problems", "bank"),
+            after={
+                "file": upload.filename,
+                "imported": report.imported,
+                "rejected": [row.row for row in report.rejected],
+                "status": report.status.value,
+            },
+        )
+        db.session.commit()
+        flash(
+            ngettext("Imported %(num)d problem.", "Imported %(num)d problems.", report.imported),
+            "success",
+        )
+        return report
+
+
 class AttemptView(PeopleMixin, SecureModelView):
     people_columns = ("user_id",)
     column_list = (
@@ -236,3 +287,4 @@ class AttemptView(PeopleMixin, SecureModelView):
 def register(admin: Admin) -> None:
     admin.add_view(ProblemView(Problem, db, name=_l("Problem book"), endpoint="problems"))
     admin.add_view(AttemptView(Attempt, db, name=_l("Attempts"), endpoint="attempts"))
+    admin.add_view(ProblemImportView(name=_l("Import problems"), endpoint="problem_import"))
