@@ -13,6 +13,7 @@ from tests.fixtures.users import headers_for
 from webapp.database import utcnow
 from webapp.events.models import Event
 from webapp.extensions import db
+from webapp.outbox import queued_for
 
 
 def words(en, ru):
@@ -168,6 +169,21 @@ def text_field(**more):
         ([text_field(key="Bad Key")], "fields.0.key"),
         ([text_field(options=[{"value": "a", "label": words("A", "А")}])], "fields.0.options"),
         ([text_field(kind="choice")], "fields.0.options"),
+        (
+            [text_field(kind="choice", options=[{"value": "a", "label": words("A", "А")}] * 2)],
+            "fields.0.options",
+        ),
+        ([text_field(kind="number", max_length=3)], "fields.0.max_length"),
+        (
+            [
+                text_field(
+                    kind="multi_choice",
+                    max_length=3,
+                    options=[{"value": v, "label": words(v, v)} for v in ("a", "b")],
+                )
+            ],
+            "fields.0.max_length",
+        ),
         ([text_field(min_length=5, max_length=2)], "fields.0.min_length"),
         ([text_field(max_length=1001)], "fields.0.max_length"),
         ([text_field(min_value=1)], "fields.0.max_value"),
@@ -202,13 +218,16 @@ def test_design_problems_are_translated(client, make_user):
     assert errors(answer)["fields.1.key"] == "У двух вопросов одинаковый ключ."
 
 
-def test_every_kind_is_filled_and_submitted(client, student, ball, event_id):
+def test_every_kind_is_filled_and_submitted(app, client, student, ball, event_id):
     """Does a form for the ball answer its questionnaire, and submit store every kind
     normalised (text stripped, phone E.164, a whole number, a list, a date)?"""
     form = start(client, student, GOOD_ANSWERS, event_id=event_id)
     assert form["questionnaire_id"] == ball["id"]
     answer = submit(client, student, form["id"])
     assert answer.status_code == 200, answer.get_json()
+    with app.app_context():  # a design without ticket type and quantity: the plain words
+        (message,) = queued_for(student.telegram_id)
+        assert message.text.startswith(f"Your ticket request #{form['id']} is received.")
     assert answer.get_json()["answers"] == {
         **GOOD_ANSWERS,
         "nickname": "Ann",
@@ -336,3 +355,24 @@ def test_csv_follows_the_design(client, admin, student, ball, event_id):
     assert cells["meals"] == "lunch; dinner" and cells["agree"] == "yes"
     assert cells["mobile"] == "'+79123456789" and cells["notes"] == "'-1+1"
     assert cells["questionnaire_version"] == "1"
+
+
+def test_admins_search_the_text_answers(client, admin, student, ball, event_id):
+    """Does the admins' search find a form by any text answer, in any case, whatever the
+    design (the search text is kept by the service as answers change)?"""
+    form = start(client, student, {**GOOD_ANSWERS, "nickname": "Жанна"}, event_id=event_id)
+    client.put(
+        f"/api/forms/{form['id']}",
+        json={"answers": {"about": "Loves FOXTROT"}},
+        headers=headers_for(student),
+    )
+    assert submit(client, student, form["id"]).status_code == 200
+
+    def found(term):
+        answer = client.get(
+            "/api/admin/forms", query_string={"search": term}, headers=headers_for(admin)
+        )
+        return [f["id"] for f in answer.get_json()["items"]]
+
+    assert found("жанна") == found("foxtrot") == found("ANN@EXAMPLE") == [form["id"]]
+    assert found("cmd") == []  # the old answer to "about" is gone

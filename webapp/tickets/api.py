@@ -215,8 +215,9 @@ def admin_create_questionnaire(body: QuestionnaireIn):
     """An event's own questionnaire (admins; 409 when the event has one)."""
     design = Design.model_validate(body.model_dump(exclude={"event_id"}))
     questionnaire = services.create_questionnaire(current(), body.event_id, design)
+    made = questionnaire_json(questionnaire)
     db.session.commit()
-    return respond(QuestionnaireOut, questionnaire_json(questionnaire), 201)
+    return respond(QuestionnaireOut, made, 201)
 
 
 @admin_bp.put("/questionnaires/<int:questionnaire_id>", responses={200: QuestionnaireOut})
@@ -224,5 +225,6 @@ def admin_create_questionnaire(body: QuestionnaireIn):
 def admin_change_design(path: QuestionnairePath, body: Design):
     """Change the design (admins): a new version; forms submitted keep theirs."""
     questionnaire = services.change_design(current(), path.questionnaire_id, body)
+    changed = questionnaire_json(questionnaire)  # this change's version, not a later one's
     db.session.commit()
-    return respond(QuestionnaireOut, questionnaire_json(questionnaire))
+    return respond(QuestionnaireOut, changed)
