@@ -45,6 +45,7 @@ from webapp.market.schemas import (
     MeOut,
     MineQuery,
     NotificationSettingsIn,
+    NotificationSettingsOut,
     OrderIn,
     OrderListQuery,
     OrderOut,
@@ -67,6 +68,7 @@ from webapp.market.schemas import (
     config_out,
     executor_profile_out,
     me_out,
+    notification_settings_out,
     order_out,
     review_check_out,
     review_out,
@@ -385,6 +387,13 @@ def me():
     return respond(MeOut, me_out(me, preferences.market_profile(me)))
 
 
+@profile_bp.get("/preferences", responses={200: PreferencesOut})
+@login_required
+def get_preferences():
+    """The categories and cities whose new orders you hear about, and how often."""
+    return respond(PreferencesOut, preferences.read_preferences(current()))
+
+
 @profile_bp.put("/preferences", responses={200: PreferencesOut})
 @login_required
 def set_preferences(body: PreferencesIn):
@@ -394,10 +403,21 @@ def set_preferences(body: PreferencesIn):
     return respond(PreferencesOut, prefs)
 
 
-@profile_bp.put("/notification-settings", responses={200: PreferencesOut})
+@profile_bp.get("/notification-settings", responses={200: NotificationSettingsOut})
+@login_required
+def get_notification_settings():
+    """How often you hear of new orders (`instant`, an `hourly` or `daily` digest, `off`),
+    and the deployment's cooldown between two instant announcements."""
+    prefs = preferences.read_preferences(current())
+    return respond(NotificationSettingsOut, notification_settings_out(prefs, settings()))
+
+
+@profile_bp.put("/notification-settings", responses={200: NotificationSettingsOut})
 @login_required
 def set_notification_settings(body: NotificationSettingsIn):
-    """How often: `instant`, an `hourly` or `daily` digest, or `off`."""
+    """How often: `instant` (at most one announcement per cooldown), an `hourly` or
+    `daily` digest, or `off`. `off` also silences the messages about your orders' takes
+    and responses."""
     prefs = preferences.set_frequency(current(), body.frequency)
     db.session.commit()
-    return respond(PreferencesOut, prefs)
+    return respond(NotificationSettingsOut, notification_settings_out(prefs, settings()))

@@ -11,6 +11,7 @@ one place the API's `GET /api/config`, the pages and the services take them from
 | `MARKET_ORDER_TTL_MINUTES` | an order's lifetime | `60` |
 | `MARKET_RESPONSE_MINUTES` | the client's time to respond after the first take | `15` |
 | `MARKET_ORDERS_PER_HOUR` | orders one user may post per hour | `10` |
+| `MARKET_INSTANT_COOLDOWN_MINUTES` | minutes between two instant announcements, 5 to 15 | `5` |
 | `STARS_TO_KOPECKS` | kopecks credited per Telegram Star | `100` (1 ★ = 1 ₽) |
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from flask import current_app
 
-from webapp.config import env_choices, env_int
+from webapp.config import ConfigError, env_choices, env_int
 
 DEFAULT_CATEGORIES = (
     "courier=Courier|Курьер,repair=Repair|Ремонт,cleaning=Cleaning|Уборка,"
@@ -34,6 +35,17 @@ DEFAULT_CITIES = (
     "Kazan=Kazan|Казань,Novosibirsk=Novosibirsk|Новосибирск,"
     "Yekaterinburg=Yekaterinburg|Екатеринбург"
 )
+
+
+COOLDOWN_MINUTES = (5, 15)  # Srochno's range for the instant-mode cooldown
+
+
+def _cooldown(env: Mapping[str, str]) -> int:
+    least, most = COOLDOWN_MINUTES
+    minutes = env_int(env, "MARKET_INSTANT_COOLDOWN_MINUTES", least, minimum=least)
+    if minutes > most:
+        raise ConfigError(f"MARKET_INSTANT_COOLDOWN_MINUTES must be at most {most}, got {minutes}")
+    return minutes
 
 
 def market_config(env: Mapping[str, str]) -> dict[str, Any]:
@@ -49,6 +61,7 @@ def market_config(env: Mapping[str, str]) -> dict[str, Any]:
         "MARKET_RESPONSE_MINUTES": env_int(env, "MARKET_RESPONSE_MINUTES", 15, minimum=1),
         "MARKET_ORDERS_PER_HOUR": env_int(env, "MARKET_ORDERS_PER_HOUR", 10, minimum=1),
         "STARS_TO_KOPECKS": env_int(env, "STARS_TO_KOPECKS", 100, minimum=1),
+        "MARKET_INSTANT_COOLDOWN_MINUTES": _cooldown(env),
     }
 
 
@@ -63,6 +76,7 @@ class MarketSettings:
     orders_per_hour: int
     stars_to_kopecks: int
     dev_recharge: bool  # development only: top up the balance without paying
+    instant_cooldown: timedelta = timedelta(minutes=COOLDOWN_MINUTES[0])
 
     @property
     def order_ttl_minutes(self) -> int:
@@ -86,4 +100,5 @@ def settings() -> MarketSettings:
         orders_per_hour=int(config["MARKET_ORDERS_PER_HOUR"]),
         stars_to_kopecks=int(config["STARS_TO_KOPECKS"]),
         dev_recharge=bool(config.get("DEV_RECHARGE")),
+        instant_cooldown=timedelta(minutes=int(config["MARKET_INSTANT_COOLDOWN_MINUTES"])),
     )

@@ -247,6 +247,8 @@ class Preferences(Model):
         nullable=False,
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # The last instant announcement sent (the cooldown counts from it).
+    last_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def cities(self) -> list[str]:

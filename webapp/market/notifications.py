@@ -1,9 +1,11 @@
 """Bot messages of the market, queued in the caller's unit of work (`webapp.outbox`).
 
 * A new order is announced at once to executors subscribed to its category AND city with
-  frequency `instant`; `hourly`/`daily` subscribers get one digest per period of the active
-  orders posted in it (the dedupe key `market:digest:<freq>:<user>:<period>` makes each digest
-  exactly once, however often the job runs). `off` gets nothing; a client never hears of
+  frequency `instant`, at most one announcement per `MARKET_INSTANT_COOLDOWN_MINUTES`
+  (5 to 15, default 5) to each, as Srochno had it; `hourly`/`daily` subscribers get one
+  digest per period of the active orders posted in it (the dedupe key
+  `market:digest:<freq>:<user>:<period>` makes each digest exactly once, however often the
+  job runs). `off` gets nothing; a client never hears of
   their own order. An empty category or city list subscribes to nothing.
 * An executor refunded for an unanswered order is told so.
 
@@ -20,12 +22,13 @@ from urllib.parse import urljoin
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.i18n import choice_name, user_locale
 from webapp.market.cities import city_label
+from webapp.market.config import settings
 from webapp.market.models import Frequency, Order, OrderStatus, Preferences
 from webapp.outbox import queue_message
 from webapp.users.models import User
@@ -72,11 +75,48 @@ def _line(order: Order) -> str:
     return f"{where}: {text[:120]}"
 
 
-def announce_new_order(order: Order) -> int:
-    """Queue an instant announcement to every matching subscriber; returns how many."""
+def _cooled_down(user_ids: list[int], now: datetime) -> set[int]:
+    """Of these instant subscribers, the ones past their cooldown, marked as announced now.
+
+    Rows are locked in user order first (PostgreSQL: two orders posted at once never
+    deadlock, and the second sees the first's mark), and the mark is a guarded
+    `UPDATE … WHERE last_announced_at IS NULL OR last_announced_at <= now - cooldown`, so
+    each subscriber gets at most one announcement per cooldown, on SQLite too.
+    """
+    if not user_ids:
+        return set()
+    table = Preferences.__table__
+    cutoff = now - settings().instant_cooldown
+    cooled = or_(table.c.last_announced_at.is_(None), table.c.last_announced_at <= cutoff)
+    db.session.execute(
+        select(table.c.user_id)
+        .where(table.c.user_id.in_(user_ids), cooled)
+        .order_by(table.c.user_id)
+        .with_for_update()
+    ).all()
+    marked = db.session.execute(
+        update(table)
+        .where(table.c.user_id.in_(user_ids), cooled)
+        .values(last_announced_at=now)
+        .returning(table.c.user_id)
+    )
+    return set(marked.scalars())
+
+
+def announce_new_order(order: Order, now: datetime | None = None) -> int:
+    """Queue an instant announcement to every matching subscriber past their cooldown
+    (`MARKET_INSTANT_COOLDOWN_MINUTES` since their last one); returns how many. An order
+    posted within someone's cooldown is not announced to them (it is in the feed)."""
+    now = now or utcnow()
+    matching = [
+        (user, chat_id)
+        for prefs, user, chat_id in _subscribers(Frequency.INSTANT, exclude_user=order.client_id)
+        if _matches(prefs, order)
+    ]
+    ready = _cooled_down([user.id for user, _ in matching], now)
     sent = 0
-    for prefs, user, chat_id in _subscribers(Frequency.INSTANT, exclude_user=order.client_id):
-        if not _matches(prefs, order):
+    for user, chat_id in matching:
+        if user.id not in ready:
             continue
         with force_locale(user_locale(user)):
             text = _("New urgent job") + "\n" + _line(order)

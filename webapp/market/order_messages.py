@@ -19,6 +19,7 @@ from sqlalchemy import select
 from webapp.bot_texts import market as texts
 from webapp.extensions import db
 from webapp.i18n import choice_name, user_locale
+from webapp.market.cities import city_label
 from webapp.market.config import settings
 from webapp.market.models import Frequency, Order, Preferences, Take
 from webapp.market.notifications import _order_button
@@ -27,7 +28,7 @@ from webapp.users.models import User
 
 
 def _title(order: Order) -> str:
-    return f"{choice_name('category', order.category)} · {choice_name('city', order.city)}"
+    return f"{choice_name('category', order.category)} · {city_label(order.city_id, order.city)}"
 
 
 def _silenced(user_id: int) -> bool:

@@ -91,6 +91,11 @@ def set_frequency(actor: User, frequency: Frequency) -> Preferences:
     return prefs
 
 
+def read_preferences(user: User) -> Preferences:
+    """The user's preferences as stored, or the defaults (reading writes nothing)."""
+    return db.session.get(Preferences, user.id) or default_preferences(user.id)
+
+
 def market_profile(user: User) -> MarketProfile:
     stats = reviews.executor_stats(user.id)
     return MarketProfile(
@@ -98,7 +103,7 @@ def market_profile(user: User) -> MarketProfile:
         completed_orders=stats.completed_orders,
         average_rating=stats.average_rating,
         reviews_count=stats.reviews_count,
-        preferences=db.session.get(Preferences, user.id) or default_preferences(user.id),
+        preferences=read_preferences(user),
     )
 
 

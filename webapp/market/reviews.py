@@ -41,7 +41,8 @@ class ReviewEntry:
     review: ClientReview
     author: User
     category: str
-    city: str
+    city: str  # the order's city key (a popular city's key, else its English name)
+    city_id: int | None  # its directory id
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def complain(actor: User, order_id: str, reason: str, text: str) -> ExecutorComp
 
 def _entries_query() -> Select[Any]:
     return (
-        select(ClientReview, User, Order.category, Order.city)
+        select(ClientReview, User, Order.category, Order.city, Order.city_id)
         .join(User, User.id == ClientReview.client_id)
         .join(Order, Order.id == ClientReview.order_id)
     )
@@ -125,8 +126,8 @@ def _entries_query() -> Select[Any]:
 
 def _entries(result: Result[Any]) -> list[ReviewEntry]:
     return [
-        ReviewEntry(review=review, author=author, category=category, city=city)
-        for review, author, category, city in result.all()
+        ReviewEntry(review=review, author=author, category=category, city=city, city_id=city_id)
+        for review, author, category, city, city_id in result.all()
     ]
 
 

@@ -22,7 +22,13 @@ from webapp.api import (
 )
 from webapp.market.cities import PopularCity, city_label, popular_cities
 from webapp.market.config import MarketSettings
-from webapp.market.models import BalanceTransaction, Frequency, OrderStatus, TransactionType
+from webapp.market.models import (
+    BalanceTransaction,
+    Frequency,
+    OrderStatus,
+    Preferences,
+    TransactionType,
+)
 from webapp.market.preferences import MarketProfile
 from webapp.market.reviews import COMPLAINT_REASONS, ExecutorProfile, ReviewCheck, ReviewEntry
 from webapp.market.services import ExecutorSummary, OrderView, TakeResult, TakeSummary
@@ -199,6 +205,12 @@ class PreferencesOut(Schema):
     frequency: Frequency
 
 
+class NotificationSettingsOut(PreferencesOut):
+    instant_cooldown_minutes: int = Field(
+        ..., description="In instant mode, the least minutes between two announcements"
+    )
+
+
 class MarketProfileOut(Schema):
     balance: Money
     completed_orders: int
@@ -240,7 +252,9 @@ class ReviewOut(BaseModel):
     created_at: datetime
     author: ReviewAuthorOut
     category: str = Field(..., description="The order's category")
-    city: str = Field(..., description="The order's city")
+    city: str = Field(..., description="The order's city: a popular city's key, else its name")
+    city_id: int | None = Field(None, description="The order's city in the directory")
+    city_name: str = Field(..., description="The order's city in the reader's language")
 
 
 class ReviewPage(Page[ReviewOut]):
@@ -373,6 +387,8 @@ def review_out(entry: ReviewEntry) -> ReviewOut:
         author=ReviewAuthorOut(id=entry.author.id, name=entry.author.display_name),
         category=entry.category,
         city=entry.city,
+        city_id=entry.city_id,
+        city_name=city_label(entry.city_id, entry.city),
     )
 
 
@@ -441,6 +457,14 @@ def transaction_out(entry: BalanceTransaction) -> TransactionOut:
         reference=entry.reference,
         created_at=entry.created_at,
     )
+
+
+def notification_settings_out(
+    prefs: Preferences, settings: MarketSettings
+) -> NotificationSettingsOut:
+    base = PreferencesOut.model_validate(prefs).model_dump()
+    minutes = int(settings.instant_cooldown.total_seconds() // 60)
+    return NotificationSettingsOut(**base, instant_cooldown_minutes=minutes)
 
 
 def market_profile_out(profile: MarketProfile) -> MarketProfileOut:

@@ -302,7 +302,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
             retry_after=_retry_after(actor, since, config.orders_per_hour, now),
         )
     order = db.session.get_one(Order, order_id)
-    notifications.announce_new_order(order)
+    notifications.announce_new_order(order, now)
     return order
 
 

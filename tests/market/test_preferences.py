@@ -1,0 +1,171 @@
+"""Preferences: reading them back (`GET /api/users/me/preferences` and
+`/notification-settings`), and the instant-mode cooldown between two announcements to one
+executor (`MARKET_INSTANT_COOLDOWN_MINUTES`, 5 to 15, default 5), tested with explicit
+times, never by waiting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.fixtures.users import headers_for
+from tests.market.conftest import ORDER
+from tests.market.test_concurrency import all_at_once, make_users, pg_app
+from tests.market.test_notifications import subscribe
+from webapp.config import ConfigError
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.market import services
+from webapp.market.cities import resolve_city
+from webapp.market.config import market_config
+from webapp.market.models import Preferences
+from webapp.outbox import queued_for
+from webapp.users.models import User
+
+__all__ = ["pg_app"]  # the PostgreSQL/SQLite app fixture of the concurrency tests
+
+
+def test_preferences_read_back(client, make_user):
+    """Does GET /api/users/me/preferences answer the defaults before any choice (storing
+    nothing) and what PUT stored after?"""
+    user = make_user()
+    headers = headers_for(user)
+    body = client.get("/api/users/me/preferences", headers=headers).get_json()
+    assert body["categories"] == [] and body["cities"] == [] and body["frequency"] == "instant"
+    chosen = {"categories": ["repair", "courier"], "cities": ["Kazan"]}
+    assert client.put("/api/users/me/preferences", json=chosen, headers=headers).status_code == 200
+    body = client.get("/api/users/me/preferences", headers=headers).get_json()
+    assert body["categories"] == ["courier", "repair"] and body["cities"] == ["Kazan"]
+
+
+def test_reading_preferences_stores_nothing(app, client, make_user):
+    """Does a GET leave no preferences row behind (reading writes nothing)?"""
+    user = make_user()
+    client.get("/api/users/me/preferences", headers=headers_for(user))
+    client.get("/api/users/me/notification-settings", headers=headers_for(user))
+    with app.app_context():
+        assert db.session.get(Preferences, user.id) is None
+
+
+def test_notification_settings_read_back(app, client, make_user):
+    """Does GET /api/users/me/notification-settings answer the frequency and the cooldown,
+    and does PUT answer the same shape?"""
+    user = make_user()
+    headers = headers_for(user)
+    body = client.get("/api/users/me/notification-settings", headers=headers).get_json()
+    assert body["frequency"] == "instant" and body["instant_cooldown_minutes"] == 5
+    app.config["MARKET_INSTANT_COOLDOWN_MINUTES"] = 12
+    put = client.put(
+        "/api/users/me/notification-settings", json={"frequency": "daily"}, headers=headers
+    )
+    assert put.status_code == 200
+    assert (
+        put.get_json()["frequency"] == "daily" and put.get_json()["instant_cooldown_minutes"] == 12
+    )
+    body = client.get("/api/users/me/notification-settings", headers=headers).get_json()
+    assert body["frequency"] == "daily"
+
+
+@pytest.mark.parametrize("what", ["preferences", "notification-settings"])
+def test_reading_needs_sign_in(client, what):
+    """Is reading someone's preferences without sign-in a 401?"""
+    assert client.get(f"/api/users/me/{what}").status_code == 401
+
+
+def test_cooldown_setting_is_5_to_15_minutes():
+    """Is the cooldown 5 minutes by default, and a value outside 5 to 15 refused at start?"""
+    assert market_config({})["MARKET_INSTANT_COOLDOWN_MINUTES"] == 5
+    assert (
+        market_config({"MARKET_INSTANT_COOLDOWN_MINUTES": "15"})["MARKET_INSTANT_COOLDOWN_MINUTES"]
+        == 15
+    )
+    for wrong in ("4", "16", "x"):
+        with pytest.raises(ConfigError):
+            market_config({"MARKET_INSTANT_COOLDOWN_MINUTES": wrong})
+
+
+def post_at(app, client_user: User, when, **fields) -> str:
+    """Post an order as if at `when` (the service takes the clock)."""
+    with app.app_context():
+        user = db.session.get(User, client_user.id)
+        draft = services.OrderDraft(**{**ORDER, **fields})
+        order = services.create_order(user, draft, now=when)
+        db.session.commit()
+        return order.id
+
+
+def announced(app, user: User) -> int:
+    with app.app_context():
+        return sum(m.text.startswith("New urgent job") for m in queued_for(user.telegram_id))
+
+
+def test_instant_cooldown_between_two_announcements(app, client, make_user):
+    """After an announcement, is the next order within the cooldown (5 minutes) not sent to
+    that executor, the first one at 5 minutes sent, and another executor unaffected?"""
+    executor, fresh = make_user(), make_user()
+    subscribe(client, executor, ["courier", "repair"], ["Moscow"])
+    clients = [make_user() for _ in range(3)]
+    start = utcnow()
+
+    post_at(app, clients[0], start)
+    assert announced(app, executor) == 1
+    post_at(app, clients[1], start + timedelta(minutes=4, seconds=59))
+    assert announced(app, executor) == 1  # within the cooldown
+    subscribe(client, fresh, ["courier"], ["Moscow"])
+    post_at(app, clients[2], start + timedelta(minutes=5))
+    assert announced(app, executor) == 2  # the cooldown has passed
+    assert announced(app, fresh) == 1  # its own cooldown, not the other executor's
+
+
+def test_cooldown_follows_the_setting(app, client, make_user):
+    """With the cooldown set to 10 minutes, is an order 6 minutes after an announcement not
+    sent, and one 10 minutes after sent?"""
+    app.config["MARKET_INSTANT_COOLDOWN_MINUTES"] = 10
+    executor = make_user()
+    subscribe(client, executor, ["courier"], ["Moscow"])
+    owner = make_user()
+    start = utcnow()
+    post_at(app, owner, start)
+    post_at(app, owner, start + timedelta(minutes=6))
+    assert announced(app, executor) == 1
+    post_at(app, owner, start + timedelta(minutes=10))
+    assert announced(app, executor) == 2
+
+
+def test_an_order_nobody_matches_does_not_start_a_cooldown(app, client, make_user):
+    """Does an order in another city leave the executor's cooldown untouched?"""
+    executor = make_user()
+    subscribe(client, executor, ["courier"], ["Moscow"])
+    owner = make_user()
+    start = utcnow()
+    post_at(app, owner, start, city="Kazan")
+    post_at(app, owner, start + timedelta(minutes=1))
+    assert announced(app, executor) == 1
+
+
+def test_orders_posted_at_once_announce_once_per_cooldown(pg_app):
+    """When ten clients post matching orders at the same moment, does each instant
+    subscriber get exactly one announcement (PostgreSQL row locks; SQLite's guard)?"""
+    clients = make_users(pg_app, 10)
+    subscribers = make_users(pg_app, 3)
+    with pg_app.app_context():
+        moscow = resolve_city("Moscow")
+        assert moscow is not None
+        for user in subscribers:
+            prefs = Preferences(user_id=user.id, categories=["courier"], city_ids=[moscow.id])
+            db.session.add(prefs)
+        db.session.commit()
+
+    def post(i: int) -> int:
+        return (
+            pg_app.test_client()
+            .post("/api/orders", json=ORDER, headers=headers_for(clients[i]))
+            .status_code
+        )
+
+    assert all_at_once(10, post) == [201] * 10
+    with pg_app.app_context():
+        for user in subscribers:
+            texts = [m.text for m in queued_for(user.telegram_id)]
+            assert len(texts) == 1, texts
