@@ -92,11 +92,13 @@ def test_every_schema_name_is_unique():
     assert shared == {}
 
 
-def test_form_preferences_are_the_forms_own(doc):
-    """Does `FormOut.preferences` describe the form's dietary and accessibility needs?"""
-    form = doc["components"]["schemas"]["FormOut"]
-    preferences = resolve(doc, form["properties"]["preferences"])
-    assert set(preferences["properties"]) == {"dietary_requirements", "accessibility_needs"}
+def test_a_form_documents_its_answers_and_never_the_admins_notes(doc):
+    """Does `FormOut` document the answers (an object keyed by the design's questions) and
+    the questionnaire version they follow, and leave out the admins' internal notes?"""
+    form = doc["components"]["schemas"]["FormOut"]["properties"]
+    assert form["answers"]["type"] == "object"
+    assert {"questionnaire_id", "questionnaire_version", "notes"} <= set(form)
+    assert not [name for name in form if "admin" in name]
 
 
 def test_a_second_schema_with_a_taken_name_refuses_to_build():
