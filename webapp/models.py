@@ -1,6 +1,7 @@
 """Every feature's models, imported so the metadata (Alembic, `create_all`) sees all tables."""
 
 from bot.models import BlockedChat, ProcessedUpdate
+from webapp.admin.analytics.models import ANALYTICS_INDEXES
 from webapp.admin.broadcasts.models import Broadcast
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
@@ -23,10 +24,12 @@ from webapp.problems.models import Attempt, Problem, ProblemRating, UserRating
 from webapp.tasks.models import Task, TaskCategory, TaskTag
 from webapp.tickets.models import FormNote, Questionnaire, QuestionnaireVersion, TicketForm
 from webapp.training.models import TrainingEntry
-from webapp.users.models import User
+from webapp.users.models import ActiveDay, User
 
 __all__ = [
+    "ANALYTICS_INDEXES",
     "Account",
+    "ActiveDay",
     "Attempt",
     "AuditEntry",
     "BalanceTransaction",

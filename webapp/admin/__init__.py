@@ -34,7 +34,9 @@ def init_admin(app: Flask) -> Admin:
     def dashboard_headers(response: Response) -> Response:
         """The dashboard is never framed (not even by Telegram) and never cached."""
         if request.path == ADMIN_URL or request.path.startswith(ADMIN_URL + "/"):
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+            own = response.headers.get("Content-Security-Policy")  # a chart's SVG has one
+            policy = "; ".join(part for part in (own, "frame-ancestors 'none'") if part)
+            response.headers["Content-Security-Policy"] = policy
             response.headers["X-Frame-Options"] = "DENY"
             response.headers.setdefault("Cache-Control", "no-store")
         return response

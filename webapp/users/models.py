@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, false, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -102,3 +113,16 @@ class User(TimestampMixin, UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class ActiveDay(Model):
+    """One row per user per UTC day they used the app: daily active users, counted by day
+    (the primary key leads with the day). Written insert-ignoring when `last_seen_at` is
+    refreshed, so it costs a write at most every few minutes per user."""
+
+    __tablename__ = "user_active_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -34,7 +34,7 @@ from webapp.errors import (
 from webapp.extensions import db
 from webapp.i18n import known_time_zone
 from webapp.pagination import Page, paginate
-from webapp.users.models import Role, User
+from webapp.users.models import ActiveDay, Role, User
 from webapp.users.profile import MAX_SPORTS, CommunityProfile, sport_keys
 
 # `last_seen_at` is refreshed at most this often, so sign-in stays read-only when idle.
@@ -87,11 +87,20 @@ def upsert_telegram_user(tg: WebAppUser) -> tuple[User, bool]:
         if getattr(user, name) != value:
             setattr(user, name, value)
     now = utcnow()
-    if user.last_seen_at is None or now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+    seen = user.last_seen_at
+    if seen is None or now - seen > LAST_SEEN_RESOLUTION or seen.date() != now.date():
         user.last_seen_at = now
+        mark_active(user.id, now)
     changed = created or user in db.session.dirty
     db.session.flush()
     return user, changed
+
+
+def mark_active(user_id: int, now: datetime) -> None:
+    """Count the user as active on `now`'s UTC day (once: a second mark is a no-op)."""
+    db.session.execute(
+        insert_ignoring_conflicts(ActiveDay, db.session, day=now.date(), user_id=user_id)
+    )
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -137,6 +146,7 @@ def authenticate(login: str, password: str) -> User:
     if user is None or user.deleted_at is not None or not user.check_password(password):
         raise Unauthorized(_l("Wrong username or password."), reason="bad-credentials")
     user.last_seen_at = utcnow()
+    mark_active(user.id, user.last_seen_at)
     return user
 
 

@@ -18,6 +18,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "tickets",
     "problems",
     "market",
+    "analytics",
     "broadcasts",
     "outbox",
     "jobs",
