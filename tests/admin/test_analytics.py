@@ -197,3 +197,13 @@ def test_a_user_is_active_once_a_day(app, client, make_user):
     client.get("/api/users/me", headers=headers_for(user))
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ActiveDay)) == 2
+
+
+def test_pygal_leaves_the_import_system_as_it_was():
+    """Does importing the charts leave no legacy finder (pygal's map-plugin finder) on
+    `sys.meta_path`, which would make every later failed import warn?"""
+    import sys
+
+    import webapp.admin.analytics.charts  # noqa: F401
+
+    assert all(hasattr(finder, "find_spec") for finder in sys.meta_path)

@@ -25,6 +25,7 @@ from webapp.admin.broadcasts import services
 from webapp.admin.broadcasts.models import Broadcast
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
+from webapp.market.cities import resolve_city
 from webapp.market.models import Frequency, Preferences
 from webapp.outbox import MessageStatus, OutgoingMessage, queue_message
 from webapp.users.models import Role, User
@@ -257,15 +258,16 @@ def test_each_audience_reaches_exactly_its_people(app, client, bearer, make_user
         db.session.add_all(
             [Participant(event_id=event.id, user_id=u.id) for u in (russian, executor)]
         )
+        moscow, kazan = (resolve_city(name).id for name in ("Moscow", "Kazan"))
         subscriptions = [
-            (executor, ["courier", "it"], ["Moscow", "Kazan"], Frequency.DAILY),
-            (other_city, ["courier"], ["Kazan"], Frequency.INSTANT),
-            (muted, ["courier"], ["Moscow"], Frequency.OFF),
+            (executor, ["courier", "it"], [moscow, kazan], Frequency.DAILY),
+            (other_city, ["courier"], [kazan], Frequency.INSTANT),
+            (muted, ["courier"], [moscow], Frequency.OFF),
         ]
         for user, categories, cities, frequency in subscriptions:
             db.session.add(
                 Preferences(
-                    user_id=user.id, categories=categories, cities=cities, frequency=frequency
+                    user_id=user.id, categories=categories, city_ids=cities, frequency=frequency
                 )
             )
         db.session.commit()
@@ -286,7 +288,8 @@ def test_each_audience_reaches_exactly_its_people(app, client, bearer, make_user
         ),
         "role": ({"role": "teacher"}, {teacher.telegram_id}),
         "event": ({"event_id": event_id}, {russian.telegram_id, executor.telegram_id}),
-        "market": ({"category": "courier", "city": "Moscow"}, {executor.telegram_id}),
+        "market": ({"category": "courier", "city": "Москва"}, {executor.telegram_id}),
+        "market by id": ({"category": "courier", "city": moscow}, {executor.telegram_id}),
         "language": ({"language": "ru"}, {teacher.telegram_id, russian.telegram_id}),
     }
     for name, (audience, chats) in expected.items():

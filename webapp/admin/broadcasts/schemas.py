@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, model_validator
@@ -19,13 +19,15 @@ ONE_AUDIENCE = _l(
 
 class AudienceIn(Input):
     """One of `{"all": true}`, `{"role": "teacher"}`, `{"event_id": 7}`,
-    `{"category": "courier", "city": "Moscow"}`, `{"language": "ru"}`."""
+    `{"category": "courier", "city": "Moscow"}` (a city by id or name), `{"language": "ru"}`."""
 
     all: Literal[True] | None = None
     role: Role | None = None
     event_id: Id | None = None
     category: str | None = Field(None, min_length=1, max_length=64)
-    city: str | None = Field(None, min_length=1, max_length=64)
+    city: Id | Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="A GeoNames id or a city's name."
+    )
     language: str | None = Field(None, min_length=2, max_length=8)
 
     @model_validator(mode="after")

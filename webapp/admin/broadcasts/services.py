@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
@@ -54,6 +54,7 @@ from webapp.database import utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
+from webapp.market.cities import resolve_city
 from webapp.market.config import settings as market_settings
 from webapp.market.models import Frequency, Preferences
 from webapp.outbox import MessageStatus, OutgoingMessage, queue_message, queue_selected
@@ -77,8 +78,9 @@ class Audience:
     role: Role | None = None
     event_id: int | None = None
     category: str | None = None
-    city: str | None = None
+    city: int | str | None = None  # a GeoNames id or a name the city directory knows
     language: str | None = None
+    city_id: int | None = None  # `city` resolved (`check_audience`)
 
     def as_json(self) -> dict[str, Any]:
         if self.all:
@@ -88,7 +90,7 @@ class Audience:
         if self.event_id is not None:
             return {"event_id": self.event_id}
         if self.category is not None:
-            return {"category": self.category, "city": self.city}
+            return {"category": self.category, "city": self.city, "city_id": self.city_id}
         return {"language": self.language}
 
 
@@ -209,7 +211,7 @@ def language_of_user() -> ColumnElement[Any]:
     )
 
 
-def _json_list_has(column: Any, value: str) -> ColumnElement[bool]:
+def _json_list_has(column: Any, value: str | int) -> ColumnElement[bool]:
     """Whether the JSON list in `column` holds `value`."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(column, JSONB).contains(cast(literal(json.dumps([value])), JSONB))
@@ -218,15 +220,18 @@ def _json_list_has(column: Any, value: str) -> ColumnElement[bool]:
 
 
 def check_audience(audience: Audience) -> Audience:
-    """A 422 on the field that names something that does not exist."""
+    """The audience with its city resolved; a 422 on the field that names something that
+    does not exist."""
     if audience.event_id is not None and db.session.get(Event, audience.event_id) is None:
         raise _invalid("audience.event_id", _l("No such event."))
     if audience.category is not None:
         config = market_settings()
         if audience.category not in config.categories:
             raise _invalid("audience.category", _l("Unknown category."))
-        if audience.city not in config.cities:
+        city = resolve_city(audience.city) if audience.city is not None else None
+        if city is None:
             raise _invalid("audience.city", _l("Unknown city."))
+        audience = replace(audience, city_id=city.id)
     if audience.language is not None and audience.language not in current_app.config["LANGUAGES"]:
         raise _invalid("audience.language", _l("Unknown language."))
     return audience
@@ -248,14 +253,14 @@ def _conditions(audience: Audience) -> list[ColumnElement[bool]]:
                 )
             )
         )
-    elif audience.category is not None and audience.city is not None:
+    elif audience.category is not None and audience.city_id is not None:
         conditions.append(
             exists(
                 select(Preferences.user_id).where(
                     Preferences.user_id == User.id,
                     Preferences.frequency != Frequency.OFF,
                     _json_list_has(Preferences.categories, audience.category),
-                    _json_list_has(Preferences.cities, audience.city),
+                    _json_list_has(Preferences.city_ids, audience.city_id),
                 )
             )
         )
@@ -267,7 +272,7 @@ def _conditions(audience: Audience) -> list[ColumnElement[bool]]:
 def count_recipients(actor: User, audience: Audience) -> int:
     """How many people a broadcast to `audience` would reach now."""
     require_admin(actor, NOT_ALLOWED)
-    check_audience(audience)
+    audience = check_audience(audience)
     query = select(func.count()).select_from(User).where(*_conditions(audience))
     return int(db.session.scalar(query) or 0)
 
@@ -300,7 +305,7 @@ def create_broadcast(
     require_admin(actor, NOT_ALLOWED)
     check_text(text)
     check_button(button)
-    check_audience(audience)
+    audience = check_audience(audience)
     broadcast = Broadcast(
         author_id=actor.id,
         text=text,
