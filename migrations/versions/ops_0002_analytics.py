@@ -4,7 +4,7 @@ charts count per day (users, tasks created and done, event joins, attempts, orde
 balance transactions by type), so each chart is a range scan of the days it shows.
 
 Revision ID: ops_0002
-Revises: problems_0004
+Revises: market_0005
 Create Date: 2026-12-01 17:31:05.457371
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ops_0002'
-down_revision = 'problems_0004'
+down_revision = 'market_0005'
 branch_labels = None
 depends_on = None
 
