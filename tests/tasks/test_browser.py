@@ -45,6 +45,16 @@ def seed(app, who: dict[str, Any], titles: list[str], **fields: Any) -> None:
         db.session.commit()
 
 
+def wait_until_boosted(page: Any, selector: str) -> None:
+    """Wait until htmx has taken over the link (a tap a few milliseconds after a swap is
+    otherwise a plain navigation, which in Telegram's cross-site frame has no cookie)."""
+    page.main_frame.child_frames[0].wait_for_function(
+        "s => { const a = document.querySelector(s);"
+        " return a && a['htmx-internal-data'] && a['htmx-internal-data'].boosted; }",
+        arg=selector,
+    )
+
+
 def order(app, telegram_id: int) -> list[str]:
     with app.app_context():
         owner = db.session.scalars(select(User).where(User.telegram_id == telegram_id)).one()
@@ -82,6 +92,7 @@ def test_calendar_and_statistics(app, phone, telegram_client, live_server, theme
     expect(frame.locator(".calendar-title")).not_to_have_text(month)
     frame.locator('.calendar-nav[rel="prev"]').click()
     expect(frame.locator(".calendar-title")).to_have_text(month)
+    wait_until_boosted(page, "#main .back-link")
     press(page, "back_button_pressed")  # Telegram's BackButton: the list again
     wait_for_path(frame, "/tasks")
     frame.locator("#task-stats-link").click()
@@ -103,6 +114,7 @@ def test_drag_and_drop_in_my_order(app, phone, telegram_client, live_server, the
     page = phone()
     frame = open_app(page, telegram_client, live_server, theme, who)
     go(frame, "/tasks")
+    wait_until_boosted(page, "#task-results a.chip[href$='sort=position']")
     frame.locator("#task-results a.chip[href$='sort=position']").click()
     expect(frame.locator("[data-sortable] li.task")).to_have_count(3)
     rows = frame.locator("[data-sortable] li.task")
