@@ -14,6 +14,10 @@ from webapp.problems.schemas import (
     ByStatusQuery,
     DeleteIn,
     HelpOut,
+    LeaderboardIn,
+    LeaderboardOut,
+    LeaderboardQuery,
+    LeaderboardRowOut,
     MyProblemOut,
     PredictionOut,
     ProblemFullOut,
@@ -27,6 +31,7 @@ from webapp.problems.schemas import (
     RecommendationOut,
     RecommendationQuery,
     RejectIn,
+    SolvingProgressOut,
     problem_out,
 )
 
@@ -257,4 +262,38 @@ def recommendations(query: RecommendationQuery):
     return respond(RecommendationList, body)
 
 
-blueprints = (bp, attempts_bp, recommendations_bp)
+progress_bp = api_blueprint(
+    "progress_api", __name__, "/api/progress", tag="progress", description="Your progress"
+)
+
+
+@progress_bp.get("", responses={200: SolvingProgressOut})
+@login_required
+def get_progress():
+    """Your rating over time, solved problems per topic, and your current streak of days
+    with a solved problem (in your time zone)."""
+    return respond(SolvingProgressOut, services.progress(current()))
+
+
+@progress_bp.put("/leaderboard", responses={200: SolvingProgressOut})
+@login_required
+def join_leaderboard(body: LeaderboardIn):
+    """Opt in to (or out of) the topic leaderboards, where only your display name shows."""
+    services.set_leaderboard(current(), body.joined)
+    db.session.commit()
+    return respond(SolvingProgressOut, services.progress(current()))
+
+
+@progress_bp.get("/leaderboard", responses={200: LeaderboardOut})
+@login_required
+def get_leaderboard(query: LeaderboardQuery):
+    """Who solved most problems of a topic, among those who opted in (display names only)."""
+    rows = services.leaderboard(current(), query.topic)
+    body = LeaderboardOut(
+        topic=query.topic,
+        items=[LeaderboardRowOut.model_validate(row, from_attributes=True) for row in rows],
+    )
+    return respond(LeaderboardOut, body)
+
+
+blueprints = (bp, attempts_bp, recommendations_bp, progress_bp)

@@ -148,6 +148,8 @@ class Attempt(Model):
     # (only a user's attempts up to their first success count, never the author's own).
     predicted_success: Mapped[float] = mapped_column(Float, nullable=False)
     rated: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # The user's rating right after this attempt (the progress chart); null before it existed.
+    rating_after: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     problem: Mapped[Problem] = relationship(lazy="joined")
@@ -164,6 +166,15 @@ class HintUse(Model):
     )
     hints_used: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class LeaderboardMember(Model):
+    """A user who chose to appear (by display name) on the per-topic leaderboards."""
+
+    __tablename__ = "problem_leaderboard_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class UserRating(Model):

@@ -9,7 +9,7 @@ give-up.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from flask_babel import gettext
@@ -377,3 +377,44 @@ class RecommendationOut(BaseModel):
 class RecommendationList(BaseModel):
     items: list[RecommendationOut]
     target: float
+
+
+class RatingPointOut(Schema):
+    day: date = Field(description="A day in your time zone.")
+    rating: float = Field(description="Your rating at the end of that day.")
+
+
+class TopicProgressOut(Schema):
+    topic: str
+    solved: int
+    attempted: int
+
+
+class SolvingProgressOut(Schema):
+    rating: float
+    rated_attempts: int
+    solved: int
+    history: list[RatingPointOut] = Field(description="The last 90 days, one point a day.")
+    topics: list[TopicProgressOut]
+    streak: int = Field(description="Consecutive days (your time zone) with a solved problem.")
+    on_leaderboard: bool
+
+
+class LeaderboardIn(Input):
+    joined: bool = Field(description="Appear (by display name) on the topic leaderboards.")
+
+
+class LeaderboardQuery(Params):
+    topic: str = Field(..., min_length=1, max_length=64)
+
+
+class LeaderboardRowOut(BaseModel):
+    rank: int
+    display_name: str
+    solved: int
+    is_you: bool
+
+
+class LeaderboardOut(BaseModel):
+    topic: str
+    items: list[LeaderboardRowOut]

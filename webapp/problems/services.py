@@ -28,14 +28,14 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, insert, or_, select
 
 from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
@@ -49,7 +49,7 @@ from webapp.errors import (
     pydantic_errors,
 )
 from webapp.extensions import db
-from webapp.i18n import user_locale
+from webapp.i18n import user_locale, user_zone
 from webapp.outbox import queue_message
 from webapp.pagination import Page, paginate, unique_scalars
 from webapp.problems import rating as model
@@ -58,6 +58,7 @@ from webapp.problems.models import (
     AnswerKind,
     Attempt,
     HintUse,
+    LeaderboardMember,
     Problem,
     ProblemRating,
     ProblemStatus,
@@ -689,6 +690,7 @@ def _record_attempt(
         gave_up=gave_up,
         predicted_success=step.predicted,
         rated=rated,
+        rating_after=user_rating.rating,
         created_at=utcnow(),
     )
     db.session.add(attempt)
@@ -907,3 +909,148 @@ def export_problems(actor: User, *, status: ProblemStatus | None = None) -> list
     if status is not None:
         query = query.where(Problem.status == status)
     return list(db.session.scalars(query).unique())
+
+
+# --- progress ------------------------------------------------------------------------------
+
+PROGRESS_DAYS = 90
+LEADERBOARD_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    topic: str
+    solved: int  # distinct problems solved
+    attempted: int  # distinct problems tried
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    day: date  # the user's local day
+    rating: float  # the rating at the end of that day
+
+
+@dataclass(frozen=True)
+class Progress:
+    rating: float
+    rated_attempts: int
+    solved: int
+    history: list[RatingPoint]
+    topics: list[TopicProgress]
+    streak: int  # consecutive local days with a solved problem, up to today (or yesterday)
+    on_leaderboard: bool
+
+
+def progress(actor: User, *, today: date | None = None) -> Progress:
+    """The actor's rating over the last `PROGRESS_DAYS` days (one point per local day with
+    rated attempts, the rating at its end), solved and tried problems per topic, and the
+    current streak: consecutive days, in the user's time zone, on each of which they solved
+    a problem, ending today or yesterday (a day not over yet does not break it)."""
+    zone = user_zone(actor)
+    today = today or utcnow().astimezone(zone).date()
+    skill, rated = _user_rating(actor.id)
+    since = datetime.combine(today - timedelta(days=PROGRESS_DAYS), time(), zone)
+    rows = db.session.execute(
+        select(Attempt.created_at, Attempt.rating_after)
+        .where(
+            Attempt.user_id == actor.id,
+            Attempt.rated.is_(True),
+            Attempt.rating_after.is_not(None),
+            Attempt.created_at >= since,
+        )
+        .order_by(Attempt.created_at, Attempt.id)
+    ).all()
+    by_day: dict[date, float] = {}
+    for moment, rating_after in rows:
+        by_day[moment.astimezone(zone).date()] = rating_after
+    history = [RatingPoint(day, value) for day, value in sorted(by_day.items())]
+
+    solved_problem = func.max(case((Attempt.is_correct.is_(True), 1), else_=0))
+    per_problem = (
+        select(Problem.topic.label("topic"), solved_problem.label("solved"))
+        .join(Attempt, Attempt.problem_id == Problem.id)
+        .where(Attempt.user_id == actor.id)
+        .group_by(Problem.id, Problem.topic)
+        .subquery()
+    )
+    topics = [
+        TopicProgress(topic, int(solved or 0), int(tried))
+        for topic, solved, tried in db.session.execute(
+            select(per_problem.c.topic, func.sum(per_problem.c.solved), func.count())
+            .group_by(per_problem.c.topic)
+            .order_by(per_problem.c.topic)
+        )
+    ]
+    solved_moments = db.session.scalars(
+        select(Attempt.created_at).where(
+            Attempt.user_id == actor.id,
+            Attempt.is_correct.is_(True),
+            Attempt.created_at >= since - timedelta(days=PROGRESS_DAYS * 3),
+        )
+    ).all()
+    return Progress(
+        rating=skill,
+        rated_attempts=rated,
+        solved=sum(topic.solved for topic in topics),
+        history=history,
+        topics=topics,
+        streak=streak_of({moment.astimezone(zone).date() for moment in solved_moments}, today),
+        on_leaderboard=db.session.get(LeaderboardMember, actor.id) is not None,
+    )
+
+
+def streak_of(days: set[date], today: date) -> int:
+    """Consecutive days in `days` ending today, or yesterday when today has none yet."""
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def set_leaderboard(actor: User, joined: bool) -> bool:
+    """Opt in to (or out of) the per-topic leaderboards; idempotent."""
+    if joined:
+        db.session.execute(
+            insert_ignoring_conflicts(
+                LeaderboardMember, db.session, user_id=actor.id, joined_at=utcnow()
+            )
+        )
+    else:
+        db.session.execute(delete(LeaderboardMember).where(LeaderboardMember.user_id == actor.id))
+    db.session.flush()
+    return joined
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    display_name: str
+    solved: int
+    is_you: bool
+
+
+def leaderboard(actor: User, topic: str) -> list[LeaderboardRow]:
+    """The opted-in users who solved most distinct live problems of `topic`, best first (ties
+    by name), showing their display names only (first and last name, never a username)."""
+    key = clean_topic(topic).lower()
+    solved = func.count(func.distinct(Attempt.problem_id)).label("solved")
+    rows = db.session.execute(
+        select(User.id, User.first_name, User.last_name, solved)
+        .join(LeaderboardMember, LeaderboardMember.user_id == User.id)
+        .join(Attempt, Attempt.user_id == User.id)
+        .join(Problem, Problem.id == Attempt.problem_id)
+        .where(
+            Attempt.is_correct.is_(True),
+            Problem.deleted_at.is_(None),
+            func.lower(Problem.topic) == key,
+        )
+        .group_by(User.id, User.first_name, User.last_name)
+        .order_by(solved.desc(), User.first_name, User.id)
+        .limit(LEADERBOARD_SIZE)
+    ).all()
+    return [
+        LeaderboardRow(rank, " ".join(filter(None, (first, last))) or "—", count, uid == actor.id)
+        for rank, (uid, first, last, count) in enumerate(rows, start=1)
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from markupsafe import Markup
 
 from webapp import htmx
@@ -177,6 +177,107 @@ def history_page():
         attempts=result.items,
         **_pager(result, page),
         correct=verdict if correct is not None else None,
+    )
+
+
+CHART_WIDTH, CHART_HEIGHT = 320, 140
+CHART_LEFT, CHART_TOP, CHART_BOTTOM_GAP = 30, 8, 18
+BAR_LABEL, BAR_TRACK, BAR_ROW = 90, 190, 20
+
+
+def rating_chart(history: list[services.RatingPoint]) -> dict[str, Any] | None:
+    """The rating-over-time line in SVG coordinates (days along x, rating up y)."""
+    if not history:
+        return None
+    first, last = history[0].day, history[-1].day
+    span = max((last - first).days, 1)
+    low = min(point.rating for point in history)
+    high = max(point.rating for point in history)
+    if high - low < 0.5:
+        low, high = low - 0.25, high + 0.25
+    right, bottom = CHART_WIDTH - 6, CHART_HEIGHT - CHART_BOTTOM_GAP
+    dots = [
+        (
+            round(CHART_LEFT + (point.day - first).days / span * (right - CHART_LEFT), 1),
+            round(bottom - (point.rating - low) / (high - low) * (bottom - CHART_TOP), 1),
+        )
+        for point in history
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": right,
+        "top": CHART_TOP,
+        "bottom": bottom,
+        "low": low,
+        "high": high,
+        "first": format_date(first, "short"),
+        "last": format_date(last, "short"),
+        "dots": dots,
+        "points": " ".join(f"{x},{y}" for x, y in dots),
+    }
+
+
+def topic_bars(topics: list[services.TopicProgress]) -> dict[str, Any] | None:
+    """Solved problems per topic as horizontal bars (length relative to the best topic)."""
+    if not topics:
+        return None
+    best = max(max(topic.solved for topic in topics), 1)
+    rows = [
+        {
+            "topic": topic.topic,
+            "solved": topic.solved,
+            "attempted": topic.attempted,
+            "y": index * BAR_ROW,
+            "width": round(topic.solved / best * BAR_TRACK, 1),
+        }
+        for index, topic in enumerate(topics)
+    ]
+    return {
+        "width": BAR_LABEL + BAR_TRACK + 40,
+        "height": len(rows) * BAR_ROW,
+        "label": BAR_LABEL,
+        "track": BAR_TRACK,
+        "rows": rows,
+    }
+
+
+@bp.get("/progress")
+@login_required
+def progress_page():
+    """My progress: rating over time and solved per topic (SVG drawn here, no chart
+    script), the current streak, and the leaderboard opt-in."""
+    progress = services.progress(current())
+    return render_template(
+        "problems/progress.html",
+        progress=progress,
+        chart=rating_chart(progress.history),
+        bars=topic_bars(progress.topics),
+    )
+
+
+@bp.post("/progress/leaderboard")
+@login_required
+def leaderboard_choice():
+    """Opt in to (or out of) the leaderboards; back to the progress page with a toast."""
+    joined = services.set_leaderboard(current(), bool(request.form.get("joined")))
+    db.session.commit()
+    toast = (
+        gettext("You are on the leaderboards") if joined else gettext("You left the leaderboards")
+    )
+    return htmx.go(url_for("problems_pages.progress_page"), toast=toast)
+
+
+@bp.get("/leaderboard")
+@login_required
+def leaderboard_page():
+    """A topic's leaderboard among those who opted in (display names only)."""
+    topic = request.args.get("topic", "").strip()[:64]
+    if not topic:
+        return redirect(url_for("problems_pages.progress_page"))
+    return render_template(
+        "problems/leaderboard.html", topic=topic, rows=services.leaderboard(current(), topic)
     )
 
 
