@@ -272,12 +272,14 @@ def leaderboard_choice():
 @bp.get("/leaderboard")
 @login_required
 def leaderboard_page():
-    """A topic's leaderboard among those who opted in (display names only)."""
-    topic = request.args.get("topic", "").strip()[:64]
-    if not topic:
-        return redirect(url_for("problems_pages.progress_page"))
+    """A topic's leaderboard among those who opted in (display names only); without a
+    topic, the topics to choose from."""
+    topic = request.args.get("topic", "").strip()[:64] or None
     return render_template(
-        "problems/leaderboard.html", topic=topic, rows=services.leaderboard(current(), topic)
+        "problems/leaderboard.html",
+        topic=topic,
+        rows=services.leaderboard(current(), topic) if topic else [],
+        topics=[] if topic else services.list_topics(),
     )
 
 
