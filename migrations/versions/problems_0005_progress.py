@@ -2,7 +2,7 @@
 chart) and problem_leaderboard_members (who opted in to the per-topic leaderboards).
 
 Revision ID: problems_0005
-Revises: problems_0004
+Revises: ops_0002
 Create Date: 2026-12-01 17:50:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'problems_0005'
-down_revision = 'problems_0004'
+down_revision = 'ops_0002'
 branch_labels = None
 depends_on = None
 
