@@ -222,3 +222,38 @@ def test_chips_filter_and_my_events_tab(client, make_event, make_user):
     assert "My match" in organised and "Run club" not in organised
     assert f'id="event-{mine}"' in organised and f'id="event-{run}"' not in organised
     assert "Yoga flow" in titles("sport=chess")  # an unknown chip value filters nothing
+
+
+def test_series_from_the_form_then_join_all_and_cancel_one(client, app, make_user):
+    """Does ticking weekdays on the form create a series (until the end of the chosen
+    day), does "Join every session" join them all, can the participant turn reminders off,
+    and can the organiser cancel one session from its page?"""
+    coach = make_user(time_zone="Europe/Moscow")
+    headers = {**headers_for(coach), **HX}
+    form = {
+        "title": "Track session",
+        "starts_at": "2031-03-03T19:00",
+        "weekdays": ["1", "3"],
+        "until": "2031-03-12",
+    }
+    bad = client.post("/events/new", data={**form, "until": "2031-02-01"}, headers=headers)
+    assert bad.status_code == 422 and 'id="error-until"' in bad.get_data(as_text=True)
+    assert client.post("/events/new", data=form, headers=headers).status_code == 204
+    with app.app_context():
+        events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
+        assert [e.starts_at.day for e in events] == [3, 5, 10, 12]
+        ids = [e.id for e in events]
+    ann = {**headers_for(make_user()), **HX}
+    page = client.get(f"/events/{ids[0]}", headers=ann).get_data(as_text=True)
+    assert 'id="join-series"' in page and 'id="event-series"' in page
+    client.post(f"/events/{ids[0]}/join", data={"series": "1"}, headers=ann)
+    statuses = [client.get(f"/api/events/{i}", headers=ann).get_json()["status"] for i in ids]
+    assert statuses == ["joined"] * 4
+    off = client.post(f"/events/{ids[1]}/reminders", data={"enabled": "0"}, headers=ann)
+    assert 'id="reminders-on"' in off.get_data(as_text=True)
+    assert client.get(f"/api/events/{ids[1]}", headers=ann).get_json()["reminders"] is False
+    organiser_page = client.get(f"/events/{ids[2]}", headers=headers).get_data(as_text=True)
+    assert 'id="event-cancel"' in organiser_page
+    client.post(f"/events/{ids[2]}/cancel", headers=headers)
+    cancelled = client.get(f"/events/{ids[2]}", headers=ann).get_data(as_text=True)
+    assert "This event is cancelled." in cancelled

@@ -11,6 +11,7 @@ from webapp.events.schemas import (
     ApplicationPath,
     ApplicationQuery,
     ApplicationRejectIn,
+    EventCreateIn,
     EventIn,
     EventJoinIn,
     EventOut,
@@ -18,6 +19,8 @@ from webapp.events.schemas import (
     EventPath,
     EventQuery,
     ParticipantOut,
+    RemindersIn,
+    RemindersOut,
     SportList,
     SportOut,
 )
@@ -45,6 +48,7 @@ def list_events(query: EventQuery):
         mine=query.mine,
         near=query.point,
         radius_km=query.radius_km,
+        series_id=query.series_id,
     )
     page = services.list_events(current(), filters=filters, skip=query.skip, limit=query.limit)
     return page_of(EventOut, page, query)
@@ -65,8 +69,9 @@ def list_sports_route():
 
 @bp.post("", responses={201: EventOut})
 @login_required
-def create_event(body: EventIn):
-    """Create an event (it must start in the future)."""
+def create_event(body: EventCreateIn):
+    """Create an event (it must start in the future), or with `repeat` a weekly series of
+    occurrences (the first is answered; `GET /api/events?series_id=` lists them)."""
     event = services.create_event(current(), body.model_dump())
     db.session.commit()
     return respond(EventOut, event, 201)
@@ -120,11 +125,15 @@ JOIN_STATUS = {
 )
 @login_required
 def join_event(path: EventPath, body: EventJoinIn):
-    """Join. An open event: 201 with `status: joined`, or `waitlisted` when it is full (the
-    first on the waitlist takes the next free place and is told). An approval event: 202
+    """Join (with `series: true`, every later occurrence of its series too, each by its
+    own rules; the answer is this occurrence's). An open event: 201 with `status: joined`,
+    or `waitlisted` when it is full (the first on the waitlist takes the next free place
+    and is told). An approval event: 202
     with `status: pending` (the organiser decides; `message` goes to them). 200 when
     already in, pending or waitlisted; 409 when started, cancelled, or declined before."""
-    event, outcome = services.join_event(current(), path.event_id, message=body.message)
+    event, outcome = services.join_event(
+        current(), path.event_id, message=body.message, series=body.series
+    )
     db.session.commit()
     return respond(EventOut, event, JOIN_STATUS[outcome])
 
@@ -137,6 +146,25 @@ def leave_event(path: EventPath):
     event = services.leave_event(current(), path.event_id)
     db.session.commit()
     return respond(EventOut, event)
+
+
+@bp.post("/<int:event_id>/cancel", responses={200: EventOut, 409: Problem})
+@login_required
+def cancel_event(path: EventPath):
+    """Cancel the event, or this one occurrence of a series (the organiser or an admin):
+    it stays listed with `cancelled: true`, and everyone in or applying is told once."""
+    event = services.cancel_event(current(), path.event_id)
+    db.session.commit()
+    return respond(EventOut, event)
+
+
+@bp.put("/<int:event_id>/reminders", responses={200: RemindersOut, 409: Problem})
+@login_required
+def set_reminders(path: EventPath, body: RemindersIn):
+    """Turn your reminders of this event on or off (participants; 409 otherwise)."""
+    enabled = services.set_reminders(current(), path.event_id, body.enabled)
+    db.session.commit()
+    return respond(RemindersOut, {"enabled": enabled})
 
 
 @bp.get("/<int:event_id>/applications", responses={200: Page[ApplicationOut], 404: Problem})

@@ -23,3 +23,12 @@ STATUS_NAMES = {
     "waitlisted": _l("On the waitlist"),
     "rejected": _l("Application declined"),
 }
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)

@@ -17,6 +17,7 @@ from webapp.events.models import JoinMode, Kind, Level
 from webapp.users.schemas import ProfileOut
 
 MAX_CAPACITY = 100_000
+MAX_OCCURRENCES = 60
 MAX_FEE = 100_000_000  # a million roubles, in kopecks
 Status = Literal["none", "pending", "joined", "waitlisted", "rejected"]
 
@@ -82,6 +83,18 @@ class EventIn(_Fields):
     _strip = field_validator("title", "location", mode="before")(_strip)
 
 
+class EventCreateIn(EventIn):
+    """A new event, or a series of them (`repeat`)."""
+
+    repeat: RepeatIn | None = Field(
+        None,
+        description="A weekly series: an occurrence on each of `weekdays` (ISO: 1 = Monday) "
+        "at the local time of `starts_at` in your time zone, from `starts_at` until `until` "
+        f"(at most {MAX_OCCURRENCES} occurrences). The answer is the first occurrence; each "
+        "has `series_id`, and each can be changed or cancelled alone.",
+    )
+
+
 class EventPatch(_Fields):
     """A partial change (PATCH). `capacity: null` removes the limit."""
 
@@ -136,6 +149,9 @@ class EventOut(Schema):
     joined: bool = Field(description="Whether the caller takes part (status is joined)")
     series_id: int | None = Field(description="The series of a repeating training")
     cancelled: bool
+    reminders: bool | None = Field(
+        None, description="Whether you get reminders of it (null unless you take part)"
+    )
     distance_km: float | None = Field(None, description="From `near`, when it was given")
     creator_id: int
     created_at: datetime
@@ -169,6 +185,7 @@ def parse_moment(text: str) -> datetime | date:
 class EventQuery(Pagination):
     """Filters of `GET /api/events`; they combine (AND)."""
 
+    series_id: Id | None = Field(None, description="The occurrences of one series")
     when: Literal["upcoming", "past", "all"] = "upcoming"
     search: str | None = Field(None, max_length=200, description="In title, description, place")
     sport: str | None = Field(None, max_length=32, description="A sport's key")
@@ -262,6 +279,11 @@ class EventJoinIn(_OptionalBody):
     """The body of a join is optional."""
 
     message: str = Field("", max_length=1000, description="To the organiser, with an application")
+    series: bool = Field(
+        False,
+        description="Join every later occurrence of this event's series too (each by its own "
+        "rules: a seat, the waitlist, or an application)",
+    )
 
 
 class ApplicationRejectIn(_OptionalBody):
@@ -297,3 +319,11 @@ class ApplicationDecisionOut(Schema):
 
     user_id: int
     status: Literal["joined", "waitlisted", "rejected"]
+
+
+class RemindersIn(Input):
+    enabled: bool
+
+
+class RemindersOut(Schema):
+    enabled: bool

@@ -32,7 +32,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -56,8 +56,10 @@ from webapp.events.models import (
     Level,
     Participant,
     RequestStatus,
+    Series,
 )
 from webapp.events.notify import event_link as event_link  # calendars and reminders
+from webapp.events.schemas import MAX_OCCURRENCES
 from webapp.events.sports import check_sport, language, sport_name
 from webapp.extensions import db
 from webapp.i18n import local_datetime, user_locale, user_zone
@@ -82,6 +84,8 @@ EDITABLE = (
     "city_id",
     "join_mode",
 )
+NOTIFIED_FIELDS = ("starts_at", "location", "latitude", "longitude")
+"""A change of these (time or place) is told to everyone in or applying."""
 REMINDER_WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("24h", timedelta(hours=24)),
     ("1h", timedelta(hours=1)),
@@ -96,6 +100,8 @@ class EventView:
     event: Event
     status: str = "none"
     distance_km: float | None = None
+    reminders: bool | None = None
+    """Whether the caller gets reminders (None: not in)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.event, name)
@@ -187,10 +193,12 @@ def resolve_city(value: int | str | None) -> int | None:
 
 
 def _status_columns(user: User) -> tuple[Any, Any]:
+    """The caller's seat (its `reminders` flag: null when not in) and request status."""
     joined = (
-        exists()
+        select(Participant.reminders)
         .where(Participant.event_id == Event.id, Participant.user_id == user.id)
         .correlate(Event)
+        .scalar_subquery()
         .label("joined")
     )
     request_status = (
@@ -204,7 +212,7 @@ def _status_columns(user: User) -> tuple[Any, Any]:
 
 
 def _status(joined: Any, request_status: Any) -> str:
-    if joined:
+    if joined is not None:
         return "joined"
     if request_status is None:
         return "none"
@@ -231,6 +239,7 @@ class EventFilters:
     mine: str | None = None
     near: tuple[float, float] | None = None
     radius_km: float = 25.0
+    series_id: int | None = None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -309,6 +318,8 @@ def _filtered(query: Any, user: User, filters: EventFilters) -> Any:
                 Event.location.icontains(term, autoescape=True),
             )
         )
+    if filters.series_id is not None:
+        query = query.where(Event.series_id == filters.series_id)
     if filters.sport:
         query = query.where(Event.sport_key == filters.sport)
     if filters.kind:
@@ -354,7 +365,10 @@ def _near(query: Any, near: tuple[float, float], radius_km: float) -> tuple[Any,
 
 
 def _event_views(result: Result[Any]) -> list[EventView]:
-    return [EventView(event, _status(joined, status)) for event, joined, status in result]
+    return [
+        EventView(event, _status(joined, status), reminders=joined)
+        for event, joined, status in result
+    ]
 
 
 def get_event(event_id: int) -> Event:
@@ -370,7 +384,7 @@ def view_event(user: User, event_id: int) -> EventView:
     ).first()
     if row is None:
         raise NotFound(_l("No such event."))
-    return EventView(row[0], _status(row[1], row[2]))
+    return EventView(row[0], _status(row[1], row[2]), reminders=row[1])
 
 
 def is_joined(user: User, event: Event) -> bool:
@@ -417,12 +431,62 @@ def _values(fields: dict[str, Any], event: Event | None = None) -> dict[str, Any
 
 
 def create_event(user: User, fields: dict[str, Any], *, now: datetime | None = None) -> EventView:
+    """Create an event, or with `repeat` a weekly series (the first occurrence is
+    answered)."""
     values = _values(fields)
     _require_future(values["starts_at"], now or utcnow())
-    event = Event(creator_id=user.id, participants_count=0, **values)
-    db.session.add(event)
+    repeat = fields.get("repeat")
+    if not repeat:
+        event = Event(creator_id=user.id, participants_count=0, **values)
+        db.session.add(event)
+        db.session.flush()
+        return EventView(event)
+    moments = occurrences(values["starts_at"], repeat["weekdays"], repeat["until"], user_zone(user))
+    series = Series(
+        creator_id=user.id,
+        weekdays=",".join(str(day) for day in repeat["weekdays"]),
+        until=repeat["until"],
+    )
+    db.session.add(series)
     db.session.flush()
-    return EventView(event)
+    events = [
+        Event(
+            creator_id=user.id,
+            participants_count=0,
+            series_id=series.id,
+            **{**values, "starts_at": moment},
+        )
+        for moment in moments
+    ]
+    db.session.add_all(events)
+    db.session.flush()
+    return EventView(events[0])
+
+
+def occurrences(
+    starts_at: datetime, weekdays: list[int], until: datetime, zone: tzinfo
+) -> list[datetime]:
+    """The moments of a weekly series: each listed ISO weekday from the day of `starts_at`
+    up to `until`, at the local time of `starts_at` in `zone` (so 19:00 stays 19:00 across
+    a change of daylight saving time). 422 when none or too many fall in the range."""
+    local = starts_at.astimezone(zone)
+    last = until.astimezone(zone).date()
+    found: list[datetime] = []
+    day = local.date()
+    while day <= last and len(found) <= MAX_OCCURRENCES:
+        if day.isoweekday() in weekdays:
+            moment = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
+            moment = moment.astimezone(UTC)
+            if starts_at <= moment <= until:
+                found.append(moment)
+        day += timedelta(days=1)
+    if not found:
+        message = _l("No occurrence falls between the start and “until”.")
+        raise ValidationFailed(message, errors=[field_error("repeat.until", message)])
+    if len(found) > MAX_OCCURRENCES:
+        message = _l("A series has at most %(num)d occurrences.", num=MAX_OCCURRENCES)
+        raise ValidationFailed(message, errors=[field_error("repeat.until", message)])
+    return found
 
 
 def update_event(
@@ -446,21 +510,81 @@ def update_event(
             ),
             errors=[field_error("capacity", _l("Lower than the number of participants."))],
         )
+    moved = any(name in values and values[name] != getattr(event, name) for name in NOTIFIED_FIELDS)
     for name, value in values.items():
         setattr(event, name, value)
+    if moved and event.cancelled_at is None:
+        event.version += 1
     db.session.flush()
+    if moved and event.cancelled_at is None:
+        _tell_everyone(event, "moved")
     if "capacity" in values:
         _promote(event, now or utcnow())  # more places: the waitlist moves up
     return view_event(user, event.id)
 
 
-def delete_event(user: User, event_id: int) -> None:
-    event = get_event(event_id)
+def delete_event(user: User, event_id: int, *, now: datetime | None = None) -> None:
+    """Delete (creator or admin); everyone in or applying to an event still to come is told
+    it is cancelled."""
+    event = _lock(event_id)
     if not can_change(user, event):
         raise Forbidden(_l("Only the creator or an admin may delete this event."))
+    if event.cancelled_at is None and event.starts_at > (now or utcnow()):
+        event.version += 1
+        _tell_everyone(event, "cancelled")
     db.session.execute(Participant.__table__.delete().where(Participant.event_id == event.id))
     db.session.delete(event)
     db.session.flush()
+
+
+def cancel_event(user: User, event_id: int, *, now: datetime | None = None) -> EventView:
+    """Cancel one event or one occurrence of a series (creator or admin): it stays listed
+    as cancelled, refuses joins, sends no reminders, and everyone in or applying is told
+    once. Cancelling again changes nothing; a started event cannot be cancelled (409)."""
+    now = now or utcnow()
+    event = _lock(event_id)
+    if not can_change(user, event):
+        raise Forbidden(_l("Only the creator or an admin may change this event."))
+    if event.cancelled_at is None:
+        if event.starts_at <= now:
+            raise Conflict(_l("This event has already started."), reason="started")
+        event.cancelled_at = now
+        event.version += 1
+        db.session.flush()
+        _tell_everyone(event, "cancelled")
+    return view_event(user, event.id)
+
+
+def _tell_everyone(event: Event, what: str) -> int:
+    """Message every participant and applicant (pending or waitlisted) of `event` about a
+    change ("moved") or a cancellation, once per change (`event.version` is in the key)."""
+    people = db.session.scalars(
+        select(User)
+        .where(
+            or_(
+                User.id.in_(select(Participant.user_id).where(Participant.event_id == event.id)),
+                User.id.in_(
+                    select(EventRequest.user_id).where(
+                        EventRequest.event_id == event.id,
+                        EventRequest.status != RequestStatus.REJECTED,
+                    )
+                ),
+            )
+        )
+        .order_by(User.id)
+    ).all()
+    return sum(notify.changed(event, person, what) for person in people)
+
+
+def set_reminders(user: User, event_id: int, enabled: bool) -> bool:
+    """Turn this participant's reminders of one event on or off; 409 when not in."""
+    event = get_event(event_id)
+    participant = _participant_of(event.id, user.id)
+    if participant is None:
+        raise Conflict(_l("You do not take part in this event."), reason="not_joined")
+    participant.reminders = enabled
+    db.session.flush()
+    return enabled
 
 
 # --- seats: joining, applications, the waitlist ----------------------------------------
@@ -554,15 +678,43 @@ def join_event(
     event_id: int,
     *,
     message: str = "",
+    series: bool = False,
     now: datetime | None = None,
 ) -> tuple[EventView, Outcome]:
     """Join an open event (a seat, or the waitlist when it is full) or apply to an approval
     event (pending until the organiser decides; the organiser is told). Asking again
-    changes nothing; a declined applicant cannot apply again (409)."""
+    changes nothing; a declined applicant cannot apply again (409).
+
+    With `series`, every later occurrence of the event's series that has not started and
+    is not cancelled is joined too, each by its own rules (declined ones are skipped); the
+    answer is this occurrence's."""
     now = now or utcnow()
-    event = _lock(event_id)
-    _require_open(event, now)
-    outcome = _join_locked(user, event, message, now)
+    event = get_event(event_id)
+    ids = [event.id]
+    if series and event.series_id is not None:
+        ids = list(
+            db.session.scalars(
+                select(Event.id).where(
+                    Event.series_id == event.series_id,
+                    or_(
+                        Event.id == event.id,
+                        (Event.starts_at > max(now, event.starts_at))
+                        & Event.cancelled_at.is_(None),
+                    ),
+                )
+            )
+        )
+    outcome = Outcome.ALREADY
+    for other_id in sorted(ids):  # row locks in id order: two series joins never deadlock
+        other = _lock(other_id)
+        if other_id == event.id:
+            _require_open(other, now)
+            outcome = _join_locked(user, other, message, now)
+            continue
+        try:
+            _join_locked(user, other, message, now)
+        except Conflict:
+            continue  # declined for that occurrence: the others still count
     return view_event(user, event.id), outcome
 
 
@@ -889,6 +1041,8 @@ def queue_reminders(now: datetime | None = None) -> int:
             .where(
                 Event.starts_at > now,
                 Event.starts_at <= now + lead,
+                Event.cancelled_at.is_(None),
+                Participant.reminders.is_(True),
                 User.telegram_id.is_not(None),
                 User.deleted_at.is_(None),
                 ~exists().where(OutgoingMessage.dedupe_key == key),

@@ -7,6 +7,7 @@ schema and its errors are shown next to the fields.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,9 +20,15 @@ from webapp.auth.identity import current, login_required
 from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError, Forbidden, NotFound
 from webapp.events import services
-from webapp.events.labels import JOIN_MODE_NAMES, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES
+from webapp.events.labels import (
+    JOIN_MODE_NAMES,
+    KIND_NAMES,
+    LEVEL_NAMES,
+    STATUS_NAMES,
+    WEEKDAY_NAMES,
+)
 from webapp.events.models import JoinMode, Kind, Level
-from webapp.events.schemas import ApplicationRejectIn, EventIn, EventJoinIn
+from webapp.events.schemas import ApplicationRejectIn, EventCreateIn, EventIn, EventJoinIn
 from webapp.events.sports import sport_names
 from webapp.extensions import db
 from webapp.forms import errors_by_field, form_datetime, validate_form
@@ -69,6 +76,22 @@ def _event_fields() -> dict[str, Any]:
     }
 
 
+def _repeat_fields() -> dict[str, Any] | None:
+    """The form's weekday boxes and "until" date (the end of that day, the user's time)."""
+    weekdays = request.form.getlist("weekdays")
+    if not weekdays:
+        return None
+    until: Any = _blank("until")
+    if until is not None:
+        try:
+            day = date.fromisoformat(until)
+        except ValueError:
+            pass
+        else:
+            until = form_datetime(f"{day.isoformat()}T23:59")
+    return {"weekdays": weekdays, "until": until}
+
+
 def _form_context(event: Any, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
     return {
         "event": event,
@@ -78,6 +101,8 @@ def _form_context(event: Any, values: dict[str, str], errors: dict[str, str]) ->
         "kinds": [(kind.value, KIND_NAMES[kind]) for kind in Kind],
         "levels": [(level.value, LEVEL_NAMES[level]) for level in Level],
         "join_modes": [(mode.value, JOIN_MODE_NAMES[mode]) for mode in JoinMode],
+        "weekdays": [(number, WEEKDAY_NAMES[number - 1]) for number in range(1, 8)],
+        "values_weekdays": request.form.getlist("weekdays") if request.method == "POST" else [],
     }
 
 
@@ -144,8 +169,9 @@ def new_event_page():
 @bp.post("/new")
 @login_required
 def create_event():
-    """Create from the form: the event page, or the form with its errors (422)."""
-    data, errors = validate_form(EventIn, _event_fields())
+    """Create from the form (a weekly series when weekdays are ticked): the event page, or
+    the form with its errors (422)."""
+    data, errors = validate_form(EventCreateIn, {**_event_fields(), "repeat": _repeat_fields()})
     if data is not None:
         try:
             view = services.create_event(current(), data.model_dump())
@@ -176,14 +202,20 @@ JOIN_TOASTS = {
 def join(event_id: int):
     """Join or apply from the page: the join box, redrawn (409 with the reason when
     refused)."""
-    data, errors = validate_form(EventJoinIn, {"message": request.form.get("message", "")})
+    fields = {
+        "message": request.form.get("message", ""),
+        "series": bool(request.form.get("series")),
+    }
+    data, errors = validate_form(EventJoinIn, fields)
     if data is None:
         context = _event_context(event_id)
         return render_template(
             "events/partials/_join.html", **context, error=errors.get("message")
         ), 422
     try:
-        _view, outcome = services.join_event(current(), event_id, message=data.message)
+        _view, outcome = services.join_event(
+            current(), event_id, message=data.message, series=data.series
+        )
     except Conflict as exc:
         db.session.rollback()
         context = _event_context(event_id)
@@ -205,6 +237,37 @@ def leave(event_id: int):
         return render_template("events/partials/_join.html", **context, error=exc.detail), 409
     db.session.commit()
     return render_template("events/partials/_join.html", **_event_context(event_id), oob=True)
+
+
+@bp.post("/<int:event_id>/reminders")
+@login_required
+def reminders(event_id: int):
+    """Turn the viewer's reminders of this event on or off: the join box, redrawn."""
+    enabled = request.form.get("enabled") == "1"
+    try:
+        services.set_reminders(current(), event_id, enabled)
+    except Conflict as exc:
+        db.session.rollback()
+        context = _event_context(event_id)
+        return render_template("events/partials/_join.html", **context, error=exc.detail), 409
+    db.session.commit()
+    toast = _("Reminders on.") if enabled else _("Reminders off.")
+    html = render_template("events/partials/_join.html", **_event_context(event_id))
+    return htmx.answer(html, toast=toast)
+
+
+@bp.post("/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    """Cancel the event (or this occurrence) from the organiser's page: the page again."""
+    try:
+        services.cancel_event(current(), event_id)
+    except Conflict as exc:
+        db.session.rollback()
+        return htmx.answer("", 409, toast=exc.detail)
+    db.session.commit()
+    page = url_for("events_pages.event_page", event_id=event_id)
+    return htmx.go(page, toast=_("The event is cancelled."))
 
 
 @bp.post("/<int:event_id>/applications/<int:user_id>/approve")
