@@ -14,6 +14,7 @@ from webapp.events.models import Event
 from webapp.extensions import db
 from webapp.outbox import queued_for
 from webapp.tickets.models import FormStatus, TicketForm
+from webapp.users.models import Role
 
 
 def stored(app, form_id: int) -> TicketForm:
@@ -171,7 +172,7 @@ def test_dashboard_and_api_export_the_same_file(app, admin_client, dashboard_adm
     assert api.get_data() == dashboard.get_data()
 
 
-@pytest.mark.parametrize("query", ["status=king", "event_id=abc"])
+@pytest.mark.parametrize("query", ["status=king", "event_id=abc", "questionnaire_id=x"])
 def test_bad_export_filters_are_a_message(admin_client, query):
     """Is an unknown status or a non-numeric event a message on the export page, not a 500?"""
     answer = admin_client.get(f"/admin/ticket-forms/export.csv?{query}", follow_redirects=True)
@@ -339,3 +340,39 @@ def test_designs_are_for_signed_in_admins(app, client, admin_client, dashboard_a
     demote(app, dashboard_admin)
     assert admin_client.post("/admin/questionnaires/1/remove/0").status_code == 403
     assert audit_entries(app) == []
+
+
+def test_the_dashboard_export_follows_a_questionnaire(app, admin_client, make_user, make_form):
+    """Does the dashboard's export, filtered to an event's questionnaire, have that
+    design's columns and only its forms?"""
+    from webapp.tickets import designs, services
+
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+        event = Event(creator_id=admin.id, title="Gala", starts_at=utcnow())
+        db.session.add(event)
+        db.session.flush()
+        design = designs.Design.model_validate(
+            {
+                "title": {"en": "Gala", "ru": "Гала"},
+                "fields": [
+                    {"key": "shoe", "kind": "number", "label": {"en": "Shoe", "ru": "Обувь"}}
+                ],
+            }
+        )
+        gala = services.create_questionnaire(admin, event.id, design)
+        db.session.flush()
+        form = TicketForm(
+            user_id=admin.id,
+            status=FormStatus.SUBMITTED,
+            questionnaire_version_id=services.current_version(gala).id,
+            answers={"shoe": 42},
+        )
+        db.session.add(form)
+        db.session.commit()
+        gala_id = gala.id
+    make_form(name="Elsewhere")
+    page = admin_client.get("/admin/ticket-forms/export").get_data(as_text=True)
+    assert f'<option value="{gala_id}">' in page
+    rows = read_csv(admin_client.get(f"/admin/ticket-forms/export.csv?questionnaire_id={gala_id}"))
+    assert [r["shoe"] for r in rows] == ["42"] and "name" not in rows[0]

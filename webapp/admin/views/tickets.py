@@ -62,12 +62,19 @@ def export_filters(args: Any) -> tuple[tickets.AdminFilters | None, list[str]]:
             event_id = int(args["event_id"])
         except ValueError:
             problems.append(_("The event must be a number."))
+    questionnaire_id = None
+    if args.get("questionnaire_id"):
+        try:
+            questionnaire_id = int(args["questionnaire_id"])
+        except ValueError:
+            problems.append(_("Choose a questionnaire from the list."))
     if problems:
         return None, problems
     filters = tickets.AdminFilters(
         status=status,
         ticket_type=args.get("ticket_type") or None,
         event_id=event_id,
+        questionnaire_id=questionnaire_id,
         search=args.get("search") or None,
     )
     return filters, []
@@ -198,10 +205,14 @@ class TicketFormView(PeopleMixin, SecureModelView):
     @expose("/export")
     def export(self) -> Any:
         """Choose the filters of a CSV export."""
+        actor = require_dashboard_user()
+        questionnaires = tickets.list_questionnaires(actor, limit=100).items
+        db.session.commit()  # the default questionnaire, when this made it
         return self.render(
             "admin/hub/ticket_forms_export.html",
             statuses=[s.value for s in tickets.REVIEW_STATUSES],
             ticket_types=tickets.ticket_types(),
+            questionnaires=questionnaires,
         )
 
     @expose("/export.csv")
