@@ -39,15 +39,15 @@ SEED = [
     FROM generate_series(1, :rows) g
     """,
     """
-    INSERT INTO orders (id, client_id, category, city, city_id, description, contact, status,
-                        takes_count, created_at, updated_at, expires_at)
+    INSERT INTO orders (id, client_id, category, city, city_id, description, search_text,
+                        contact, status, takes_count, created_at, updated_at, expires_at)
     SELECT substr(md5(g::text), 1, 12), 1 + g % 1000,
            (ARRAY['courier', 'repair', 'cleaning', 'moving', 'tutoring', 'it',
                   'other'])[1 + g % 7],
            (ARRAY['Moscow', 'Saint Petersburg', 'Kazan', 'Novosibirsk',
                   'Yekaterinburg'])[1 + g % 5],
            (ARRAY[524901, 498817, 551487, 1496747, 1486209])[1 + g % 5],
-           'Order ' || g, '+7 900 ' || g,
+           'Order ' || g, 'order ' || g, '+7 900 ' || g,
            CASE WHEN g % 10 = 0 THEN 'expired' WHEN g % 10 = 1 THEN 'completed' ELSE 'active' END,
            0, now() - g * interval '1 second', now(), now() + interval '1 day'
     FROM generate_series(1, :rows) g
@@ -159,6 +159,9 @@ LISTS: list[tuple[int | None, str]] = [
     (None, "/api/orders?category=repair&city=Kazan"),
     (None, "/api/orders?category=repair&city=Kazan&skip=40"),
     (None, "/api/orders?city=551487"),
+    (None, "/api/orders?search=Order%2077777"),
+    (None, "/api/orders?category=repair&city=Kazan&search=order%20123"),
+    (None, "/api/orders?sort=ending"),
     (OWNER, "/api/orders/mine?role=client"),
     (OWNER, "/api/orders/mine?role=executor"),
     (None, "/api/reviews"),
@@ -294,3 +297,37 @@ def test_list_reads_no_big_table_sequentially(loaded, user_id, path):
                 if scans:
                     problems.append(f"{scans}: {' '.join(statement.split())}\n{parameters}")
     assert not problems, "sequential scans:\n" + "\n\n".join(problems)
+
+
+def index_names(plan: dict[str, Any]) -> set[str]:
+    names = {plan["Index Name"]} if "Index Name" in plan else set()
+    for child in plan.get("Plans", []):
+        names |= index_names(child)
+    return names
+
+
+def test_the_feed_search_walks_the_trigram_index(loaded):
+    """Does a selective `search=` find its orders through the trigram index (a few entries)
+    instead of walking the feed's index through every active order?"""
+    app, _sizes = loaded
+    from webapp.market.services import list_open_orders
+
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            page = list_open_orders(category=None, city_id=None, search="ORDER 77777", limit=20)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", capture)
+        assert [order.description for order in page.items] == ["Order 77777"]
+        with db.engine.connect() as conn:
+            for statement, parameters in captured:
+                explained = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+                plan = explained.scalar_one()
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                assert "ix_orders_search_trgm" in index_names(plan[0]["Plan"]), statement
+        db.session.remove()

@@ -132,10 +132,13 @@ def market_config():
 @public_bp.get("/orders", responses={200: OrderPage}, security=OPTIONAL_SIGN_IN)
 @optional_user
 def list_orders(query: OrderListQuery):
-    """Active orders, newest first, filtered by category and city; never with contacts."""
+    """Active orders, newest first (or `sort=ending`), filtered by category, city (id or
+    name) and `search` in the description; never with contacts."""
     page = services.list_open_orders(
         category=query.category,
         city_id=services.city_filter(query.city),
+        search=query.search,
+        sort=query.sort,
         skip=query.skip,
         limit=query.limit,
         after=query.after,

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     CheckConstraint,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,8 +80,17 @@ class Order(Model):
             )
             for filters in ((), ("category",), ("city_id",), ("category", "city_id"))
         ),
-        Index("ix_orders_status_expires_at", "status", "expires_at"),
+        # The sweeps (status, expires_at) and the feed's `sort=ending` (…, id).
+        Index("ix_orders_status_expires_at_id", "status", "expires_at", "id"),
         Index("ix_orders_client_created", "client_id", "created_at"),
+        # `search=`: a substring of the casefolded description, found through trigrams
+        # (PostgreSQL's pg_trgm; created with the table, see below).
+        Index(
+            "ix_orders_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[str] = mapped_column(String(12), primary_key=True)
@@ -91,6 +102,9 @@ class Order(Model):
     city: Mapped[str] = mapped_column(String(64), nullable=False)
     city_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, nullable=False)
+    # The description casefolded («ё» as «е», spaces collapsed), what `search=` matches: SQLite's
+    # lower() knows only ASCII, so the folding is Python's (`services.orders.fold`).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     contact: Mapped[str] = mapped_column(String(200), nullable=False)
     status: Mapped[OrderStatus] = mapped_column(
         value_enum(OrderStatus, "order_status", length=24),
@@ -108,6 +122,14 @@ class Order(Model):
     completed_executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     client: Mapped[User] = relationship(foreign_keys=[client_id])
+
+
+# The trigram index needs its extension (a trusted one: the database's owner may create it).
+event.listen(
+    Order.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class Take(Model):

@@ -92,6 +92,12 @@ class OrderListQuery(KeysetPagination):
     city: str | None = Field(
         None, max_length=64, description="A city's directory id or a name the directory knows"
     )
+    search: str | None = Field(
+        None, max_length=100, description="Orders whose description holds this (any case)"
+    )
+    sort: Literal["newest", "ending"] = Field(
+        "newest", description="`newest` first, or `ending`: the soonest to expire first"
+    )
 
 
 class MineQuery(Pagination):

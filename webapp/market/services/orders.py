@@ -170,24 +170,42 @@ def lock_order(order_id: str) -> Order:
     return order
 
 
+def fold(text: str) -> str:
+    """Text as `search=` compares it: casefolded in every alphabet («Ё» as «е»), spaces
+    collapsed. Orders keep their description folded (`Order.search_text`)."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+FEED_SORTS = ("newest", "ending")
+
+
 def list_open_orders(
     *,
     category: str | None,
     city_id: int | None,
+    search: str | None = None,
+    sort: str = "newest",
     skip: int = 0,
     limit: int = 20,
     after: str | None = None,
     now: datetime | None = None,
 ) -> Page[Order]:
-    """The public feed: active, unexpired orders, newest first; `after` (a cursor) pages by
-    keyset. Each filter combination has its index (`ix_orders_feed*`)."""
+    """The public feed: active, unexpired orders, newest first (`sort="ending"`: the soonest
+    to expire first); `search` keeps those whose description holds it, in any case and
+    alphabet; `after` (a cursor) pages by keyset. Each filter combination has its index
+    (`ix_orders_feed*`; the search `ix_orders_search_trgm` on PostgreSQL)."""
     now = now or utcnow()
     query = select(Order).where(Order.status == OrderStatus.ACTIVE, Order.expires_at > now)
     if category:
         query = query.where(Order.category == category)
     if city_id is not None:
         query = query.where(Order.city_id == city_id)
+    wanted = fold(search or "")
+    if wanted:
+        query = query.where(Order.search_text.contains(wanted, autoescape=True))
     order: list[ColumnElement[Any]] = [Order.created_at.desc(), Order.id.desc()]
+    if sort == "ending":
+        order = [Order.expires_at.asc(), Order.id.asc()]
     return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
 
 
@@ -279,6 +297,7 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
         "city": city_key(city),
         "city_id": city.id,
         "description": draft.description.strip(),
+        "search_text": fold(draft.description),
         "contact": draft.contact.strip(),
         "status": OrderStatus.ACTIVE,
         "takes_count": 0,
@@ -344,6 +363,7 @@ def update_order(
         value = getattr(changes, name)
         if value is not None:
             setattr(order, name, value.strip() if name != "category" else value)
+    order.search_text = fold(order.description)
     order.updated_at = now
     db.session.flush()
     return order

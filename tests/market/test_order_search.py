@@ -1,0 +1,77 @@
+"""Finding orders in the feed: `search=` in the description (any case, both alphabets) and
+`sort=newest|ending`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.fixtures.users import headers_for
+from tests.market.conftest import shift_order
+
+
+def ids(answer) -> list[str]:
+    assert answer.status_code == 200, answer.get_json()
+    return [order["id"] for order in answer.get_json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("посылку", {"ru"}),
+        ("ПОСЫЛКУ", {"ru"}),
+        ("Ёлки", {"ru"}),
+        ("елки", {"ru"}),
+        ("parcel", {"en"}),
+        ("PARCEL  ACROSS", {"en"}),
+        ("100%", {"percent"}),
+        ("_", set()),
+        ("  ", {"ru", "en", "percent"}),
+    ],
+)
+def test_search_finds_descriptions_in_any_case_and_alphabet(
+    client, make_user, post_order, search, found
+):
+    """Does `search` match the description case-insensitively in Cyrillic and Latin (on
+    SQLite too), «ё» as «е», and `%`/`_` literally?"""
+    owner = make_user()
+    orders = {
+        "ru": post_order(owner, description="Привезти ПОСЫЛКУ на Ёлки-Палки", contact="a"),
+        "en": post_order(owner, description="Bring a PARCEL across   town", contact="b"),
+        "percent": post_order(owner, description="Paint 100% of the fence", contact="c"),
+    }
+    answer = client.get("/api/orders", query_string={"search": search})
+    assert set(ids(answer)) == {orders[name]["id"] for name in found}
+
+
+def test_search_follows_an_edited_description(client, make_user, post_order):
+    """Is an order found by its new description after an edit, and not by the old one?"""
+    owner = make_user()
+    order = post_order(owner, description="Walk the dog")
+    edit = {"description": "Почистить КОВЁР"}
+    client.put(f"/api/orders/{order['id']}", json=edit, headers=headers_for(owner))
+    assert ids(client.get("/api/orders?search=ковер")) == [order["id"]]
+    assert ids(client.get("/api/orders?search=dog")) == []
+
+
+def test_sort_ending_lists_the_soonest_to_expire_first(app, client, make_user, post_order):
+    """Does `sort=ending` order by expiry (soonest first) and page by its own cursor, while
+    the default stays newest first?"""
+    owner = make_user()
+    first, second, third = (post_order(owner, contact=str(n)) for n in range(3))
+    shift_order(app, second["id"], created_ago=timedelta(minutes=30))
+    shift_order(app, first["id"], created_ago=timedelta(minutes=10))
+    page = client.get("/api/orders?sort=ending&limit=2").get_json()
+    assert [o["id"] for o in page["items"]] == [second["id"], first["id"]]
+    rest = client.get("/api/orders", query_string={"sort": "ending", "after": page["next"]})
+    assert ids(rest) == [third["id"]]
+    assert ids(client.get("/api/orders")) == [third["id"], first["id"], second["id"]]
+
+
+@pytest.mark.parametrize("query", ["sort=oldest", "sort=", "search=" + "x" * 101])
+def test_a_bad_sort_or_search_is_refused(client, query):
+    """Is an unknown sort or an oversized search a 422 problem naming the field?"""
+    answer = client.get(f"/api/orders?{query}")
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == query.split("=")[0]
