@@ -34,7 +34,7 @@ def test_search_finds_descriptions_in_any_case_and_alphabet(
     client, make_user, post_order, search, found
 ):
     """Does `search` match the description case-insensitively in Cyrillic and Latin (on
-    SQLite too), «ё» as «е», and `%`/`_` literally?"""
+    SQLite too), «Ёлки» as «елки», and `%`/`_` literally?"""
     owner = make_user()
     orders = {
         "ru": post_order(owner, description="Привезти ПОСЫЛКУ на Ёлки-Палки", contact="a"),

@@ -102,7 +102,7 @@ class Order(Model):
     city: Mapped[str] = mapped_column(String(64), nullable=False)
     city_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, nullable=False)
-    # The description casefolded («ё» as «е», spaces collapsed), what `search=` matches: SQLite's
+    # The description casefolded («Ёлки» as «елки»), what `search=` matches: SQLite's
     # lower() knows only ASCII, so the folding is Python's (`services.orders.fold`).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     contact: Mapped[str] = mapped_column(String(200), nullable=False)

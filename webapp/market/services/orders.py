@@ -171,9 +171,9 @@ def lock_order(order_id: str) -> Order:
 
 
 def fold(text: str) -> str:
-    """Text as `search=` compares it: casefolded in every alphabet («Ё» as «е»), spaces
-    collapsed. Orders keep their description folded (`Order.search_text`)."""
-    return " ".join(text.casefold().replace("ё", "е").split())
+    """Text as `search=` compares it: casefolded in every alphabet («Ёлки» as «елки»),
+    spaces collapsed. Orders keep their description folded (`Order.search_text`)."""
+    return " ".join(text.casefold().replace("\u0451", "\u0435").split())  # «ё» as its plain letter
 
 
 FEED_SORTS = ("newest", "ending")
