@@ -7,7 +7,7 @@ existing rows; on PostgreSQL a trigram GIN index on it (pg_trgm, a trusted exten
   prefix as before.
 
 Revision ID: cities_0001
-Revises: market_0005
+Revises: problems_0005
 Create Date: 2026-12-01 17:50:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cities_0001'
-down_revision = 'market_0005'
+down_revision = 'problems_0005'
 branch_labels = None
 depends_on = None
 
