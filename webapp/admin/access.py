@@ -107,6 +107,7 @@ class SecureModelView(AccessMixin, ModelView):
     can_edit = False
     can_delete = False
     can_view_details = True
+    list_template = "admin/hub/model_list.html"  # rows fold into cards on a phone
     can_set_page_size = True
     page_size = 50
     filter_converter = HubFilterConverter()
