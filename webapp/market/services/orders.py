@@ -20,7 +20,7 @@ from webapp.cities import City
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, field_error
 from webapp.extensions import db
-from webapp.market import notifications
+from webapp.market import notifications, order_messages
 from webapp.market.cities import city_key, resolve_city
 from webapp.market.config import MarketSettings, settings
 from webapp.market.models import Order, OrderStatus, Take
@@ -383,7 +383,8 @@ def delete_order(actor: User, order_id: str, now: datetime | None = None) -> Non
 
 
 def respond_to_order(actor: User, order_id: str, now: datetime | None = None) -> Order:
-    """The client responds within the window after the first take (no refunds then)."""
+    """The client responds within the window after the first take (no refunds then); the
+    first response tells each executor (`order_messages.client_responded`)."""
     now = now or utcnow()
     order = get_order(order_id)
     if order.client_id != actor.id:
@@ -406,6 +407,8 @@ def respond_to_order(actor: User, order_id: str, now: datetime | None = None) ->
         if order.first_taken_at is None:
             raise Conflict(_l("Nobody has taken this order yet."))
         raise Conflict(_l("The time to respond has passed."))
+    if answered is not None:  # the first response: each executor is told, once
+        order_messages.client_responded(order)
     return order
 
 

@@ -1,5 +1,6 @@
 """Taking an order: an executor pays the take price and gets the contact — atomically, at
-most `MARKET_MAX_TAKES` executors, once per executor (and per `Idempotency-Key`).
+most `MARKET_MAX_TAKES` executors, once per executor (and per `Idempotency-Key`); the
+client is told at once, in the same transaction (`order_messages.order_taken`).
 
 Lock order: the order row (`orders.lock_order`), then the idempotency key, then the account
 (inside `money.debit`'s single guarded statement).
@@ -16,7 +17,7 @@ from sqlalchemy import func, select, update
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, ValidationFailed, field_error
 from webapp.extensions import db
-from webapp.market import money
+from webapp.market import money, order_messages
 from webapp.market.config import MarketSettings, settings
 from webapp.market.models import (
     BalanceTransaction,
@@ -26,6 +27,7 @@ from webapp.market.models import (
     Take,
     TransactionType,
 )
+from webapp.market.services.executors import executor_summary
 from webapp.market.services.orders import lock_order, take_refusal
 from webapp.users.models import User
 
@@ -151,4 +153,9 @@ def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) 
         raise Conflict(_l("This order already has enough executors."))
     charge = money.debit(actor.id, config.take_price, TransactionType.ORDER_TAKE, f"take:{take_id}")
     db.session.refresh(order)
+    # The client hears of it in this transaction (once per take: the key names the take),
+    # so a take that fails later, or a refused twin, tells nobody.
+    executor = executor_summary(actor.id)
+    rating = executor.rating if executor is not None else None
+    order_messages.order_taken(order, take_id, actor.display_name, rating)
     return TakeResult(take=db.session.get_one(Take, take_id), charge=charge, created=True)
