@@ -311,3 +311,28 @@ def test_reminder_job_is_scheduled():
     """Does the worker run the reminder job every minute?"""
     (job,) = [job for job in PERIODIC_JOBS if job.func == "jobs.tasks.send_task_reminders"]
     assert job.every == timedelta(minutes=1)
+
+
+def test_an_edit_keeps_a_snooze(app, student):
+    """Does an edit that changes neither the due date nor the choice keep a snoozed reminder
+    (instead of putting it back to due minus the lead)?"""
+    task_id = remind_task(app, student, Remind.AT_DUE, due=datetime.now(UTC))
+    run_job(app, datetime.now(UTC))
+    stamp = int(task_row(app, task_id).remind_at.timestamp())  # type: ignore[union-attr]
+    press(app, student, f"task:snooze:{task_id}:{stamp}")
+    snoozed = task_row(app, task_id).remind_at
+    client, me = app.test_client(), headers_for(student)
+    client.patch(f"/api/tasks/{task_id}", json={"title": "Pay the rent"}, headers=me)
+    assert task_row(app, task_id).remind_at == snoozed
+
+
+def test_the_next_occurrence_is_reminded_too(app, make_user):
+    """Does the next occurrence of a repeating task carry the reminder, due one period on?"""
+    user = make_user()
+    task_id = remind_task(app, user, Remind.HOUR, due=datetime.now(UTC), repeat="daily")
+    with app.app_context():
+        services.set_done(db.session.get(User, user.id), task_id, True)
+        db.session.commit()
+        new = db.session.scalars(select(Task).where(Task.repeat_of_id == task_id)).one()
+        assert new.remind == Remind.HOUR and new.due_at is not None
+        assert new.remind_at == new.due_at - timedelta(hours=1)
