@@ -63,6 +63,7 @@ def applicant_calls(form_id: int, draft_id: int):
         "tickets_api.list_forms": ("get", "/api/forms", {}),
         "tickets_api.latest_form": ("get", "/api/forms/latest", {}),
         "tickets_api.get_form": ("get", f"/api/forms/{form_id}", {}),
+        "tickets_api.my_form_design": ("get", f"/api/forms/{form_id}/questionnaire", {}),
         "tickets_api.update_form": (
             "put",
             f"/api/forms/{draft_id}",

@@ -321,6 +321,18 @@ def test_a_design_change_is_a_new_version_and_keeps_submitted_forms(
     assert len(old.get_json()["fields"]) == len(EVERY_KIND)
     kept = client.get(f"/api/forms/{submitted['id']}", headers=headers_for(student)).get_json()
     assert kept["questionnaire_version"] == 1 and kept["answers"]["dance"] == "tango"
+    theirs = client.get(
+        f"/api/forms/{submitted['id']}/questionnaire", headers=headers_for(student)
+    ).get_json()
+    assert theirs["version"] == 1 and len(theirs["fields"]) == len(EVERY_KIND)
+    following = client.get(f"/api/forms/{draft['id']}/questionnaire", headers=headers_for(other))
+    assert following.get_json()["version"] == 2
+    assert (
+        client.get(
+            f"/api/forms/{draft['id']}/questionnaire", headers=headers_for(student)
+        ).status_code
+        == 404
+    )  # someone else's form
     moved = client.put(
         f"/api/forms/{draft['id']}", json={"answers": {"shirt": "m"}}, headers=headers_for(other)
     ).get_json()

@@ -96,6 +96,16 @@ def get_form(path: FormPath):
     return respond(FormOut, services.get_form(current(), path.form_id))
 
 
+@bp.get("/<int:form_id>/questionnaire", responses={200: QuestionnaireOut, 404: Problem})
+@login_required
+def my_form_design(path: FormPath):
+    """The design one of my forms answers: a submitted form's own version, a draft's
+    questionnaire as it is now (the draft follows it at its next save)."""
+    form = services.get_form(current(), path.form_id)
+    version = services.draft_version(form)
+    return respond(QuestionnaireOut, questionnaire_json(version.questionnaire, version))
+
+
 @bp.put("/<int:form_id>", responses={200: FormOut, 404: Problem, 409: Problem})
 @login_required
 def update_form(path: FormPath, body: FormChangeIn):
