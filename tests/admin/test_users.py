@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.admin.conftest import filter_arg
+from tests.admin.conftest import audit_entries, filter_arg
 from webapp.admin.models import AuditEntry
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -214,3 +214,23 @@ def test_dashboard_speaks_the_admins_language(app, admin_client, dashboard_admin
     page = admin_client.get("/admin/users/").get_data(as_text=True)
     assert "Выйти" in page and "Пользователи" in page  # our catalog
     assert "Список" in page  # Flask-Admin's own ("List")
+
+
+def test_an_admin_changes_a_users_names(app, admin_client, make_user):
+    """Do the user page's name fields change the names through the users service, with the
+    before/after in the audit log, and is an empty first name refused?"""
+    user = make_user(first_name="Old", last_name="Name")
+    page = f"/admin/users/manage/{user.id}"
+    html = admin_client.post(
+        f"{page}/names", data={"first_name": " Vera ", "last_name": ""}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Names changed." in html
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert (stored.first_name, stored.last_name) == ("Vera", "")
+    [entry] = audit_entries(app, "user.names")
+    assert entry.before == {"first_name": "Old", "last_name": "Name"}
+    assert entry.after == {"first_name": "Vera", "last_name": ""}
+    admin_client.post(f"{page}/names", data={"first_name": "", "last_name": "x"})
+    with app.app_context():
+        assert db.session.get(User, user.id).first_name == "Vera"

@@ -56,6 +56,11 @@ class AccountForm(FlaskForm):
     )
 
 
+class NamesForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=128)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=128)])
+
+
 class MessageForm(FlaskForm):
     """A personal message to one user (Telegram HTML, checked by the service)."""
 

@@ -24,6 +24,7 @@ from webapp.admin.forms import (
     BanForm,
     ConfirmForm,
     MessageForm,
+    NamesForm,
     RoleForm,
     flash_form_errors,
 )
@@ -106,10 +107,31 @@ class UserView(SecureModelView):
             role_form=RoleForm(role=user.role.value),
             ban_form=BanForm(reason=user.ban_reason),
             message_form=MessageForm(),
+            names_form=NamesForm(first_name=user.first_name, last_name=user.last_name),
             messages=broadcasts.messages_to(require_dashboard_user(), user),
             status_names=STATUS_NAMES,
             history=history,
         )
+
+    @expose("/manage/<int:user_id>/names", methods=["POST"])
+    def change_names(self, user_id: int) -> Any:
+        """First and last name, through the users service (admins may edit anyone's)."""
+        form = NamesForm()
+        if form.validate_on_submit():
+            changes = users.ProfileChanges(
+                first_name=(form.first_name.data or "").strip(),
+                last_name=(form.last_name.data or "").strip(),
+            )
+            audited_change(
+                "user.names",
+                load=lambda: users.get_user(user_id),
+                change=lambda actor: users.update_profile(actor, user_id, changes),
+                describe=lambda user: snapshot(user, ("first_name", "last_name")),
+                done=_("Names changed."),
+            )
+        else:
+            flash_form_errors(form)
+        return redirect(url_for(".manage", user_id=user_id))
 
     @expose("/manage/<int:user_id>/message", methods=["POST"])
     def message(self, user_id: int) -> Any:
