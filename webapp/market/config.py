@@ -12,6 +12,7 @@ one place the API's `GET /api/config`, the pages and the services take them from
 | `MARKET_RESPONSE_MINUTES` | the client's time to respond after the first take | `15` |
 | `MARKET_ORDERS_PER_HOUR` | orders one user may post per hour | `10` |
 | `MARKET_INSTANT_COOLDOWN_MINUTES` | minutes between two instant announcements, 5 to 15 | `5` |
+| `MARKET_ONE_ORDER_PER_CONTACT` | `1`: one active order per contact (409 for a second) | `1` |
 | `STARS_TO_KOPECKS` | kopecks credited per Telegram Star | `100` (1 ★ = 1 ₽) |
 """
 
@@ -61,6 +62,7 @@ def market_config(env: Mapping[str, str]) -> dict[str, Any]:
         "MARKET_RESPONSE_MINUTES": env_int(env, "MARKET_RESPONSE_MINUTES", 15, minimum=1),
         "MARKET_ORDERS_PER_HOUR": env_int(env, "MARKET_ORDERS_PER_HOUR", 10, minimum=1),
         "STARS_TO_KOPECKS": env_int(env, "STARS_TO_KOPECKS", 100, minimum=1),
+        "MARKET_ONE_ORDER_PER_CONTACT": bool(env_int(env, "MARKET_ONE_ORDER_PER_CONTACT", 1)),
         "MARKET_INSTANT_COOLDOWN_MINUTES": _cooldown(env),
     }
 
@@ -76,6 +78,7 @@ class MarketSettings:
     orders_per_hour: int
     stars_to_kopecks: int
     dev_recharge: bool  # development only: top up the balance without paying
+    one_order_per_contact: bool = True
     instant_cooldown: timedelta = timedelta(minutes=COOLDOWN_MINUTES[0])
 
     @property
@@ -100,5 +103,6 @@ def settings() -> MarketSettings:
         orders_per_hour=int(config["MARKET_ORDERS_PER_HOUR"]),
         stars_to_kopecks=int(config["STARS_TO_KOPECKS"]),
         dev_recharge=bool(config.get("DEV_RECHARGE")),
+        one_order_per_contact=bool(config.get("MARKET_ONE_ORDER_PER_CONTACT", True)),
         instant_cooldown=timedelta(minutes=int(config["MARKET_INSTANT_COOLDOWN_MINUTES"])),
     )

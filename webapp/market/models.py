@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +84,15 @@ class Order(Model):
         # The sweeps (status, expires_at) and the feed's `sort=ending` (…, id).
         Index("ix_orders_status_expires_at_id", "status", "expires_at", "id"),
         Index("ix_orders_client_created", "client_id", "created_at"),
+        # One active order per contact (`MARKET_ONE_ORDER_PER_CONTACT`): the key is set only
+        # under that rule, and only active orders are in the index.
+        Index(
+            "ix_orders_one_active_per_contact",
+            "contact_key",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         # `search=`: a substring of the casefolded description, found through trigrams
         # (PostgreSQL's pg_trgm; created with the table, see below).
         Index(
@@ -106,6 +116,9 @@ class Order(Model):
     # lower() knows only ASCII, so the folding is Python's (`services.orders.fold`).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     contact: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The contact compared (`services.orders.contact_key`: case, spaces and punctuation
+    # dropped); NULL when the deployment allows several active orders per contact.
+    contact_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[OrderStatus] = mapped_column(
         value_enum(OrderStatus, "order_status", length=24),
         default=OrderStatus.ACTIVE,

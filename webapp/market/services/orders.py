@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import ColumnElement, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.cities import City
 from webapp.database import utcnow
@@ -179,6 +180,21 @@ def fold(text: str) -> str:
 FEED_SORTS = ("newest", "ending")
 
 
+def contact_key(contact: str) -> str:
+    """A contact as the one-active-order rule compares it: «+7 (900) 000-00-00» and
+    «+79000000000», «@Name» and «@name» are one contact."""
+    return "".join(c for c in contact.casefold() if c.isalnum() or c in "@+_")
+
+
+_SAME_CONTACT = _l(
+    "An active order with this contact already exists: close it or wait until it ends."
+)
+
+
+def _contact_taken(exc: IntegrityError) -> bool:
+    return "ix_orders_one_active_per_contact" in str(exc.orig) or "contact_key" in str(exc.orig)
+
+
 def list_open_orders(
     *,
     category: str | None,
@@ -305,12 +321,20 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
         "updated_at": now,
         "expires_at": now + config.order_ttl,
     }
+    if config.one_order_per_contact:
+        values["contact_key"] = contact_key(draft.contact)
     row = select(*(literal(v, _orders.c[k].type) for k, v in values.items()))
-    inserted = db.session.execute(
-        insert(_orders)
-        .from_select(list(values), row.where(recent < config.orders_per_hour))
-        .returning(_orders.c.id)
-    ).scalar()
+    try:
+        with db.session.begin_nested():  # a second active order per contact: a 409, not a 500
+            inserted = db.session.execute(
+                insert(_orders)
+                .from_select(list(values), row.where(recent < config.orders_per_hour))
+                .returning(_orders.c.id)
+            ).scalar()
+    except IntegrityError as exc:
+        if not _contact_taken(exc):
+            raise
+        raise Conflict(_SAME_CONTACT) from exc
     if inserted is None:
         raise RateLimited(
             lazy_ngettext(
@@ -359,13 +383,23 @@ def update_order(
         if not same:
             raise Conflict(_l("The city of an order cannot change."))
     _check_choices(changes.category, None)
-    for name in ("category", "description", "contact"):
-        value = getattr(changes, name)
-        if value is not None:
-            setattr(order, name, value.strip() if name != "category" else value)
-    order.search_text = fold(order.description)
-    order.updated_at = now
-    db.session.flush()
+    try:
+        # The savepoint before any change (begin_nested flushes what is pending first), so a
+        # contact another active order has is a 409 and the session stays usable.
+        with db.session.begin_nested():
+            for name in ("category", "description", "contact"):
+                value = getattr(changes, name)
+                if value is not None:
+                    setattr(order, name, value.strip() if name != "category" else value)
+            order.search_text = fold(order.description)
+            if changes.contact is not None and settings().one_order_per_contact:
+                order.contact_key = contact_key(order.contact)
+            order.updated_at = now
+            db.session.flush()
+    except IntegrityError as exc:
+        if not _contact_taken(exc):
+            raise
+        raise Conflict(_SAME_CONTACT) from exc
     return order
 
 

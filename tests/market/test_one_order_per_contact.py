@@ -1,0 +1,113 @@
+"""One active order per contact (`MARKET_ONE_ORDER_PER_CONTACT`, on by default): a second
+active order with the same contact is a 409 with a translated reason, beside the hourly
+limit, and two posts at once cannot both pass (a partial unique index)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from tests.fixtures.app import build_app
+from tests.fixtures.services import concurrent_engine_options
+from tests.fixtures.users import headers_for
+from tests.market.conftest import ORDER
+from tests.market.test_concurrency import all_at_once, make_users
+from webapp.extensions import db
+from webapp.market.models import Order
+
+RULE_ON = {"MARKET_ONE_ORDER_PER_CONTACT": True}
+SAME = "+7 (900) 000-00-00"
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    return RULE_ON
+
+
+def post(client, user, **fields):
+    return client.post("/api/orders", json={**ORDER, **fields}, headers=headers_for(user))
+
+
+def test_a_second_active_order_with_the_same_contact_is_a_409(client, make_user):
+    """Is a second active order with the same contact — written another way, by anyone —
+    refused with a 409 problem in the user's language, and another contact accepted?"""
+    first, second = make_user(), make_user(language_code="ru")
+    assert post(client, first, contact="+7 900 000-00-00").status_code == 201
+    for contact in (SAME, "+79000000000"):
+        answer = post(client, second, contact=contact)
+        assert answer.status_code == 409
+        assert answer.content_type == "application/problem+json"
+        assert answer.get_json()["detail"].startswith("Уже есть активный заказ")
+    english = post(client, first, contact=SAME).get_json()["detail"]
+    assert "An active order with this contact already exists" in english
+    assert post(client, second, contact="@other_contact").status_code == 201
+
+
+def test_the_contact_is_free_again_once_the_order_ends(client, make_user):
+    """May the contact be used again after its order is deleted (no longer active)?"""
+    owner = make_user()
+    order = post(client, owner, contact=SAME).get_json()
+    assert post(client, owner, contact=SAME).status_code == 409
+    deleted = client.delete(f"/api/orders/{order['id']}", headers=headers_for(owner))
+    assert deleted.status_code == 204
+    assert post(client, owner, contact=SAME).status_code == 201
+
+
+def test_editing_into_a_taken_contact_is_a_409(client, make_user):
+    """Is changing an order's contact to another active order's contact refused too?"""
+    owner = make_user()
+    post(client, owner, contact="first@example.com")
+    second = post(client, owner, contact="second@example.com").get_json()
+    path = f"/api/orders/{second['id']}"
+    moved = client.put(path, json={"contact": "FIRST@example.com"}, headers=headers_for(owner))
+    assert moved.status_code == 409
+    kept = client.put(path, json={"contact": "Second@Example.com"}, headers=headers_for(owner))
+    assert kept.status_code == 200
+
+
+def test_the_hourly_limit_still_comes_first(app, client, make_user):
+    """Past the hourly limit, is a post a 429 (the limit) whatever its contact?"""
+    owner = make_user()
+    app.config["MARKET_ORDERS_PER_HOUR"] = 1
+    try:
+        assert post(client, owner, contact="a").status_code == 201
+        assert post(client, owner, contact="a").status_code == 429
+        assert post(client, owner, contact="b").status_code == 429
+    finally:
+        app.config["MARKET_ORDERS_PER_HOUR"] = 10
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def rule_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        engine = concurrent_engine_options()
+    else:
+        url = f"sqlite:///{tmp_path / 'contact.db'}"
+        engine = {"pool_size": 20, "max_overflow": 0, "connect_args": {"timeout": 30}}
+    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine, **RULE_ON})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_simultaneous_posts_with_one_contact_make_one_order(rule_app):
+    """Do 16 users posting an order with the same contact at the same moment (threads, real
+    connections) make exactly one order, the others a 409?"""
+    users = make_users(rule_app, 16)
+
+    def post_at_once(index: int) -> int:
+        client = rule_app.test_client()
+        return post(client, users[index], contact=SAME).status_code
+
+    assert Counter(all_at_once(16, post_at_once)) == {201: 1, 409: 15}
+    with rule_app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
