@@ -22,7 +22,7 @@ RECHARGE = 1_000_00  # kopecks
 ORDERS = (
     ("Deliver a parcel across town within two hours.", "+7 900 000-00-01"),
     ("The kitchen tap is leaking — need someone today.", "@oleg_demo"),
-    ("Help carry a sofa to the 4th floor, no lift.", "+7 900 000-00-01"),
+    ("Help carry a sofa to the 4th floor, no lift.", "+7 900 000-00-02"),
 )
 
 
