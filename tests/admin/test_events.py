@@ -131,3 +131,136 @@ class TestWithCSRF:
         assert client.post(url, data={"csrf_token": csrf_token(page)}).status_code == 302
         with app.app_context():
             assert db.session.get(Event, event_id) is None
+
+
+# --- editing events and people, the sports catalogue ----------------------------------------
+
+
+@pytest.fixture
+def sports_seeded(app):
+    from webapp.events.sports import seed_sports
+
+    with app.app_context():
+        seed_sports()
+        db.session.commit()
+
+
+def test_edit_goes_through_the_service_and_tells_people(
+    app, admin_client, make_user, make_event, sports_seeded
+):
+    """Does the dashboard's edit form change the event through the service (a new place is
+    told to the participant), refuse a capacity below the participants with a message, and
+    audit before and after?"""
+    from webapp.outbox import queued_for
+
+    member = make_user()
+    event_id = make_event(make_user(), "Match", joined=[member], location="Field 1", capacity=5)
+    page = admin_client.get(f"/admin/events/{event_id}/participants").get_data(as_text=True)
+    assert 'data-testid="event-form"' in page and 'value="Match"' in page
+    form = {
+        "title": "Match",
+        "starts_at": (utcnow() + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M"),
+        "location": "Field 2",
+        "capacity": "5",
+        "fee": "150",
+        "kind": "training",
+        "sport": "football",
+        "level": "advanced",
+        "join_mode": "approval",
+    }
+    admin_client.post(f"/admin/events/{event_id}/edit", data=form)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert (event.location, event.sport_key, event.fee) == ("Field 2", "football", 15000)
+        assert len(queued_for(member.telegram_id)) == 1
+    [entry] = audit_entries(app, "event.update")
+    assert entry.before["location"] == "Field 1" and entry.after["location"] == "Field 2"
+    low = admin_client.post(
+        f"/admin/events/{event_id}/edit", data={**form, "capacity": "0"}, follow_redirects=True
+    )
+    assert low.status_code == 200 and len(audit_entries(app, "event.update")) == 1
+
+
+def test_seat_remove_and_decide_from_the_dashboard(
+    app, admin_client, make_user, make_event, sports_seeded
+):
+    """Do add and remove keep the capacity rule (a full event waitlists; a freed seat goes
+    to the first waiting), do approve and reject work as for the organiser, and is each
+    change audited with the person's status?"""
+    from webapp.events.models import EventRequest, JoinMode, RequestStatus
+
+    first, second, applicant = make_user(), make_user(), make_user()
+    event_id = make_event(make_user(), "Small", joined=[first], capacity=1)
+    admin_client.post(f"/admin/events/{event_id}/participants/add", data={"user_id": second.id})
+    with app.app_context():
+        assert events.person_status(event_id, second.id) == "waitlisted"
+    admin_client.post(f"/admin/events/{event_id}/participants/{first.id}/remove")
+    with app.app_context():
+        assert events.person_status(event_id, first.id) == "none"
+        assert events.person_status(event_id, second.id) == "joined"
+        event = db.session.get(Event, event_id)
+        event.join_mode = JoinMode.APPROVAL
+        event.capacity = 3
+        db.session.add(
+            EventRequest(event_id=event_id, user_id=applicant.id, status=RequestStatus.PENDING)
+        )
+        db.session.commit()
+    page = admin_client.get(f"/admin/events/{event_id}/participants").get_data(as_text=True)
+    assert 'data-testid="applications"' in page
+    admin_client.post(
+        f"/admin/events/{event_id}/applications/{applicant.id}/reject", data={"reason": "No"}
+    )
+    with app.app_context():
+        assert events.person_status(event_id, applicant.id) == "rejected"
+    admin_client.post(f"/admin/events/{event_id}/applications/{applicant.id}/approve")
+    with app.app_context():
+        assert events.person_status(event_id, applicant.id) == "joined"
+    [added] = audit_entries(app, "event.participant.add")
+    assert added.before["status"] == "none" and added.after["status"] == "waitlisted"
+    [removed] = audit_entries(app, "event.participant.remove")
+    assert removed.before["status"] == "joined" and removed.after["status"] == "none"
+    assert len(audit_entries(app, "event.application.reject")) == 1
+    assert audit_entries(app, "event.application.approve")[0].after["status"] == "joined"
+
+
+def test_cancel_from_the_dashboard(app, admin_client, make_user, make_event):
+    """Does Cancel mark the event cancelled through the service, audited?"""
+    event_id = make_event(make_user(), "Rainy", joined=[make_user()])
+    admin_client.post(f"/admin/events/{event_id}/cancel")
+    with app.app_context():
+        assert db.session.get(Event, event_id).cancelled_at is not None
+    [entry] = audit_entries(app, "event.cancel")
+    assert entry.before["cancelled_at"] is None and entry.after["cancelled_at"] is not None
+
+
+def test_sports_catalogue_add_rename_delete(
+    app, admin_client, make_user, make_event, sports_seeded
+):
+    """Can an admin add and rename a sport, is deleting one in use refused with a message,
+    and is an unused one deleted — each audited?"""
+    from webapp.events.models import Sport
+
+    page = admin_client.get("/admin/sports/").get_data(as_text=True)
+    assert "Running" in page and 'data-testid="sport-form"' in page
+    admin_client.post(
+        "/admin/sports/save", data={"key": "padel", "name_en": "Padel", "name_ru": "Падел"}
+    )
+    admin_client.post(
+        "/admin/sports/save",
+        data={"key": "running", "name_en": "Jogging", "name_ru": "Бег трусцой"},
+    )
+    make_event(make_user(), "Run", sport_key="running")
+    refused = admin_client.post("/admin/sports/running/delete", follow_redirects=True)
+    assert "cannot be deleted" in refused.get_data(as_text=True)
+    admin_client.post("/admin/sports/padel/delete")
+    with app.app_context():
+        assert db.session.get(Sport, "padel") is None
+        assert db.session.get(Sport, "running").name_en == "Jogging"
+    saves = audit_entries(app, "sport.save")
+    assert saves[0].before is None and saves[1].before["name_en"] == "Running"
+    [deleted] = audit_entries(app, "sport.delete")
+    assert deleted.after == {"deleted": True} and deleted.before["key"] == "padel"
+    bad = admin_client.post(
+        "/admin/sports/save", data={"key": "Bad Key", "name_en": "x", "name_ru": "x"}
+    )
+    assert bad.status_code == 302 and len(audit_entries(app, "sport.save")) == 2

@@ -42,7 +42,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, case, cast, exists, func, literal, or_, select
 from sqlalchemy.engine import Result
 
-from webapp.auth.roles import is_admin
+from webapp.auth.roles import is_admin, require_admin
 from webapp.cities import find_city, get_city
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -798,6 +798,49 @@ def _promote(event: Event, now: datetime) -> int:
             notify.seat_taken(event, organiser, user, participant.id)
         seated += 1
     return seated
+
+
+def add_participant(
+    actor: User, event_id: int, user_id: int, *, now: datetime | None = None
+) -> Outcome:
+    """Seat someone (admins, from the dashboard): a seat, or the waitlist when the event is
+    full — the capacity rule of every join. Already in: no change."""
+    require_admin(actor)
+    now = now or utcnow()
+    event = _lock(event_id)
+    _require_open(event, now)
+    if db.session.get(User, user_id) is None:
+        raise NotFound(_l("No such user."))
+    if _participant_of(event.id, user_id) is not None:
+        return Outcome.ALREADY
+    return _seat_or_waitlist(event, user_id, _request_of(event.id, user_id), now)
+
+
+def remove_participant(
+    actor: User, event_id: int, user_id: int, *, now: datetime | None = None
+) -> bool:
+    """Take someone's seat away (the organiser or an admin); the first on the waitlist
+    takes it. Whether they were in."""
+    now = now or utcnow()
+    event = _lock(event_id)
+    if not can_change(actor, event):
+        raise Forbidden(_l("Only the creator or an admin may change this event."))
+    participant = _participant_of(event.id, user_id)
+    if participant is None:
+        return False
+    db.session.delete(participant)
+    event.participants_count -= 1
+    db.session.flush()
+    _promote(event, now)
+    return True
+
+
+def person_status(event_id: int, user_id: int) -> str:
+    """none, pending, joined, waitlisted or rejected (the audit log records it)."""
+    if _participant_of(event_id, user_id) is not None:
+        return "joined"
+    request = _request_of(event_id, user_id)
+    return "none" if request is None else request.status.value
 
 
 def _organised_event(actor: User, event_id: int) -> Event:
