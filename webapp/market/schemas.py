@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from flask import current_app
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from webapp.api import (
@@ -20,6 +21,7 @@ from webapp.api import (
     Params,
     Schema,
 )
+from webapp.i18n import choice_name
 from webapp.market.cities import PopularCity, city_label, popular_cities
 from webapp.market.config import MarketSettings
 from webapp.market.models import (
@@ -318,8 +320,20 @@ class PopularCityOut(BaseModel):
     region_ru: str | None
 
 
+class MarketCategoryOut(BaseModel):
+    """A configured category: its key (`categories`) and its names."""
+
+    key: str
+    name: str = Field(description="In the reader's language")
+    name_en: str
+    name_ru: str
+
+
 class ConfigOut(BaseModel):
     categories: list[str]
+    category_names: list[MarketCategoryOut] = Field(
+        description="Each category with its English and Russian names (the deployment's own)"
+    )
     cities: list[str] = Field(
         description="The popular cities' keys (any directory city is allowed)"
     )
@@ -340,8 +354,18 @@ class ConfigOut(BaseModel):
 def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
     """`GET /api/config`: what the Mini App needs to know before it asks anything."""
     popular = popular_cities()
+    names = current_app.config.get("CHOICE_NAMES", {}).get("category", {})
     return ConfigOut(
         categories=settings.categories,
+        category_names=[
+            MarketCategoryOut(
+                key=key,
+                name=choice_name("category", key),
+                name_en=names.get(key, {}).get("en") or key,
+                name_ru=names.get(key, {}).get("ru") or names.get(key, {}).get("en") or key,
+            )
+            for key in settings.categories
+        ],
         cities=[city.key for city in popular],
         popular_cities=[popular_city_out(city) for city in popular],
         ticket_types=list(ticket_types),
