@@ -193,6 +193,8 @@ LISTS: list[tuple[int | None, str]] = [
     (13, "/api/events/12/applications?status=waitlisted"),
     (OWNER, "/api/problems"),
     (OWNER, "/api/problems?topic=Topic%207"),
+    (OWNER, "/api/problems?creator_id=7"),
+    (OWNER, "/api/progress"),
     (MODERATOR, "/api/problems?status=pending"),
     (TEACHER, "/api/problems/mine"),
     (MODERATOR, "/api/problems/moderation"),

@@ -146,3 +146,45 @@ def test_concurrent_approvals_decide_once(postgres_url):
         assert len(queued_for(7)) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_quick_taps_reveal_each_hint_once(postgres_url):
+    """When one student taps "hint" 10 times at once on a problem with three hints, and
+    gives up 10 times at once, are exactly three hints revealed (the rest 409) and exactly
+    one give-up recorded?"""
+    from webapp.errors import Conflict
+    from webapp.problems.models import HintUse
+
+    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()})
+    with app.app_context():
+        db.create_all()
+        author = User(role=Role.TEACHER, telegram_id=1, first_name="T")
+        student = User(telegram_id=2, first_name="S")
+        db.session.add_all([author, student])
+        db.session.flush()
+        data = services.ProblemData("P", "?", "42", "t", hints=["a", "b", "c"], solution="s")
+        problem = services.create_problem(author, data)
+        problem.status = ProblemStatus.APPROVED
+        db.session.commit()
+        problem_id, student_id = problem.id, student.id
+    refused: list[int] = []
+
+    def tap(action: Callable[[User, int], object]) -> None:
+        with app.app_context():
+            try:
+                action(db.session.get(User, student_id), problem_id)
+                db.session.commit()
+            except Conflict:
+                db.session.rollback()
+                refused.append(1)
+
+    assert _run_together(10, lambda _: tap(services.reveal_next_hint)) == []
+    assert len(refused) == 7
+    assert _run_together(10, lambda _: tap(services.give_up)) == []
+    assert len(refused) == 7 + 9
+    with app.app_context():
+        assert db.session.get(HintUse, (student_id, problem_id)).hints_used == 3
+        gave_up = db.session.scalars(db.select(Attempt).where(Attempt.gave_up)).all()
+        assert len(gave_up) == 1 and gave_up[0].hints_used == 3
+        db.session.remove()
+        db.engine.dispose()

@@ -914,6 +914,7 @@ def export_problems(actor: User, *, status: ProblemStatus | None = None) -> list
 # --- progress ------------------------------------------------------------------------------
 
 PROGRESS_DAYS = 90
+TOPIC_CHUNK = 500  # problem ids per IN (…) when reading the topics of a user's problems
 LEADERBOARD_SIZE = 20
 
 
@@ -965,22 +966,27 @@ def progress(actor: User, *, today: date | None = None) -> Progress:
         by_day[moment.astimezone(zone).date()] = rating_after
     history = [RatingPoint(day, value) for day, value in sorted(by_day.items())]
 
+    # the user's attempts per problem (their index), then those problems' topics by key
     solved_problem = func.max(case((Attempt.is_correct.is_(True), 1), else_=0))
-    per_problem = (
-        select(Problem.topic.label("topic"), solved_problem.label("solved"))
-        .join(Attempt, Attempt.problem_id == Problem.id)
-        .where(Attempt.user_id == actor.id)
-        .group_by(Problem.id, Problem.topic)
-        .subquery()
-    )
-    topics = [
-        TopicProgress(topic, int(solved or 0), int(tried))
-        for topic, solved, tried in db.session.execute(
-            select(per_problem.c.topic, func.sum(per_problem.c.solved), func.count())
-            .group_by(per_problem.c.topic)
-            .order_by(per_problem.c.topic)
-        )
-    ]
+    outcome: dict[int, int] = {
+        problem_id: int(solved or 0)
+        for problem_id, solved in db.session.execute(
+            select(Attempt.problem_id, solved_problem)
+            .where(Attempt.user_id == actor.id)
+            .group_by(Attempt.problem_id)
+        ).all()
+    }
+    tally: dict[str, list[int]] = {}
+    ids = sorted(outcome)
+    for start in range(0, len(ids), TOPIC_CHUNK):
+        chunk = ids[start : start + TOPIC_CHUNK]
+        for problem_id, topic in db.session.execute(
+            select(Problem.id, Problem.topic).where(Problem.id.in_(chunk))
+        ).all():
+            counts = tally.setdefault(topic, [0, 0])
+            counts[0] += outcome[problem_id]
+            counts[1] += 1
+    topics = [TopicProgress(name, solved, tried) for name, (solved, tried) in sorted(tally.items())]
     solved_moments = db.session.scalars(
         select(Attempt.created_at).where(
             Attempt.user_id == actor.id,
