@@ -176,3 +176,29 @@ def test_executor_page_is_linked_from_the_takes(client, make_user, post_order, f
     assert "1 заказ выполнен" in html
     assert "Vera · Курьер · Москва" in html and "1+1" in html
     assert client.get("/executors/999999", headers=headers_for(owner)).status_code == 404
+
+
+def test_order_page_offers_only_what_the_check_allows(client, make_user, post_order, fund):
+    """Does the order page offer the client a rating form only for executors not reviewed
+    yet, and the executor the complaint form only until they have complained?"""
+    owner, first, second = make_user(), make_user(), make_user()
+    for executor in (first, second):
+        fund(executor, 1000)
+    order = post_order(owner)
+    for executor in (first, second):
+        take(client, executor, order["id"])
+    page = f"/orders/{order['id']}"
+
+    def rating_forms() -> int:
+        html = client.get(page, headers=headers_for(owner)).get_data(as_text=True)
+        return html.count(f'action="{page}/review"')
+
+    assert rating_forms() == 2
+    assert review(client, owner, order["id"], first.id).status_code == 201
+    assert rating_forms() == 1
+    theirs = client.get(page, headers=headers_for(first)).get_data(as_text=True)
+    assert f'action="{page}/complain"' in theirs
+    assert complain(client, first, order["id"]).status_code == 201
+    theirs = client.get(page, headers=headers_for(first)).get_data(as_text=True)
+    assert f'action="{page}/complain"' not in theirs
+    assert "Your complaint about this order is sent." in theirs

@@ -163,13 +163,23 @@ def _panel(
         errors=errors or {},
         review_for=review_for,
         price=settings().take_price,
-        takes=_takes(viewer, view),
+        **_people(viewer, view),
     )
 
 
-def _takes(viewer: Any, view: services.OrderView) -> list[services.TakeSummary]:
-    """The client's list of who took the order (one query); nobody else's page lists it."""
-    return services.takes_seen_by(viewer, view.order) if view.is_mine else []
+def _people(viewer: Any, view: services.OrderView) -> dict[str, Any]:
+    """Who took the order (the client's list, one query; nobody else's page lists it), and
+    what the viewer may still do about them (`reviews.review_check`): the executors the
+    client has not reviewed yet, whether an executor may still complain."""
+    takes = services.takes_seen_by(viewer, view.order) if view.is_mine else []
+    check = None
+    if viewer is not None and (view.is_mine or view.taken_by_me):
+        check = reviews.review_check(viewer, view.order.id)
+    return {
+        "takes": takes,
+        "reviewable": {e.id for e in check.may_review} if check else set(),
+        "may_complain": bool(check and check.may_complain),
+    }
 
 
 @bp.get("/orders/<order_id>")
@@ -185,7 +195,7 @@ def order_page(order_id: str):
         reload_panel=viewer is None,
         error=None,
         price=settings().take_price,
-        takes=_takes(viewer, view),
+        **_people(viewer, view),
     )
 
 
