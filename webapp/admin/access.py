@@ -8,6 +8,7 @@ Every view — the index too, which Flask-Admin would otherwise leave open — c
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -15,10 +16,14 @@ from flask import abort, g, redirect, request, session, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.model import typefmt
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from webapp.admin.filters import HubFilterConverter
+from webapp.admin.labels import enum_label
 from webapp.admin.services import may_use_dashboard
 from webapp.extensions import db
 from webapp.users.models import User
@@ -96,6 +101,26 @@ def _utc(_view: Any, value: datetime, _name: str) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _enum(_view: Any, value: enum.Enum, _name: str) -> str:
+    return enum_label(value)
+
+
+def _bool(_view: Any, value: bool, _name: str) -> Markup:
+    """Flask-Admin's check or minus icon, its title in the admin's language."""
+    icon, title = ("fa-check-circle", _("Yes")) if value else ("fa-minus-circle", _("No"))
+    return Markup('<span class="fa {}" title="{}"></span>').format(icon, title)
+
+
+# Columns many models share, named once (a view's own `column_labels` come first).
+COMMON_LABELS = {
+    "id": _l("ID"),
+    "created_at": _l("Created"),
+    "updated_at": _l("Updated"),
+    "deleted_at": _l("Deleted"),
+    "version": _l("Version"),
+}
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base of every model view: read-only unless a view adds audited actions.
 
@@ -111,8 +136,33 @@ class SecureModelView(AccessMixin, ModelView):
     can_set_page_size = True
     page_size = 50
     filter_converter = HubFilterConverter()
-    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _utc}
-    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _utc}
+    column_type_formatters = {
+        **typefmt.BASE_FORMATTERS,
+        bool: _bool,
+        datetime: _utc,
+        enum.Enum: _enum,
+    }
+    column_type_formatters_detail = {
+        **typefmt.DETAIL_FORMATTERS,
+        bool: _bool,
+        datetime: _utc,
+        enum.Enum: _enum,
+    }
+
+    # A download keeps the stored value (what imports and scripts read).
+    column_type_formatters_export = {
+        **typefmt.EXPORT_FORMATTERS,
+        enum.Enum: lambda _view, value, _name: value.value,
+    }
+
+    def get_column_name(self, field: str) -> Any:
+        """The view's label, else a shared one, else Flask-Admin's prettified name (lazy:
+        the names are read once, when the view is built, and shown in each admin's language)."""
+        if self.column_labels and field in self.column_labels:
+            return self.column_labels[field]
+        if field in COMMON_LABELS:
+            return COMMON_LABELS[field]
+        return super().get_column_name(field)
 
     def scaffold_form(self) -> Any:
         """Create and edit are off, so there is no model form to build (every app start,

@@ -4,7 +4,8 @@
   datetime, as the column type requires.
 * Enums stored by value (`values_callable`, e.g. `Role`): Flask-Admin offers the values
   but looks them up by member name, and an unknown one is a 500. Ours look up by value and
-  treat an unknown one as an invalid filter (a message, no 500).
+  treat an unknown one as an invalid filter (a message, no 500); their options show each
+  value's translated name (`webapp.admin.labels`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from flask_admin.contrib.sqla import filters
 from flask_admin.model.filters import convert
+
+from webapp.admin.labels import enum_options
 
 
 def _aware(value: datetime) -> datetime:
@@ -67,6 +70,13 @@ class EnumNotInList(filters.EnumFilterNotInList):
 class HubFilterConverter(filters.FilterConverter):
     utc_datetime_filters = (UTCAfter, UTCBefore, UTCBetween, filters.FilterEmpty)
     enum = (EnumEqual, EnumNotEqual, filters.EnumFilterEmpty, EnumInList, EnumNotInList)
+
+    @convert("enum")
+    def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:
+        """Options named in the admin's language."""
+        if not options:
+            options = enum_options(column.type.enum_class, list(column.type.enums))
+        return [f(column, name, options, **kwargs) for f in self.enum]
 
     @convert("utcdatetime")
     def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:

@@ -36,6 +36,7 @@ from webapp.market.models import (
     Take,
 )
 from webapp.market.money import format_rubles
+from webapp.market.views import COMPLAINT_LABELS
 
 PREVIEW = 80
 
@@ -96,7 +97,6 @@ class OrderView(PeopleMixin, SecureModelView):
         "expires_at": _l("Expires"),
     }
     column_formatters = {
-        "status": lambda _v, _c, order, _n: order.status.value,
         "client_id": person_column,
     }
     column_extra_row_actions = [
@@ -167,7 +167,6 @@ class TransactionView(PeopleMixin, SecureModelView):
     }
     column_formatters = {
         "user_id": person_column,
-        "type": lambda _v, _c, row, _n: row.type.value,
         "amount": lambda _v, _c, row, _n: format_rubles(row.amount, signed=True),
         "balance_after": lambda _v, _c, row, _n: format_rubles(row.balance_after),
     }
@@ -210,6 +209,7 @@ class ExecutorComplaintView(PeopleMixin, SecureModelView):
     column_formatters = {
         "executor_id": person_column,
         "text": lambda _v, _c, row, _n: _preview(row.text),
+        "reason": lambda _v, _c, row, _n: str(COMPLAINT_LABELS.get(row.reason, row.reason)),
     }
 
 

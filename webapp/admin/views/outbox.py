@@ -49,7 +49,6 @@ class OutboxView(SecureModelView):
     }
     column_formatters = {
         "text": _preview,
-        "status": lambda _v, _c, message, _n: message.status.value,
     }
 
 

@@ -96,7 +96,6 @@ class ProblemView(SecureModelView):
         "updated_at": _l("Updated"),
     }
     column_formatters = {
-        "status": lambda _v, _c, problem, _n: problem.status.value,
         "author_id": person_column,  # the author is loaded with the problem (joined)
         "moderated_by_id": person_column,
     }

@@ -34,7 +34,6 @@ class TaskView(PeopleMixin, SecureModelView):
     }
     column_formatters = {
         "owner_id": person_column,
-        "priority": lambda _v, _c, task, _n: task.priority.value,
     }
 
 

@@ -116,7 +116,6 @@ class TicketFormView(PeopleMixin, SecureModelView):
         "updated_at": _l("Updated"),
     }
     column_formatters = {
-        "status": lambda _v, _c, form, _n: form.status.value,
         "answers": lambda _v, _c, form, _n: answers_summary(form),
         "user_id": person_column,
         "decided_by_id": person_column,

@@ -28,21 +28,14 @@ from webapp.admin.forms import (
     RoleForm,
     flash_form_errors,
 )
+from webapp.admin.labels import MESSAGE_STATUS_NAMES
 from webapp.admin.models import AuditEntry
 from webapp.admin.services import create_staff_account
 from webapp.extensions import db
-from webapp.outbox import MessageStatus
 from webapp.users import services as users
 from webapp.users.models import Role, User
 
 AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
-STATUS_NAMES = {
-    MessageStatus.PENDING: _l("Waiting"),
-    MessageStatus.SENT: _l("Sent"),
-    MessageStatus.BLOCKED: _l("Blocked the bot"),
-    MessageStatus.FAILED: _l("Failed"),
-    MessageStatus.CANCELLED: _l("Cancelled"),
-}
 
 
 def describe(user: User) -> dict[str, Any]:
@@ -78,7 +71,6 @@ class UserView(SecureModelView):
         "last_seen_at": _l("Last seen"),
         "created_at": _l("Created"),
     }
-    column_formatters = {"role": lambda _v, _c, user, _n: user.role.value}
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-cog", ".manage", title=_l("Role and ban"), id_arg="user_id")
     ]
@@ -109,7 +101,7 @@ class UserView(SecureModelView):
             message_form=MessageForm(),
             names_form=NamesForm(first_name=user.first_name, last_name=user.last_name),
             messages=broadcasts.messages_to(require_dashboard_user(), user),
-            status_names=STATUS_NAMES,
+            status_names=MESSAGE_STATUS_NAMES,
             history=history,
         )
 

@@ -1,0 +1,203 @@
+"""The dashboard (`/admin`) is wholly in the admin's language: a Russian admin meets no
+English word, an English admin no Russian — in menus, column headers, list cells (statuses,
+roles, priorities, transaction types), filter options and every custom page.
+
+The pages are found from the URL map (list, detail and custom pages), so a new dashboard
+page is checked without editing this test; the seeded content is digits and symbols only,
+so whatever letters a page shows are the dashboard's own words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask_admin.contrib.sqla import ModelView
+from sqlalchemy import select
+
+from tests.admin.conftest import cheap_hash, sign_in
+from tests.fixtures.users import headers_for
+from tests.i18n.test_page_languages import foreign_words, post_order, seed
+from webapp.admin.broadcasts import services as broadcasts
+from webapp.extensions import db
+from webapp.market.models import BalanceTransaction, Order
+from webapp.market.reviews import complain, review_executor
+from webapp.outbox import queue_message
+from webapp.tickets import services as tickets
+from webapp.users.models import User
+
+PASSWORD = "1234-5678-90"
+# Not pages: Flask-Admin's own forms (off in every view), lookups and file downloads.
+NOT_PAGES = {"ajax_lookup", "create_view", "edit_view", "export", "export_csv", "static"}
+NOT_PAGES |= {"svg", "csv"}  # the analytics charts and their data
+# Names that are the same in both languages on the dashboard (times are shown in UTC on
+# purpose: admins compare them across zones).
+SAME_HERE = {"UTC", "ID", "CSV", "JSON", "API", "HTML", "URL", "Redis", "REDIS"}
+# Not yet in the admin's language (issue 16), by page; a word on this list is allowed
+# there until it is fixed, any other is a failure:
+#  - detail pages name columns no view labels (Flask-Admin's prettified attribute names);
+#  - Flask-Admin asks for the page-size menu's "20 items" by a msgid of its own making;
+#  - configured names (category, city, ticket type) still shown by their keys;
+#  - the audit log shows its before/after snapshots, the outbox its buttons, as raw JSON;
+#  - the questionnaire design shows every option in both languages, by design.
+KNOWN_GAPS = {
+    "ru": {
+        "*": {"items", "id", "Id"},
+        "admin.index": {"all", "at", "audience", "broadcast", "broadcasts", "button"}
+        | {"cancelled", "null", "recipients", "send", "text", "true"},
+        "users.details_view": {"About", "Calendar", "Chosen", "City", "Code", "Is", "Language"}
+        | {"Level", "Locale", "Photo", "Premium", "Secret", "Session", "Sports", "Time"}
+        | {"Url", "Version", "Zone", "any", "ru"},
+        "users.manage": {"code", "href", "https"},
+        "tasks.details_view": {"At", "Done", "Items", "Position", "Remind", "Reminded", "Repeat"},
+        "events.details_view": {"At", "Cancelled", "City", "Fee", "Join", "Kind", "Latitude"}
+        | {"Level", "Longitude", "Mode", "Seq", "Waitlist"},
+        "ticket_forms.details_view": {"QuestionnaireVersion", "ru", "standard"},
+        "ticket_forms.index_view": {"ru", "standard"},
+        "ticket_forms.review": {"ru", "standard", "submitted"},
+        "questionnaires.design": {"Accessibility", "Dietary", "Email", "How", "Name", "Phone"}
+        | {"Ticket", "accessibility", "dietary", "email", "many", "name", "needs", "phone"}
+        | {"quantity", "requirements", "standard", "ticket", "tickets", "type", "vip"},
+        "problems.moderate": {"approved"},
+        "attempts.details_view": {"Gave", "Hints", "Up", "Used", "After", "Rating"},
+        "problem_import.index": {"hint"},
+        "market_orders.details_view": {"At", "City", "Client", "Closed", "Contact", "First"}
+        | {"Moscow", "Responded", "Taken", "User", "courier", "student", "Search", "Text", "Key"},
+        "market_orders.index_view": {"Moscow", "courier"},
+        "market_orders.manage": {"Moscow", "active", "courier"},
+        "market_transactions.index_view": {"take", "test"},
+        "broadcasts.index": {"amp", "blockquote", "code", "count", "events", "gt", "href"}
+        | {"https", "lt", "pre", "send", "spoiler", "test", "tg"},
+        "outbox.details_view": {"Broadcast", "broadcast"}  # and its buttons as raw JSON:
+        | {"app", "example", "https", "hub", "inline", "keyboard", "market", "orders", "taken"}
+        | {"text", "url", "web"},
+        "audit.details_view": {"all", "at", "audience", "broadcast", "broadcasts", "button"}
+        | {"cancelled", "null", "recipients", "send", "text", "true"},
+        "audit.index_view": {"all", "at", "audience", "broadcast", "broadcasts", "button"}
+        | {"cancelled", "null", "recipients", "send", "text", "true"},
+    },
+    "en": {
+        "questionnaires.design": {"Имя", "Особые", "Пищевые", "Сколько", "Телефон", "Тип"}
+        | {"Эл", "билета", "билетов", "доступность", "ограничения", "потребности", "почта"},
+    },
+}
+FILTERS = re.compile(r'<div id="filter-groups-data"[^>]*>(.*?)</div>', re.S)
+
+
+def _seed_dashboard(app: Flask, client: Any, language: str) -> dict[str, Any]:
+    """The Mini App pages' seed (a row in every module), plus a dashboard password for the
+    admin, an order taken, reviewed and complained about, a broadcast (outbox messages and
+    an audit entry) and a message of our own in the outbox."""
+    ids = seed(app, language)
+    viewer, other = ids["viewer"], ids["other"]
+    ids["order_id"] = post_order(client, other)
+    assert (
+        client.post(f"/orders/{ids['order_id']}/take", headers=headers_for(viewer)).status_code
+        == 200
+    )
+    with app.app_context():
+        admin = db.session.get(User, viewer.id)
+        admin.login, admin.password_hash = "1234", cheap_hash(PASSWORD)
+        client_user, executor = db.session.get(User, other.id), admin
+        review_executor(client_user, ids["order_id"], executor.id, 5, "1")
+        complain(executor, ids["order_id"], "fraud", "2")
+        sent = broadcasts.create_broadcast(admin, "1 2 3", broadcasts.Audience(all=True))
+        queue_message(chat_id=1, text="4 5 6", dedupe_key="dashboard-languages")
+        ids["broadcast_id"] = sent.id
+        ids["questionnaire_id"] = tickets.default_questionnaire().id
+        db.session.commit()
+        # Generated keys shown as they are (data, not words): order ids, payment references.
+        ids["data"] = [str(o) for o in db.session.scalars(select(Order.id))]
+        ids["data"] += [
+            str(r) for r in db.session.scalars(select(BalanceTransaction.reference)) if r
+        ]
+    ids.update(user_id=viewer.id, form_id=_first(app, "ticket_forms"), index="0")
+    return ids
+
+
+def _model_views(app: Flask) -> dict[str, ModelView]:
+    admin = app.extensions["admin"][0]
+    return {v.endpoint: v for v in admin._views if isinstance(v, ModelView)}
+
+
+def _first(app: Flask, endpoint: str) -> Any:
+    """The primary key of the first row a model view lists (None when it lists none)."""
+    view = _model_views(app)[endpoint]
+    with app.test_request_context():
+        row = view.get_query().first()
+        return view.get_pk_value(row) if row is not None else None
+
+
+def dashboard_paths(app: Flask, ids: dict[str, Any]) -> dict[str, str]:
+    """Every GET page of the dashboard, its parameters filled from the seeded ids; the
+    detail page of each model view opens its first row."""
+    views = _model_views(app)
+    paths = {}
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            view_endpoint, _, method = rule.endpoint.rpartition(".")
+            if not rule.rule.startswith("/admin/") or method in NOT_PAGES:
+                continue
+            if "GET" not in (rule.methods or set()) or view_endpoint == "admin_auth":
+                continue
+            values = {name: ids[name] for name in rule.arguments}
+            if method == "details_view" and not views[view_endpoint].can_view_details:
+                continue
+            if method == "details_view":
+                values["id"] = _first(app, view_endpoint)
+                assert values["id"] is not None, f"seed a row for {view_endpoint}"
+            paths[rule.endpoint] = url_for(rule.endpoint, **values)
+    assert {f"{e}.index_view" for e in views} <= set(paths)
+    return paths
+
+
+def filter_labels(html: str) -> list[str]:
+    """The filter names, operations and options Flask-Admin shows when a filter is added
+    (embedded as JSON in a hidden element, so not in the page's visible text)."""
+    found = FILTERS.search(html)
+    if not found:
+        return []
+    from html import unescape
+
+    groups = json.loads(unescape(found.group(1)))
+    labels = []
+    for name, filters in groups.items():
+        labels.append(name)
+        for flt in filters:
+            labels.append(flt["operation"])
+            labels += [label for _value, label in flt.get("options") or ()]
+    return labels
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_dashboard_page_speaks_one_language(app, client, language):
+    """Does every dashboard page — menus, headers, cells, filter options, custom pages —
+    speak only the admin's language? (About 40 pages in one test: a few seconds.)"""
+    ids = _seed_dashboard(app, client, language)
+    dashboard = app.test_client()
+    headers = {"Accept-Language": language}
+    login = dashboard.get("/admin/login", headers=headers)
+    found = {"login": foreign_words(login.get_data(as_text=True), language)}
+    dashboard.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    assert sign_in(dashboard, "1234", PASSWORD).status_code == 302
+    pages = dashboard_paths(app, ids)
+    assert len(pages) >= 25  # the URL map was read
+    for name, path in pages.items():
+        answer = dashboard.get(path)
+        assert answer.status_code == 200, (name, path, answer.status_code)
+        html = answer.get_data(as_text=True)
+        for data in ids["data"]:
+            html = html.replace(data, "")
+        found[name] = foreign_words(FILTERS.sub("", html), language)
+        for label in filter_labels(html):
+            found[name] |= foreign_words(f"<p>{label}</p>", language)
+    gaps = KNOWN_GAPS[language]
+    for name in found:
+        found[name] -= SAME_HERE | gaps.get("*", set()) | gaps.get(name, set())
+    problems = {name: sorted(words) for name, words in found.items() if words}
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(User.login == "1234")) == ids["user_id"]
