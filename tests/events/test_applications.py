@@ -310,3 +310,26 @@ def test_chat_buttons_decide_once(app, client, approval_event, make_user, teache
         ).all()
     assert len(decisions) == 2
     assert len([m for m in fake_telegram.messages(ann.telegram_id) if "approved" in m["text"]]) == 1
+
+
+def test_reject_takes_someone_off_the_waitlist(app, client, approval_event, make_user, teacher):
+    """Can the organiser reject someone on the waitlist (they are told, and a freed seat
+    then skips them), while rejecting a participant is a 409?"""
+    event_id = approval_event(capacity=1)
+    ann, bob, cat = make_user(), make_user(), make_user()
+    organiser = headers_for(teacher)
+    for person in (ann, bob, cat):
+        client.post(f"/api/events/{event_id}/join", headers=headers_for(person))
+        client.post(f"/api/events/{event_id}/applications/{person.id}/approve", headers=organiser)
+    rejected = client.post(
+        f"/api/events/{event_id}/applications/{bob.id}/reject", headers=organiser
+    )
+    assert rejected.get_json()["status"] == "rejected"
+    assert "declined" in texts(app, bob)[-1]
+    in_already = client.post(
+        f"/api/events/{event_id}/applications/{ann.id}/reject", headers=organiser
+    )
+    assert in_already.status_code == 409
+    client.delete(f"/api/events/{event_id}/join", headers=headers_for(ann))
+    assert status_of(client, event_id, bob) == "rejected"
+    assert status_of(client, event_id, cat) == "joined"

@@ -207,3 +207,99 @@ def test_two_workers_queue_each_reminder_once(pg_app):
     }
     with pg_app.app_context():
         assert send_event_reminders() == 0
+
+
+@pytest.fixture
+def pg_bot_app(postgres_url, fake_telegram):
+    from tests.fixtures.fake_telegram import bot_overrides
+
+    overrides = {
+        **bot_overrides(fake_telegram),
+        "BOT_DELIVERY": "off",
+        "SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options(),
+    }
+    app = build_app(postgres_url, overrides)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_simultaneous_presses_and_cancels_message_once(pg_bot_app):
+    """With the organiser pressing Approve several times at once (separate updates, and one
+    update delivered twice), is the applicant seated once and told once? And when the
+    organiser cancels from two devices at once, is each person told once?"""
+    from tests.fixtures.fake_telegram import webhook_headers
+
+    app = pg_bot_app
+    organiser, applicant, member = _users(app, 3)
+    event_id = _event(
+        app,
+        organiser,
+        capacity=5,
+        join_mode=JoinMode.APPROVAL,
+        starts_at=utcnow() + timedelta(days=1),
+    )
+    client = app.test_client()
+    assert (
+        client.post(f"/api/events/{event_id}/join", headers=headers_for(applicant)).status_code
+        == 202
+    )
+    assert (
+        client.post(f"/api/events/{event_id}/join", headers=headers_for(member)).status_code == 202
+    )
+    client.post(
+        f"/api/events/{event_id}/applications/{member.id}/approve",
+        headers=headers_for(organiser),
+    )
+    update_ids = [97_001, 97_002, 97_003, 97_004, 97_004, 97_005]
+    barrier = threading.Barrier(len(update_ids))
+
+    def press(update_id):
+        update = {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"q{update_id}",
+                "from": {"id": organiser.telegram_id, "is_bot": False, "first_name": "O"},
+                "chat_instance": "c",
+                "data": f"event:approve:{event_id}:{applicant.id}",
+            },
+        }
+        barrier.wait()
+        return (
+            app.test_client()
+            .post("/telegram/webhook", json=update, headers=webhook_headers(app))
+            .status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=len(update_ids)) as pool:
+        assert set(pool.map(press, update_ids)) == {200}
+    with app.app_context():
+        decisions = db.session.scalars(
+            select(OutgoingMessage.chat_id).where(
+                OutgoingMessage.dedupe_key.like("event-decision:%")
+            )
+        ).all()
+        assert sorted(decisions) == sorted([applicant.telegram_id, member.telegram_id])
+        event = db.session.get(Event, event_id)
+        assert event is not None and event.participants_count == 2
+
+    cancel_barrier = threading.Barrier(4)
+
+    def cancel(_):
+        cancel_barrier.wait()
+        return (
+            app.test_client()
+            .post(f"/api/events/{event_id}/cancel", headers=headers_for(organiser))
+            .status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert set(pool.map(cancel, range(4))) == {200}
+    with app.app_context():
+        told = db.session.scalars(
+            select(OutgoingMessage.chat_id).where(OutgoingMessage.dedupe_key.like("event-change:%"))
+        ).all()
+    assert sorted(told) == sorted([applicant.telegram_id, member.telegram_id])
