@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, has_request_context
 from flask_openapi3 import Info
 from pydantic import ValidationError as PydanticValidationError
 
@@ -20,6 +20,7 @@ from webapp.auth.identity import identify_caller
 from webapp.config import VERSION, load_config
 from webapp.errors import register_error_handlers, validation_problem
 from webapp.extensions import babel, db, limiter, login_manager, migrate
+from webapp.i18n import select_locale
 
 __version__ = VERSION
 
@@ -63,6 +64,14 @@ def _validation_problem(exc: PydanticValidationError) -> Response:
     caller is identified first, since flask-openapi3 validates before the view runs)."""
     identify_caller()
     return validation_problem(exc)
+
+
+def _caller_locale() -> str:
+    """The request's language is the signed-in caller's, also on a route that never asks
+    who is calling (the city typeahead's fragments): the caller is identified first."""
+    if has_request_context() and "user" not in g:
+        identify_caller()
+    return select_locale()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -109,7 +118,7 @@ def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
     from webapp.auth.identity import user_from_session
-    from webapp.i18n import catalog_directories, select_locale, select_timezone
+    from webapp.i18n import catalog_directories, select_timezone
     from webapp.idempotency import init_idempotency
     from webapp.redis_store import init_redis
 
@@ -119,7 +128,7 @@ def _register_extensions(app: Flask) -> None:
     init_idempotency(app)
     babel.init_app(
         app,
-        locale_selector=select_locale,
+        locale_selector=_caller_locale,
         timezone_selector=select_timezone,
         default_translation_directories=";".join(
             catalog_directories(Path(__file__).resolve().parent)

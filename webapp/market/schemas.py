@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask import current_app
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 
 from webapp.api import (
     DB_INT_MAX,
@@ -51,7 +51,18 @@ def _city_ref(value: int | str) -> int | str:
 
 
 # One error on the field itself (not one per member of a union).
-CityRef = Annotated[int | str, AfterValidator(_city_ref)]
+CityRef = Annotated[
+    int | str,
+    AfterValidator(_city_ref),
+    WithJsonSchema(  # what `_city_ref` accepts, said to API clients (and the fuzzer)
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+                {"type": "string", "minLength": 1, "maxLength": 64},
+            ]
+        }
+    ),
+]
 CITY_REF = (
     "A city of the directory: its id (`GET /api/cities`) or a name the directory knows "
     '("Тула", "tula", "питер", a configured key such as "Moscow")'
