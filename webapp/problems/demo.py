@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.problems import services
-from webapp.problems.models import Attempt, Problem, ProblemStatus
+from webapp.problems.models import AnswerKind, Attempt, Problem, ProblemStatus
 from webapp.users.models import User
 
 # (title, statement, answer, topic, difficulty 1-5)
@@ -54,6 +54,41 @@ PENDING = (
     4,
 )
 
+# Hints and worked solutions (Markdown and LaTeX) for some of them.
+HELP = {
+    "Sum of the first hundred": (
+        ["Pair the first number with the last: $1 + 100$.", "How many such pairs are there?"],
+        "Pair $k$ with $101 - k$: fifty pairs, each summing to $101$, so\n\n"
+        "$$1 + 2 + \\dots + 100 = 50 \\cdot 101 = 5050.$$",
+    ),
+    "Sum of roots": (
+        ["Vieta: for $x^2 + px + q = 0$ the roots sum to $-p$."],
+        "By *Vieta's formulas* the sum is $-(-7) = 7$ (the roots are $2$ and $5$).",
+    ),
+}
+# Other kinds of answer: (title, statement, topic, difficulty, design fields).
+MORE = (
+    (
+        "Square root of two",
+        "Give $\\sqrt{2}$ to three decimals.",
+        "Algebra",
+        2,
+        {"answer_kind": AnswerKind.NUMBER, "answer": "1.414", "tolerance": 0.001},
+    ),
+    (
+        "Which are prime?",
+        "Choose **every** prime number.",
+        "Arithmetic",
+        1,
+        {
+            "answer_kind": AnswerKind.CHOICE,
+            "answer": None,
+            "options": ["2", "9", "11", "15"],
+            "correct_options": [0, 2],
+        },
+    ),
+)
+
 # Who tries what: (username, title, answers in order — the last one may be right).
 ATTEMPTS = (
     ("anna_demo", "Sum of the first hundred", ("5050",)),
@@ -81,9 +116,21 @@ def seed(people: dict[str, User]) -> None:
     }
     for title, statement, answer, topic, difficulty in PROBLEMS:
         if title not in existing:
+            hints, solution = HELP.get(title, ((), None))
             problem = services.create_problem(
-                author, services.ProblemData(title, statement, answer, topic, difficulty)
+                author,
+                services.ProblemData(
+                    title, statement, answer, topic, difficulty, solution=solution, hints=hints
+                ),
             )
+            services.approve_problem(moderator, problem.id)
+            existing[title] = problem
+    for title, statement, topic, difficulty, design in MORE:
+        if title not in existing:
+            data = services.ProblemData(
+                title, statement, topic=topic, difficulty=difficulty, **design
+            )
+            problem = services.create_problem(author, data)
             services.approve_problem(moderator, problem.id)
             existing[title] = problem
     if PENDING[0] not in existing:
