@@ -150,6 +150,15 @@ class EventView(PeopleMixin, SecureModelView):
     column_filters = ("starts_at", "creator_id", "capacity", "participants_count", "created_at")
     column_default_sort = ("starts_at", True)
     column_labels = {
+        "kind": _l("Kind"),
+        "level": _l("Level"),
+        "fee": _l("Fee"),
+        "latitude": _l("Latitude"),
+        "longitude": _l("Longitude"),
+        "city_id": _l("City"),
+        "join_mode": _l("Joining"),
+        "cancelled_at": _l("Cancelled at"),
+        "waitlist_seq": _l("Waitlist counter"),
         "title": _l("Title"),
         "description": _l("Description"),
         "starts_at": _l("Starts"),

@@ -86,6 +86,14 @@ class OrderView(PeopleMixin, SecureModelView):
     column_sortable_list = ("id", "category", "city", "status", "takes_count", "created_at")
     column_default_sort = ("created_at", True)
     column_labels = {
+        "client": _l("Client"),
+        "city_id": _l("City"),
+        "search_text": _l("Search text"),
+        "contact": _l("Contact"),
+        "contact_key": _l("Contact key"),
+        "first_taken_at": _l("First taken"),
+        "responded_at": _l("Responded"),
+        "closed_at": _l("Closed"),
         "id": _l("Order"),
         "client_id": _l("Client"),
         "category": _l("Category"),

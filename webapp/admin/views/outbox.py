@@ -35,6 +35,8 @@ class OutboxView(SecureModelView):
     column_searchable_list = ("text", "dedupe_key")
     column_default_sort = ("id", True)
     column_labels = {
+        "broadcast_id": _l("Broadcast"),
+        "broadcast": _l("Broadcast"),
         "chat_id": _l("Chat"),
         "status": _l("Status"),
         "text": _l("Text"),

@@ -264,6 +264,9 @@ class AttemptView(PeopleMixin, SecureModelView):
     column_sortable_list = ("id", "is_correct", "predicted_success", "created_at")
     column_default_sort = ("id", True)
     column_labels = {
+        "hints_used": _l("Hints used"),
+        "gave_up": _l("Gave up"),
+        "rating_after": _l("Rating after"),
         "user_id": _l("User"),
         "problem": _l("Problem"),
         "problem_id": _l("Problem"),

@@ -23,6 +23,13 @@ class TaskView(PeopleMixin, SecureModelView):
     column_sortable_list = ("id", "title", "done", "priority", "due_at", "created_at")
     column_default_sort = ("id", True)
     column_labels = {
+        "repeat": _l("Repeats"),
+        "done_at": _l("Done at"),
+        "position": _l("Position"),
+        "remind": _l("Reminder"),
+        "remind_at": _l("Remind at"),
+        "reminded_at": _l("Reminded at"),
+        "items": _l("Checklist"),
         "owner_id": _l("Owner"),
         "title": _l("Title"),
         "description": _l("Description"),

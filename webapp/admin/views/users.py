@@ -60,6 +60,18 @@ class UserView(SecureModelView):
     column_filters = ("role", "is_banned", "created_at", "last_seen_at")
     column_default_sort = ("id", True)
     column_labels = {
+        "language_code": _l("Language"),
+        "locale": _l("Interface language"),
+        "time_zone": _l("Time zone"),
+        "time_zone_chosen": _l("Time zone chosen"),
+        "photo_url": _l("Photo"),
+        "is_premium": _l("Telegram Premium"),
+        "session_version": _l("Session version"),
+        "city_id": _l("City"),
+        "sports": _l("Sports"),
+        "level": _l("Level"),
+        "about": _l("About"),
+        "calendar_secret": _l("Calendar link secret"),
         "telegram_id": _l("Telegram id"),
         "username": _l("Username"),
         "login": _l("Login"),
