@@ -207,3 +207,17 @@ def test_pygal_leaves_the_import_system_as_it_was():
     import webapp.admin.analytics.charts  # noqa: F401
 
     assert all(hasattr(finder, "find_spec") for finder in sys.meta_path)
+
+
+def test_count_charts_have_whole_number_ticks(app, admin_client):
+    """Does a count chart label its axis with whole numbers only (one user is 0 and 1, not
+    0.2, 0.4 …)?"""
+    root = svg_of(admin_client, "signups")
+    axis = next(
+        node
+        for node in root.iter()
+        if node.tag.endswith("}g") and "axis y" in (node.get("class") or "")
+    )
+    ticks = ["".join(t.itertext()).strip() for t in axis.iter() if t.tag.endswith("}text")]
+    assert ticks and all(tick.isdigit() for tick in ticks), ticks
+    assert len(set(ticks)) == len(ticks), ticks  # fractional ticks would print 0, 0, … 1

@@ -8,6 +8,7 @@ script) and serves it with a policy that allows only its own inline styles.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from typing import Any
@@ -63,6 +64,10 @@ def render_svg(chart: Chart) -> bytes:
         no_data_text=_("No data"),
         value_formatter=(lambda v: f"{v:,.2f}") if chart.unit else (lambda v: f"{v:,.0f}"),
     )
+    if not chart.unit:  # counts: whole-number ticks only (pygal would draw 0.2, 0.4, …)
+        top = int(max((max(line.values, default=0) for line in chart.lines), default=0))
+        step = max(1, math.ceil(top / 5))
+        drawing.y_labels = list(range(0, max(top, 1) + step, step))
     drawing.title = str(chart.title)
     drawing.x_labels = [day.strftime("%d.%m") for day in chart.days]
     for line in chart.lines:
