@@ -18,6 +18,7 @@ from webapp.admin.access import ADMIN_URL, SecureIndexView
 def init_admin(app: Flask) -> Admin:
     """Mount the dashboard on `app` and return its `Admin`."""
     from webapp.admin import auth
+    from webapp.admin.labels import enum_label
     from webapp.admin.views import register_all
 
     admin = Admin(
@@ -29,6 +30,7 @@ def init_admin(app: Flask) -> Admin:
     )
     register_all(admin)
     app.register_blueprint(auth.bp)
+    app.add_template_filter(enum_label, "enum_label")  # a status in a custom dashboard page
 
     @app.after_request
     def dashboard_headers(response: Response) -> Response:
