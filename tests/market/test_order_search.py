@@ -75,3 +75,21 @@ def test_a_bad_sort_or_search_is_refused(client, query):
     answer = client.get(f"/api/orders?{query}")
     assert answer.status_code == 422
     assert answer.get_json()["errors"][0]["field"] == query.split("=")[0]
+
+
+def test_the_feed_page_searches_and_sorts(app, client, make_user, post_order):
+    """Does the feed page find orders by a word of their description (a Russian word in
+    another case), keep the search in its refresh and its chips, and sort by expiry?"""
+    owner = make_user()
+    rug = post_order(owner, description="Почистить КОВЁР в гостиной", contact="a")
+    dog = post_order(owner, description="Walk the dog", contact="b")
+    shift_order(app, dog["id"], created_ago=timedelta(minutes=30))
+    page = client.get("/orders", query_string={"search": "ковер", "lang": "ru"})
+    html = page.get_data(as_text=True)
+    assert rug["id"] in html and dog["id"] not in html
+    assert 'name="search" value="ковер"' in html and "Искать в описаниях" in html
+    assert "search=%D0%BA%D0%BE%D0%B2%D0%B5%D1%80" in html  # the refresh and chips keep it
+    ending = client.get("/orders?sort=ending").get_data(as_text=True)
+    assert ending.index(dog["id"]) < ending.index(rug["id"])
+    newest = client.get("/orders").get_data(as_text=True)
+    assert newest.index(rug["id"]) < newest.index(dog["id"])

@@ -108,13 +108,23 @@ def _feed_context() -> dict[str, Any]:
     city = found.id if found is not None else None
     skip = _skip()
     after = request.args.get("after") or None
+    search = (request.args.get("search") or "").strip()[:100] or None
+    sort = "ending" if request.args.get("sort") == "ending" else None  # None: newest first
     page = services.list_open_orders(
-        category=category, city_id=city, skip=skip, limit=PAGE_SIZE, after=after
+        category=category,
+        city_id=city,
+        search=search,
+        sort=sort or "newest",
+        skip=skip,
+        limit=PAGE_SIZE,
+        after=after,
     )
     return {
         "config": config,
         "category": category,
         "city": city,
+        "search": search,
+        "sort": sort,
         "city_name": city_label(city, "") if city is not None else None,
         "popular_cities": popular_cities(),
         "orders": [services.view_order(None, o) for o in page.items],
