@@ -111,3 +111,20 @@ def test_simultaneous_posts_with_one_contact_make_one_order(rule_app):
     assert Counter(all_at_once(16, post_at_once)) == {201: 1, 409: 15}
     with rule_app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 1
+
+
+def test_an_order_past_its_time_frees_the_contact_before_the_sweep(app, client, make_user):
+    """Does an order whose time is up (not yet swept) stop holding its contact: the new
+    order is accepted and the old one expires, while one still running holds it?"""
+    from datetime import timedelta
+
+    from tests.market.conftest import shift_order
+    from webapp.market.models import OrderStatus
+
+    owner = make_user()
+    old = post(client, owner, contact=SAME).get_json()
+    shift_order(app, old["id"], created_ago=timedelta(hours=2))
+    assert post(client, owner, contact=SAME).status_code == 201
+    with app.app_context():
+        assert db.session.get(Order, old["id"]).status == OrderStatus.EXPIRED
+    assert post(client, owner, contact=SAME).status_code == 409

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import ColumnElement, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.cities import City
@@ -322,7 +322,9 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
         "expires_at": now + config.order_ttl,
     }
     if config.one_order_per_contact:
-        values["contact_key"] = contact_key(draft.contact)
+        key = contact_key(draft.contact)
+        values["contact_key"] = key
+        _expire_ended(key, now)
     row = select(*(literal(v, _orders.c[k].type) for k, v in values.items()))
     try:
         with db.session.begin_nested():  # a second active order per contact: a 409, not a 500
@@ -347,6 +349,23 @@ def create_order(actor: User, draft: OrderDraft, now: datetime | None = None) ->
     order = db.session.get_one(Order, order_id)
     notifications.announce_new_order(order, now)
     return order
+
+
+def _expire_ended(key: str, now: datetime) -> None:
+    """Expire this contact's orders whose time is up but which the expiry sweep has not yet
+    reached (the sweep's own rule: nobody took them, or the client responded), so they do not
+    hold the contact; a taken order left without a response waits for its refunding sweep."""
+    db.session.execute(
+        update(_orders)
+        .where(
+            _orders.c.contact_key == key,
+            _orders.c.status == OrderStatus.ACTIVE.value,
+            _orders.c.expires_at <= now,
+            or_(_orders.c.takes_count == 0, _orders.c.responded_at.is_not(None)),
+        )
+        .values(status=OrderStatus.EXPIRED.value, closed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _retry_after(actor: User, since: datetime, limit: int, now: datetime) -> int:
