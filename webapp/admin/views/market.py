@@ -106,6 +106,7 @@ class OrderView(PeopleMixin, SecureModelView):
     }
     column_formatters = {
         "client_id": person_column,
+        "client": lambda _v, _c, order, _n: person(order.client_id),
     }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-gavel", ".manage", title=_l("Manage"), id_arg="order_id")
