@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_flows import go, wait_for_path
 from tests.fixtures.webview import WEBVIEW_OVERRIDES, launch, press, wait_main_button
 from webapp.events.models import JoinMode
 
@@ -81,3 +82,57 @@ def test_apply_approve_waitlist_and_move_up(
     finally:
         for page in pages:
             page.context.close()
+
+
+def test_create_a_weekly_series_and_join_every_session(
+    app, chromium, telegram_client, live_server, make_user
+):
+    """Can an organiser create a weekly training from the page (Mondays and Wednesdays
+    until a date), and another person join every session from one occurrence's page?
+    (Two browser sessions through a whole flow: ~10 s.)"""
+    from playwright.sync_api import expect
+
+    from webapp.events.models import Event, Participant
+    from webapp.extensions import db
+
+    organiser, runner = make_user(first_name="Olga"), make_user(first_name="Rita")
+    context = chromium.new_context(viewport={"width": 420, "height": 900}, locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        person = {"id": organiser.telegram_id, "first_name": organiser.first_name}
+        frame = launch(page, telegram_client, live_server, person)
+        expect(frame.get_by_text("Olga", exact=False).first).to_be_visible()  # signed in
+        go(frame, "/events")
+        wait_main_button(page)
+        press(page, "main_button_pressed")  # New event
+        wait_for_path(frame, "/events/new")
+        frame.locator("#event-title").fill("Evening run")
+        frame.locator("#event-starts").fill("2031-06-02T19:00")  # a Monday
+        frame.locator("input[name=weekdays][value='1']").check()
+        frame.locator("input[name=weekdays][value='3']").check()
+        frame.locator("#event-until").fill("2031-06-20")
+        wait_main_button(page)
+        press(page, "main_button_pressed")  # Save
+        expect(frame.locator("#event-series")).to_be_visible()
+        with app.app_context():
+            sessions = db.session.scalars(
+                db.select(Event).where(Event.title == "Evening run").order_by(Event.starts_at)
+            ).all()
+            ids = [event.id for event in sessions]
+            assert len({event.series_id for event in sessions}) == 1
+        assert len(ids) == 6  # Mon 2, Wed 4, Mon 9, Wed 11, Mon 16, Wed 18 June
+
+        rita_page, rita = open_event(chromium, telegram_client, live_server, runner, ids[0])
+        try:
+            rita.locator("#join-series").click()
+            expect(rita.get_by_text("You are in.")).to_be_visible()
+        finally:
+            rita_page.context.close()
+        with app.app_context():
+            joined = db.session.scalars(
+                db.select(Participant.event_id).where(Participant.user_id == runner.id)
+            ).all()
+        assert sorted(joined) == sorted(ids)
+    finally:
+        context.close()
