@@ -304,6 +304,25 @@ class HubOpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
         document_problems(self.spec_json)
+        document_optional_bodies(self.spec_json)
+
+
+def document_optional_bodies(spec: dict[str, Any]) -> None:
+    """A JSON body whose fields are all optional may be left out (`POST …/join` with no
+    body joins), so it is documented as not required."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    for item in spec.get("paths", {}).values():
+        for method, operation in item.items():
+            body = operation.get("requestBody") if method in HTTP_METHODS else None
+            if not isinstance(body, dict):
+                continue
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if not schema:
+                continue
+            ref = schema.get("$ref", "")
+            resolved = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+            if resolved.get("type") == "object" and not resolved.get("required"):
+                body["required"] = False
 
 
 def _dump(schema: Any) -> Any:

@@ -179,3 +179,23 @@ def test_one_problem_is_documented_for_every_reader(doc):
     names = {option["$ref"].rsplit("/", 1)[-1] for option in schema["anyOf"]}
     assert names == {"ProblemOut", "ProblemFullOut"}
     assert "answer" not in doc["components"]["schemas"]["ProblemOut"]["required"]
+
+
+def test_a_body_of_optional_fields_may_be_left_out(doc, client, make_user):
+    """Is a body whose fields are all optional documented as not required (joining an
+    event with no body works), and one with a required field as required?"""
+    from tests.fixtures.users import headers_for
+
+    join = doc["paths"]["/api/events/{event_id}/join"]["post"]["requestBody"]
+    assert join["required"] is False
+    assert doc["paths"]["/api/tasks"]["post"]["requestBody"]["required"] is True
+    organiser = make_user()
+    created = client.post(
+        "/api/events",
+        json={"title": "1", "starts_at": "2099-01-01T10:00:00Z"},
+        headers=headers_for(organiser),
+    )
+    assert created.status_code == 201, created.get_json()
+    event_id = created.get_json()["id"]
+    joined = client.post(f"/api/events/{event_id}/join", headers=headers_for(make_user()))
+    assert joined.status_code == 201

@@ -247,10 +247,17 @@ def test_attempt_checks_and_reveals_only_when_correct(
 
 
 @pytest.mark.parametrize(
-    "body", [{"problem_id": 1}, {"problem_id": 1, "answer": ""}, {"problem_id": 0, "answer": "1"}]
+    "body",
+    [
+        {"problem_id": 1},
+        {"problem_id": 1, "answer": ""},
+        {"problem_id": 0, "answer": "1"},
+        {"problem_id": 1, "answer": None, "choices": None},  # found by the fuzzer: was a 500
+        {"answer": None, "choices": None},
+    ],
 )
 def test_attempt_validation(client, student, body):
-    """Is an attempt without an answer or with a bad id a 422?"""
+    """Is an attempt without an answer (left out or null) or with a bad id a 422?"""
     assert client.post("/api/attempts", json=body, headers=headers_for(student)).status_code == 422
 
 

@@ -31,8 +31,9 @@ from webapp.problems.models import AnswerKind, ProblemStatus
 from webapp.problems.rating import DEFAULT_TARGET, MAX_HINTS
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
+def _not_blank(value: str | None) -> str | None:
+    """Text that is only spaces is refused; an optional field left out (None) is not."""
+    if value is not None and not value.strip():
         raise ValueError("must not be blank")
     return value
 
