@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context
+from flask import Flask, Response, g
 from flask_openapi3 import Info
 from pydantic import ValidationError as PydanticValidationError
 
@@ -64,14 +64,6 @@ def _validation_problem(exc: PydanticValidationError) -> Response:
     caller is identified first, since flask-openapi3 validates before the view runs)."""
     identify_caller()
     return validation_problem(exc)
-
-
-def _caller_locale() -> str:
-    """The request's language is the signed-in caller's, also on a route that never asks
-    who is calling (the city typeahead's fragments): the caller is identified first."""
-    if has_request_context() and "user" not in g:
-        identify_caller()
-    return select_locale()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -128,7 +120,7 @@ def _register_extensions(app: Flask) -> None:
     init_idempotency(app)
     babel.init_app(
         app,
-        locale_selector=_caller_locale,
+        locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_translation_directories=";".join(
             catalog_directories(Path(__file__).resolve().parent)
@@ -232,6 +224,9 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     )
     for page_bp in page_blueprints:
         app.register_blueprint(page_bp)
+    # The city typeahead's fragments never ask who calls (the core's cities sit below
+    # sign-in), yet speak the caller's language: the caller is identified before them.
+    app.before_request_funcs.setdefault(cities_views.bp.name, []).append(identify_caller)
     # The community profile (core) names sports of the events catalogue.
     from webapp.events.sports import sport_names
 
