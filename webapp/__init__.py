@@ -15,7 +15,7 @@ from flask import Flask, Response, g
 from flask_openapi3 import Info
 from pydantic import ValidationError as PydanticValidationError
 
-from webapp.api import HubOpenAPI, JSONRequest
+from webapp.api import HubOpenAPI, JSONRequest, refuse_null_body
 from webapp.auth.identity import identify_caller
 from webapp.config import VERSION, load_config
 from webapp.errors import register_error_handlers, validation_problem
@@ -43,6 +43,7 @@ def create_app(
         doc_url="/openapi.json",
     )
     app.request_class = JSONRequest
+    app.before_request(refuse_null_body)
     app.config.update(_load_settings(os.environ if environ is None else environ))
     if overrides:
         app.config.update(overrides)

@@ -22,6 +22,7 @@ from types import UnionType
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
 from flask import Request, Response, has_request_context, jsonify, request
+from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from flask_openapi3.utils import get_model_schema
 from pydantic import (
@@ -38,7 +39,7 @@ from pydantic import (
     field_validator,
 )
 
-from webapp.errors import PROBLEM_JSON
+from webapp.errors import PROBLEM_JSON, ValidationFailed, field_error, problem
 from webapp.pagination import Page as ServicePage
 
 SECURITY_SCHEMES = {
@@ -400,6 +401,25 @@ class JSONRequest(Request):
             if silent:
                 return None
             return self.on_json_loading_failed(ValueError("JSON nested too deeply"))
+
+
+def refuse_null_body() -> Response | None:
+    """A JSON body that is `null` is not a body left out: an API route refuses it (422),
+    so a route whose body is optional still never takes `null` for "nothing sent"."""
+    if (
+        request.path.startswith("/api/")
+        and request.is_json
+        and request.get_data().strip() == b"null"
+    ):
+        message = _("The body must be a JSON object.")
+        return problem(
+            422,
+            ValidationFailed.title,
+            message,
+            code=ValidationFailed.code,
+            errors=[field_error("body", message, "model_type")],
+        )
+    return None
 
 
 def respond(schema: type[BaseModel], obj: Any, status: int = 200) -> tuple[Response, int]:

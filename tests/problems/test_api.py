@@ -254,6 +254,7 @@ def test_attempt_checks_and_reveals_only_when_correct(
         {"problem_id": 0, "answer": "1"},
         {"problem_id": 1, "answer": None, "choices": None},  # found by the fuzzer: was a 500
         {"answer": None, "choices": None},
+        {"problem_id": 1, "choices": [False]},  # found by the fuzzer: a bool is not an option
     ],
 )
 def test_attempt_validation(client, student, body):

@@ -175,7 +175,7 @@ class AttemptIn(Input):
 
     problem_id: Id
     answer: str | None = Field(None, min_length=1, max_length=200)
-    choices: list[Annotated[int, Field(ge=0, lt=MAX_OPTIONS)]] | None = Field(
+    choices: list[Annotated[int, Field(ge=0, lt=MAX_OPTIONS, strict=True)]] | None = Field(
         None, max_length=MAX_OPTIONS, validate_default=True
     )
 
