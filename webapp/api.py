@@ -404,13 +404,12 @@ class JSONRequest(Request):
 
 
 def refuse_null_body() -> Response | None:
-    """A JSON body that is `null` is not a body left out: an API route refuses it (422),
-    so a route whose body is optional still never takes `null` for "nothing sent"."""
-    if (
-        request.path.startswith("/api/")
-        and request.is_json
-        and request.get_data().strip() == b"null"
-    ):
+    """A JSON body that is `null` or unreadable is not a body left out: an API route refuses
+    it (422), so a route whose body is optional never takes it for "nothing sent"."""
+    if not (request.is_json and request.path.startswith("/api/")):
+        return None
+    sent = request.get_data().strip()
+    if sent and request.get_json(silent=True) is None:  # `null`, or not JSON at all
         message = _("The body must be a JSON object.")
         return problem(
             422,

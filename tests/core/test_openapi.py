@@ -221,3 +221,21 @@ def test_a_null_body_is_refused_even_where_a_body_may_be_left_out(client, make_u
     )
     assert answer.status_code == 422
     assert [e["field"] for e in answer.get_json()["errors"]] == ["body"]
+
+
+def test_an_unreadable_body_is_refused_where_a_body_may_be_left_out(client, make_user):
+    """Are random bytes sent as JSON a 422, not taken for "nothing sent" (the fuzzer's)?"""
+    from tests.fixtures.users import headers_for
+
+    created = client.post(
+        "/api/events",
+        json={"title": "1", "starts_at": "2099-01-01T10:00:00Z"},
+        headers=headers_for(make_user()),
+    )
+    answer = client.post(
+        f"/api/events/{created.get_json()['id']}/join",
+        data=b"B\x8fR\xd1",
+        content_type="application/json",
+        headers=headers_for(make_user()),
+    )
+    assert answer.status_code == 422
