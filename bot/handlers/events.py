@@ -10,15 +10,13 @@ never a webhook error (the decision is made either way).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask_babel import force_locale
 
+from bot.handlers.safely import answer_button
 from webapp.events import notify, services
 from webapp.i18n import user_locale
-
-log = logging.getLogger(__name__)
 
 
 def is_event_button(call: Any) -> bool:
@@ -38,11 +36,7 @@ def press(bot: Any, call: Any) -> None:
         answer = services.ChatAnswer.GONE
     with force_locale(user_locale(call.from_user)):
         text = notify.chat_answer(answer)
-    try:
-        bot.answer_callback_query(call.id, text=text)
-    except Exception as exc:
-        message = str(exc).replace(bot.token, "<token>") if bot.token else str(exc)
-        log.warning("answerCallbackQuery failed for %s: %s", call.id, message)
+    answer_button(bot, call, text)
 
 
 def register(bot: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.handlers.safely import without_token
 from webapp.market import money
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,7 @@ def refund(bot: Any, telegram_id: int, charge_id: str) -> None:
     try:
         bot.refund_star_payment(telegram_id, charge_id)
     except Exception as exc:
-        message = str(exc).replace(bot.token, "<token>") if bot.token else str(exc)
-        log.error("refundStarPayment failed for charge %s: %s", charge_id, message)
+        log.error("refundStarPayment failed for charge %s: %s", charge_id, without_token(bot, exc))
 
 
 def register(bot: Any) -> None:

@@ -9,16 +9,14 @@ logged, never a webhook error (the change is made either way).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask_babel import force_locale
 
+from bot.handlers.safely import answer_button
 from webapp import bot_texts
 from webapp.i18n import user_locale
 from webapp.tasks import services
-
-log = logging.getLogger(__name__)
 
 
 def is_task_button(call: Any) -> bool:
@@ -41,11 +39,7 @@ def press(bot: Any, call: Any) -> None:
         outcome = services.ReminderAnswer.GONE
     with force_locale(user_locale(call.from_user)):
         text = bot_texts.task_button_answer(outcome)
-    try:
-        bot.answer_callback_query(call.id, text=text)
-    except Exception as exc:
-        message = str(exc).replace(bot.token, "<token>") if bot.token else str(exc)
-        log.warning("answerCallbackQuery failed for %s: %s", call.id, message)
+    answer_button(bot, call, text)
 
 
 def register(bot: Any) -> None:
