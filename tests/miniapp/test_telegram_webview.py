@@ -95,6 +95,24 @@ def test_tasks_inside_telegram(app, browser_page, telegram_client, live_server):
     )
 
 
+def test_links_of_new_content_work_as_soon_as_it_is_shown(
+    browser_page, telegram_client, live_server
+):
+    """Are the links of a page htmx has just shown already htmx links when the swap is done?
+    htmx wires new content when it settles; with a settle delay a link tapped in between
+    was a plain navigation, which carries no initData (and Telegram's frame no cookie)."""
+    from playwright.sync_api import expect
+
+    frame = launch(browser_page, telegram_client, live_server, {"id": 7003, "first_name": "Vera"})
+    expect(frame.get_by_text("Hello, Vera!")).to_be_visible()
+    wired = frame.locator("body").evaluate(
+        """() => htmx.ajax("GET", "/tasks", {target: "#main"}).then(() =>
+            [...document.querySelectorAll("#main a[href^='/']")].map(
+                a => Boolean(a["htmx-internal-data"] && a["htmx-internal-data"].boosted)))"""
+    )
+    assert wired and all(wired), wired
+
+
 def test_start_param_opens_the_event(client, browser_page, telegram_client, live_server):
     """Does a launch with startapp=event_<id> open that event?"""
     from playwright.sync_api import expect
