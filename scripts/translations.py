@@ -2,7 +2,7 @@
 
 Each feature owns its strings: `webapp/<feature>/translations/` holds the strings of
 `webapp/<feature>/` and `webapp/templates/<feature>/`; `webapp/translations/` holds the
-shared ones (core, auth, users, errors, base templates). Flask-Babel merges them all.
+shared ones (core, home, auth, users, errors, base templates). Flask-Babel merges them all.
 
     python scripts/translations.py update [feature …]   # extract, then update/init ru
     python scripts/translations.py compile              # .po → .mo (committed)
@@ -20,9 +20,10 @@ WEBAPP = ROOT / "webapp"
 SHARED_SOURCES = [
     "webapp/*.py",
     "webapp/core",
+    "webapp/home",
     "webapp/auth",
     "webapp/users",
-    "webapp/templates/core",
+    "webapp/templates/home",
     "webapp/templates/errors",
     "webapp/templates/partials",
     "webapp/templates/*.html",  # the base layouts and the shared components (ui.html)
@@ -36,7 +37,7 @@ def catalogs(only: list[str]) -> dict[Path, list[str]]:
         found[WEBAPP / "translations"] = SHARED_SOURCES
     for package in sorted(p for p in WEBAPP.iterdir() if (p / "__init__.py").exists()):
         name = package.name
-        if name in {"core", "auth", "users"} or (only and name not in only):
+        if name in {"core", "home", "auth", "users"} or (only and name not in only):
             continue
         if (package / "translations").exists() or name in only:
             found[package / "translations"] = [f"webapp/{name}", f"webapp/templates/{name}"]

@@ -181,6 +181,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.events import api as events_api
     from webapp.events import calendar_api as events_calendar
     from webapp.events import views as events_views
+    from webapp.home import views as home_views
     from webapp.market import api as market_api
     from webapp.market import views as market_views
     from webapp.problems import api as problems_api
@@ -212,6 +213,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         app.register_api(api_bp)
     page_blueprints = (
         core_views.bp,
+        home_views.bp,
         auth_views.bp,
         tasks_views.bp,
         events_views.bp,

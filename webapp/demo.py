@@ -180,7 +180,7 @@ def launch(person: str) -> Response:
     if user is None or theme not in THEMES or not current_app.config.get("TELEGRAM_BOT_TOKEN"):
         abort(404)
     start_param = request.args.get("start") or None
-    home = url_for("core.shell", _external=True)
+    home = url_for("home.shell", _external=True)
     return redirect(launch_url(home, user, start_param=start_param, theme=theme))
 
 

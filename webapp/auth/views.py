@@ -32,9 +32,9 @@ def start_session() -> Response:
     if users.set_time_zone(user, request.form.get("time_zone")):
         db.session.commit()  # the zone the page reported: local times from now on
     login_user(user)
-    response = render_template("core/partials/_greeting.html", user=user)
+    response = render_template("home/partials/_greeting.html", user=user)
     target = start_param_url(g.init_data.start_param or request.form.get("start_param"))
     rendered = request.form.get("rendered_locale")
     if target is None and rendered and rendered != str(get_locale()):
-        target = url_for("core.shell")  # the shell was drawn before we knew the language
+        target = url_for("home.shell")  # the shell was drawn before we knew the language
     return htmx.answer(response, location=target)

@@ -1,4 +1,5 @@
-"""The Mini App shell (`/`), `/health`, `/version` and `/metrics`."""
+"""Operations: `/health`, `/version`, `/metrics` and the API documents (`/openapi.json`,
+`/docs`, `/redoc`). The Mini App's start screen is `webapp/home`."""
 
 from __future__ import annotations
 
@@ -9,20 +10,15 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    g,
     jsonify,
     redirect,
-    render_template,
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from webapp.auth.identity import resolve_user
 from webapp.config import VERSION
 from webapp.core.periodic import periodic_health
-from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.observability import metrics_allowed, metrics_response
 from webapp.redis_store import get_redis
@@ -32,36 +28,6 @@ if TYPE_CHECKING:
 
 bp = Blueprint("core", __name__)
 log = logging.getLogger(__name__)
-
-# The module tiles: (endpoint, title, icon). A tile whose page is not built yet is
-# shown as "coming soon".
-MODULE_TILES = (
-    ("tasks_pages.tasks_page", _l("Tasks"), "✅"),
-    ("events_pages.events_page", _l("Events"), "📅"),
-    ("tickets_pages.tickets_page", _l("Tickets"), "🎟"),
-    ("problems_pages.problems_page", _l("Problems"), "🧩"),
-    ("market_pages.feed_page", _l("Urgent jobs"), "⚡"),
-    ("training_pages.log_page", _l("Training log"), "🏋️"),
-)
-
-
-@bp.get("/")
-def shell():
-    """The Mini App shell: signs in from initData (in JS) and shows the module tiles."""
-    try:
-        resolve_user()
-    except DomainError:
-        g.user = None  # stale credentials: the shell signs in again from initData
-    tiles = [
-        {
-            "endpoint": endpoint,
-            "title": title,
-            "icon": icon,
-            "ready": endpoint in current_app.view_functions,
-        }
-        for endpoint, title, icon in MODULE_TILES
-    ]
-    return render_template("core/shell.html", tiles=tiles, user=g.user)
 
 
 @bp.get("/health")

@@ -1,0 +1,1 @@
+"""The Mini App's start screen."""
