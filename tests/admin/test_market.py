@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.admin.conftest import audit_entries, csrf_token, demote, filter_arg, sign_in
-from tests.market.conftest import ledger_problems
+from tests.market.conftest import ledger_problems, new_contact
 from webapp.extensions import db
 from webapp.market import money, services
 from webapp.market.models import (
@@ -58,7 +58,7 @@ def make_order(app: Flask, client_user: User) -> Callable[..., str]:
 
     def make(takers: list[User] = (), **fields: str) -> str:
         with app.app_context():
-            draft = services.OrderDraft(**{**ORDER, **fields})
+            draft = services.OrderDraft(**{**ORDER, "contact": new_contact(), **fields})
             order = services.create_order(db.session.get(User, client_user.id), draft)
             for taker in takers:
                 services.take_order(db.session.get(User, taker.id), order.id)

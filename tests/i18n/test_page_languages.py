@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 
 from tests.fixtures.users import headers_for
-from tests.market.conftest import ORDER, fund_user
+from tests.market.conftest import ORDER, fund_user, new_contact
 from webapp.database import utcnow
 from webapp.events.models import Event, Participant
 from webapp.extensions import db
@@ -158,7 +158,7 @@ def seed(app: Flask, language: str) -> dict[str, object]:
 
 
 def post_order(client, user: User) -> str:
-    body = {**ORDER, "description": "123 456", "contact": "+7 900 000-00-00"}
+    body = {**ORDER, "description": "123 456", "contact": new_contact()}
     answer = client.post("/api/orders", json=body, headers=headers_for(user))
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["id"]

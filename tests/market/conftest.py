@@ -1,8 +1,12 @@
 """Market test helpers: funding, posting orders, moving the clock, and the ledger check
-that runs after every market test (a balance always equals the sum of its transactions)."""
+that runs after every market test (a balance always equals the sum of its transactions).
+
+One active order per contact is the rule in every test: each order a helper posts has a
+contact of its own (`new_contact`), unless the test names one."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -77,13 +81,26 @@ ORDER = {
     "contact": "+7 900 000-00-00",
 }
 
+_contacts = itertools.count(1)
+
+
+def new_contact() -> str:
+    """A phone number no other order of this test process has (one active order per contact)."""
+    return f"+7 901 {next(_contacts):07d}"
+
+
+def order_fields(**fields: Any) -> dict[str, Any]:
+    """ORDER with a contact of its own; `fields` override both."""
+    return {**ORDER, "contact": new_contact(), **fields}
+
 
 @pytest.fixture
 def post_order(client) -> Callable[..., dict[str, Any]]:
-    """`post_order(user, **fields)` posts an order through the API and returns its JSON."""
+    """`post_order(user, **fields)` posts an order (with a contact of its own unless `fields`
+    name one) through the API and returns its JSON."""
 
     def post(user: User, **fields: Any) -> dict[str, Any]:
-        answer = client.post("/api/orders", json={**ORDER, **fields}, headers=headers_for(user))
+        answer = client.post("/api/orders", json=order_fields(**fields), headers=headers_for(user))
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from tests.fixtures.app import build_app
 from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
-from tests.market.conftest import ORDER, ledger_problems
+from tests.market.conftest import ledger_problems, order_fields
 from webapp.database import utcnow
 from webapp.errors import Conflict
 from webapp.extensions import db
@@ -67,7 +67,7 @@ def make_users(app: Flask, count: int, funds: int = 0) -> list[User]:
 def make_order(app: Flask, client_user: User) -> str:
     with app.app_context():
         user = db.session.get(User, client_user.id)
-        order = services.create_order(user, services.OrderDraft(**ORDER))
+        order = services.create_order(user, services.OrderDraft(**order_fields()))
         db.session.commit()
         return order.id
 
@@ -178,7 +178,7 @@ def _overdue_taken_orders(app: Flask, orders: int) -> list[User]:
     with app.app_context():
         for client_user in clients:
             order = services.create_order(
-                db.session.get(User, client_user.id), services.OrderDraft(**ORDER)
+                db.session.get(User, client_user.id), services.OrderDraft(**order_fields())
             )
             for executor in executors:
                 services.take_order(db.session.get(User, executor.id), order.id)
@@ -221,7 +221,7 @@ def test_two_workers_expiring_at_once(pg_app):
     with pg_app.app_context():
         for client_user in clients:
             order = services.create_order(
-                db.session.get(User, client_user.id), services.OrderDraft(**ORDER)
+                db.session.get(User, client_user.id), services.OrderDraft(**order_fields())
             )
             order.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
@@ -270,7 +270,8 @@ def test_hourly_limit_holds_under_concurrency(pg_app):
     (owner,) = make_users(pg_app, 1)
 
     def post(_: int) -> int:
-        answer = pg_app.test_client().post("/api/orders", json=ORDER, headers=headers_for(owner))
+        body = order_fields()
+        answer = pg_app.test_client().post("/api/orders", json=body, headers=headers_for(owner))
         return answer.status_code
 
     assert Counter(all_at_once(20, post)) == {201: 10, 429: 10}

@@ -1,12 +1,11 @@
-"""One active order per contact (`MARKET_ONE_ORDER_PER_CONTACT`, on by default): a second
-active order with the same contact is a 409 with a translated reason, beside the hourly
-limit, and two posts at once cannot both pass (a partial unique index)."""
+"""One active order per contact (`MARKET_ONE_ORDER_PER_CONTACT`, on by default and in every
+test): a second active order with the same contact is a 409 with a translated reason, beside
+the hourly limit, and two posts at once cannot both pass (a partial unique index)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,13 +19,7 @@ from tests.market.test_concurrency import all_at_once, make_users
 from webapp.extensions import db
 from webapp.market.models import Order
 
-RULE_ON = {"MARKET_ONE_ORDER_PER_CONTACT": True}
 SAME = "+7 (900) 000-00-00"
-
-
-@pytest.fixture
-def app_overrides() -> dict[str, Any]:
-    return RULE_ON
 
 
 def post(client, user, **fields):
@@ -46,6 +39,23 @@ def test_a_second_active_order_with_the_same_contact_is_a_409(client, make_user)
     english = post(client, first, contact=SAME).get_json()["detail"]
     assert "An active order with this contact already exists" in english
     assert post(client, second, contact="@other_contact").status_code == 201
+
+
+def test_the_order_form_says_why_and_keeps_what_was_typed(client, make_user):
+    """Does the new-order page, given a contact another active order has, answer 409 with the
+    reason above the form and the typed values kept, posting nothing?"""
+    first, second = make_user(), make_user()
+    assert post(client, first, contact=SAME).status_code == 201
+    fields = {**ORDER, "contact": SAME, "description": "Carry a sofa"}
+    answer = client.post(
+        "/orders/new", data=fields, headers={**headers_for(second), "HX-Request": "true"}
+    )
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert 'role="alert">An active order with this contact already exists' in page
+    assert "Carry a sofa" in page
+    mine = client.get("/api/orders/mine", headers=headers_for(second)).get_json()
+    assert mine["items"] == []
 
 
 def test_the_contact_is_free_again_once_the_order_ends(client, make_user):
@@ -90,7 +100,7 @@ def rule_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
     else:
         url = f"sqlite:///{tmp_path / 'contact.db'}"
         engine = {"pool_size": 20, "max_overflow": 0, "connect_args": {"timeout": 30}}
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine, **RULE_ON})
+    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
     with app.app_context():
         db.create_all()
     yield app

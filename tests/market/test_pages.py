@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 from tests.fixtures.users import headers_for
-from tests.market.conftest import ORDER, balance, shift_order
+from tests.market.conftest import ORDER, balance, order_fields, shift_order
 from webapp.extensions import db
 from webapp.users.models import User
 
@@ -27,7 +27,7 @@ def test_feed_full_page_and_fragment(app, client, make_user, post_order):
     assert full.status_code == 200 and "<!doctype html>" in text(full)
     assert order["id"] in text(full) and "40 min" in text(full)
     assert 'hx-trigger="every 30s"' in text(full)
-    assert ORDER["contact"] not in text(full)
+    assert order["contact"] not in text(full)
     assert "HX-Request" in full.headers["Vary"]
     fragment = client.get("/orders", headers=HX)
     assert "<!doctype html>" not in text(fragment) and order["id"] in text(fragment)
@@ -53,17 +53,17 @@ def test_order_page_hides_contact_until_taken(app, client, make_user, post_order
     order = post_order(owner)
     path = f"/orders/{order['id']}"
     anonymous = text(client.get(path))
-    assert ORDER["contact"] not in anonymous
+    assert order["contact"] not in anonymous
     assert 'hx-trigger="load"' in anonymous  # re-fetches the panel with initData
     fund(executor, 1000)
     page = text(client.get(path, headers=headers_for(executor)))
-    assert ORDER["contact"] not in page and "data-main-button" in page
+    assert order["contact"] not in page and "data-main-button" in page
     taken = client.post(f"{path}/take", headers={**headers_for(executor), **HX})
-    assert taken.status_code == 200 and ORDER["contact"] in text(taken)
+    assert taken.status_code == 200 and order["contact"] in text(taken)
     assert "hub:toast" in taken.headers["HX-Trigger"]
     client.post(f"{path}/take", headers={**headers_for(executor), **HX})
     assert balance(app, executor) == 800
-    assert ORDER["contact"] in text(client.get(path, headers=headers_for(executor)))
+    assert order["contact"] in text(client.get(path, headers=headers_for(executor)))
 
 
 def test_take_refusals_show_in_the_panel(client, make_user, post_order):
@@ -82,7 +82,7 @@ def test_client_sees_contact_respond_and_complete(client, make_user, post_order,
     order = post_order(owner)
     path = f"/orders/{order['id']}"
     mine = text(client.get(path, headers=headers_for(owner)))
-    assert ORDER["contact"] in mine and "Delete the order" in mine
+    assert order["contact"] in mine and "Delete the order" in mine
     fund(executor, 1000)
     client.post(f"{path}/take", headers=headers_for(executor))
     page = text(client.get(path, headers=headers_for(owner)))
@@ -128,7 +128,7 @@ def test_new_order_form_posts(client, student):
     assert answer.status_code == 204
     target = json.loads(answer.headers["HX-Location"])["path"]
     assert target.startswith("/orders/") and len(target.rsplit("/", 1)[1]) == 12
-    plain = client.post("/orders/new", data=ORDER, headers=headers_for(student))
+    plain = client.post("/orders/new", data=order_fields(), headers=headers_for(student))
     assert plain.status_code == 303 and "/orders/" in plain.headers["Location"]
 
 
@@ -136,7 +136,7 @@ def test_new_order_form_rate_limit(client, student, post_order):
     """Does the form show the hourly limit as a 429 with Retry-After?"""
     for _ in range(10):
         post_order(student)
-    answer = client.post("/orders/new", data=ORDER, headers={**headers_for(student), **HX})
+    answer = client.post("/orders/new", data=order_fields(), headers={**headers_for(student), **HX})
     assert answer.status_code == 429 and "Retry-After" in answer.headers
     assert "10 orders per hour" in text(answer)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.fixtures.users import headers_for
-from tests.market.conftest import ORDER
+from tests.market.conftest import order_fields
 from tests.market.test_concurrency import all_at_once, make_users, pg_app
 from tests.market.test_notifications import subscribe
 from webapp.config import ConfigError
@@ -89,7 +89,7 @@ def post_at(app, client_user: User, when, **fields) -> str:
     """Post an order as if at `when` (the service takes the clock)."""
     with app.app_context():
         user = db.session.get(User, client_user.id)
-        draft = services.OrderDraft(**{**ORDER, **fields})
+        draft = services.OrderDraft(**order_fields(**fields))
         order = services.create_order(user, draft, now=when)
         db.session.commit()
         return order.id
@@ -160,7 +160,7 @@ def test_orders_posted_at_once_announce_once_per_cooldown(pg_app):
     def post(i: int) -> int:
         return (
             pg_app.test_client()
-            .post("/api/orders", json=ORDER, headers=headers_for(clients[i]))
+            .post("/api/orders", json=order_fields(), headers=headers_for(clients[i]))
             .status_code
         )
 

@@ -347,6 +347,7 @@ def new_order_page():
     values["city"] = values["city"] or request.form.get("city_text", "")
     errors: dict[str, str] = {}
     form_error = None
+    refused = 422
     if request.method == "POST":
         draft, errors = validate_form(OrderIn, values)
         if draft is not None:
@@ -357,6 +358,7 @@ def new_order_page():
                 db.session.rollback()
                 errors = errors_by_field(exc.errors or [])
                 form_error = None if errors else str(exc.detail or exc.title)
+                refused = 422 if errors else exc.status  # e.g. 409: the contact has an order
                 if exc.status == 429:
                     return _page(
                         "market/new.html",
@@ -370,7 +372,7 @@ def new_order_page():
             else:
                 target = url_for("market_pages.order_page", order_id=order.id)
                 return htmx.go(target, toast=_("The order is posted."))
-    status = 422 if errors or form_error else 200
+    status = refused if errors or form_error else 200
     return _page(
         "market/new.html",
         status,
