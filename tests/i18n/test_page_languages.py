@@ -81,8 +81,13 @@ def visible_text(html: str) -> list[str]:
 
 def foreign_words(html: str, language: str) -> set[str]:
     """Words of the other language on the page."""
+    return foreign_in(visible_text(html), language)
+
+
+def foreign_in(parts: list[str], language: str) -> set[str]:
+    """Words of the other language in `parts` (pieces of a page's text)."""
     found: set[str] = set()
-    for part in visible_text(html):
+    for part in parts:
         if language == "ru":
             found |= {w for w in re.findall(r"[A-Za-z][A-Za-z']+", part) if w not in SAME_IN_BOTH}
         else:

@@ -7,19 +7,11 @@ from typing import Any
 
 from flask_admin import Admin
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 
 from webapp.admin.access import SecureModelView
+from webapp.admin.formatters import code_column, json_column
 from webapp.admin.models import AuditEntry
 from webapp.extensions import db
-
-
-def _json(_view: Any, _context: Any, entry: AuditEntry, name: str) -> Markup:
-    value = getattr(entry, name)
-    if value is None:
-        return Markup("")
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
-    return Markup('<pre class="mb-0 small">{}</pre>').format(escape(text))
 
 
 def _actor(_view: Any, _context: Any, entry: AuditEntry, _name: str) -> str:
@@ -44,7 +36,13 @@ class AuditView(SecureModelView):
         "before": _l("Before"),
         "after": _l("After"),
     }
-    column_formatters = {"before": _json, "after": _json, "actor": _actor}
+    column_formatters = {
+        "before": json_column,
+        "after": json_column,
+        "actor": _actor,
+        "action": code_column,
+        "target_type": code_column,
+    }
     column_formatters_detail = column_formatters
     can_export = True
     export_types = ["csv"]

@@ -55,9 +55,7 @@ class BroadcastForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     city = SelectField(_l("City"), choices=[], validate_choice=False)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ru")
-    button_path = StringField(
-        _l("Button opens (a Mini App page, e.g. /events)"), validators=[Optional(), Length(max=200)]
-    )
+    button_path = StringField(_l("Button opens"), validators=[Optional(), Length(max=200)])
     button_text = StringField(_l("Button label"), validators=[Optional(), Length(max=64)])
 
 

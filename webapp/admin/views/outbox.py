@@ -6,17 +6,20 @@ from typing import Any
 
 from flask_admin import Admin
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from webapp.admin.access import SecureModelView
+from webapp.admin.formatters import code_column, json_column, verbatim
 from webapp.extensions import db
 from webapp.outbox import OutgoingMessage
 
 PREVIEW = 80
 
 
-def _preview(_view: Any, _context: Any, message: OutgoingMessage, _name: str) -> str:
+def _preview(_view: Any, _context: Any, message: OutgoingMessage, _name: str) -> Markup:
+    """The start of the message as it was written (in its recipient's language)."""
     text = message.text or ""
-    return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+    return verbatim(text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…")
 
 
 class OutboxView(SecureModelView):
@@ -49,8 +52,17 @@ class OutboxView(SecureModelView):
         "reply_markup": _l("Buttons"),
         "parse_mode": _l("Parse mode"),
     }
+    # What was sent and what Telegram answered are data, shown as they are.
     column_formatters = {
         "text": _preview,
+        "reply_markup": json_column,
+        "dedupe_key": code_column,
+        "parse_mode": code_column,
+        "last_error": code_column,
+    }
+    column_formatters_detail = {
+        **column_formatters,
+        "text": lambda _v, _c, message, _n: verbatim(message.text),
     }
 
 
