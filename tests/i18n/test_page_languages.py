@@ -196,11 +196,21 @@ def test_every_page_speaks_one_language(app, client, language):
     taken = client.post(f"/orders/{ids['order_id']}/take", headers=headers_for(viewer))
     assert taken.status_code == 200
     own_order = post_order(client, viewer)
-    client.post(f"/orders/{own_order}/take", headers=headers_for(other))
+    fund_user(app, other.id, 1_000)
+    took = client.post(f"/orders/{own_order}/take", headers=headers_for(other))
+    assert took.status_code == 200
+    for author, order_id, executor in (
+        (viewer, own_order, other),
+        (other, ids["order_id"], viewer),
+    ):
+        body = {"order_id": order_id, "executor_id": executor.id, "rating": 4, "text": "1"}
+        written = client.post("/api/reviews/client", json=body, headers=headers_for(author))
+        assert written.status_code == 201  # my reviews list one each way
     pages = page_paths(app, ids)
     assert len(pages) >= 20  # the URL map was read
     answers = {name: client.get(path, headers=headers_for(viewer)) for name, path in pages.items()}
     answers["own order"] = client.get(f"/orders/{own_order}", headers=headers_for(viewer))
+    answers["reviews about me"] = client.get("/reviews/mine?about=me", headers=headers_for(viewer))
     fragment = {**headers_for(viewer), "HX-Request": "true"}
     answers["tasks fragment"] = client.get("/tasks", headers=fragment)
     student = headers_for(ids["student"])

@@ -1,4 +1,5 @@
-"""Market pages (HTMX): the feed, one order, the new-order form, my orders and `/me`.
+"""Market pages (HTMX): the feed, one order, the new-order form, my orders, my reviews and
+`/me`.
 
 Every page works as a full page and as an HTMX fragment (`{% extends layout %}`); the parts
 that change in place are partials in `templates/market/partials/`, rendered by the page and
@@ -398,6 +399,33 @@ def mine_page():
         "market/mine.html",
         role=role,
         orders=[services.view_order(me, o) for o in page.items],
+        has_more=page.has_more,
+        skip=skip,
+        page_size=PAGE_SIZE,
+    )
+
+
+# --- my reviews ----------------------------------------------------------------------------
+
+
+@bp.get("/reviews/mine")
+@login_required
+def my_reviews_page():
+    """The reviews I wrote (as a client) or, `?about=me`, the ones about me (as an
+    executor), newest first, each with its author and its order's category and city."""
+    about_me = request.args.get("about") == "me"
+    me = current()
+    skip = _skip()
+    page = reviews.list_reviews(
+        author_id=None if about_me else me.id,
+        executor_id=me.id if about_me else None,
+        skip=skip,
+        limit=PAGE_SIZE,
+    )
+    return _page(
+        "market/reviews.html",
+        about_me=about_me,
+        entries=page.items,
         has_more=page.has_more,
         skip=skip,
         page_size=PAGE_SIZE,
