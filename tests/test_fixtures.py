@@ -1,5 +1,6 @@
 """The test harness itself: a test that leaves a transaction open on PostgreSQL does not
-hold the next test's emptying of the tables; an app built with rate limits on does not turn
+hold the next test's emptying of the tables; emptying leaves what a TRUNCATE would; a reused
+PostgreSQL database is as empty as a new one; an app built with rate limits on does not turn
 them on for the apps other tests share."""
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ import sqlalchemy as sa
 
 from tests.fixtures import app as app_fixtures
 from tests.fixtures.app import build_app, empty_tables, use_limiter_of
+from tests.fixtures.services import empty_postgres_database
 from webapp.extensions import db
 from webapp.users.models import User
 
 
 @pytest.mark.postgres
 def test_a_stray_open_transaction_is_ended_before_the_tables_are_emptied(postgres_url, monkeypatch):
-    """With another connection idle in a transaction that read `users` (its lock would make
-    TRUNCATE wait forever), are the tables still emptied, and that connection ended?"""
+    """With another connection idle in a transaction that read `users` (a leak: its lock
+    would make a TRUNCATE wait forever), are the tables still emptied, and that connection
+    ended?"""
     monkeypatch.setattr(app_fixtures, "TRUNCATE_LOCK_WAIT", "1s")
     app = build_app(postgres_url)
     with app.app_context():
@@ -30,10 +33,76 @@ def test_a_stray_open_transaction_is_ended_before_the_tables_are_emptied(postgre
         empty_tables(app)
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+        with pytest.raises(sa.exc.OperationalError):
+            stray.execute(sa.select(1))
     finally:
         stray.invalidate()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_emptied_tables_start_their_ids_again(postgres_url):
+    """After a test wrote rows (and drew ids it rolled back), are all tables empty and does
+    the next row get id 1 again, as after `TRUNCATE … RESTART IDENTITY`?"""
+    app = build_app(postgres_url)
+    with app.app_context():
+        db.create_all()
+        db.session.add_all([User(telegram_id=1, first_name="1"), User(telegram_id=2)])
+        db.session.commit()
+        db.session.add(User(telegram_id=1, first_name="again"))  # the id is drawn, then lost
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    empty_tables(app)
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 0
+        user = User(telegram_id=3, first_name="3")
+        db.session.add(user)
+        db.session.commit()
+        assert user.id == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_reused_postgres_database_is_as_empty_as_a_new_one(postgres_url):
+    """After tables, an extension, a schema and a setting, does emptying the database leave
+    only an empty `public` schema, with a connection left open ended?"""
+    engine = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        left_open = engine.connect()
+        with engine.connect() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            conn.execute(sa.text("CREATE SCHEMA other"))
+            conn.execute(sa.text("CREATE TABLE other.t (id serial PRIMARY KEY)"))
+            conn.execute(sa.text("CREATE TABLE t (id serial PRIMARY KEY)"))
+            database = conn.scalar(sa.text("SELECT current_database()"))
+            conn.execute(sa.text(f"ALTER DATABASE \"{database}\" SET work_mem = '8MB'"))
+        empty_postgres_database(postgres_url)
+        with pytest.raises(sa.exc.OperationalError):
+            left_open.execute(sa.text("SELECT 1"))
+        with engine.connect() as conn:
+            schemas = conn.scalars(
+                sa.text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'"
+                    " AND nspname <> 'information_schema'"
+                )
+            ).all()
+            assert schemas == ["public"]
+            assert (
+                conn.scalar(
+                    sa.text(
+                        "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                    )
+                )
+                == 0
+            )
+            assert conn.scalars(sa.text("SELECT extname FROM pg_extension")).all() == ["plpgsql"]
+            assert conn.scalar(sa.text("SHOW work_mem")) != "8MB"
+    finally:
+        engine.dispose()
 
 
 def _login_posts(client, times: int) -> list[int]:
