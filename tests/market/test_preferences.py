@@ -169,3 +169,83 @@ def test_orders_posted_at_once_announce_once_per_cooldown(pg_app):
         for user in subscribers:
             texts = [m.text for m in queued_for(user.telegram_id)]
             assert len(texts) == 1, texts
+
+
+def test_own_cooldown_is_read_back_and_checked(client, make_user):
+    """May a user choose their own cooldown of 5 to 15 minutes (a 422 naming the field
+    outside it), kept when a PUT leaves it out, and back to the deployment's with null?"""
+    headers = headers_for(make_user())
+    path = "/api/users/me/notification-settings"
+
+    def put(body):
+        return client.put(path, json=body, headers=headers)
+
+    chosen = put({"frequency": "instant", "instant_cooldown_minutes": 12})
+    assert chosen.status_code == 200
+    assert chosen.get_json()["instant_cooldown_minutes"] == 12
+    assert chosen.get_json()["own_instant_cooldown"] is True
+    for wrong in (4, 16, "10", 7.5):
+        refused = put({"frequency": "instant", "instant_cooldown_minutes": wrong})
+        assert refused.status_code == 422, wrong
+        assert refused.get_json()["errors"][0]["field"].endswith("instant_cooldown_minutes")
+    assert put({"frequency": "daily"}).get_json()["instant_cooldown_minutes"] == 12
+    body = client.get(path, headers=headers).get_json()
+    assert (body["frequency"], body["instant_cooldown_minutes"]) == ("daily", 12)
+    reset = put({"frequency": "instant", "instant_cooldown_minutes": None}).get_json()
+    assert (reset["instant_cooldown_minutes"], reset["own_instant_cooldown"]) == (5, False)
+
+
+def test_the_service_refuses_a_cooldown_outside_5_to_15(app, make_user):
+    """Does the service itself (whatever calls it) refuse 4 and 16 minutes with a 422?"""
+    from webapp.errors import ValidationFailed
+    from webapp.market import preferences
+    from webapp.market.models import Frequency
+
+    user = make_user()
+    with app.app_context():
+        for wrong in (4, 16):
+            with pytest.raises(ValidationFailed):
+                preferences.set_frequency(db.session.get(User, user.id), Frequency.INSTANT, wrong)
+        db.session.rollback()
+
+
+def test_each_executor_hears_after_their_own_cooldown(app, client, make_user):
+    """With one executor on the deployment's 5 minutes and another on their own 15, is an
+    order 5 minutes after the first sent only to the first, and one at 15 to both?"""
+    default, patient = make_user(), make_user()
+    for executor in (default, patient):
+        subscribe(client, executor, ["courier"], ["Moscow"])
+    own = {"frequency": "instant", "instant_cooldown_minutes": 15}
+    path = "/api/users/me/notification-settings"
+    assert client.put(path, json=own, headers=headers_for(patient)).status_code == 200
+    owner = make_user()
+    start = utcnow()
+    post_at(app, owner, start)
+    post_at(app, owner, start + timedelta(minutes=5))
+    assert (announced(app, default), announced(app, patient)) == (2, 1)
+    post_at(app, owner, start + timedelta(minutes=14, seconds=59))
+    assert announced(app, patient) == 1
+    post_at(app, owner, start + timedelta(minutes=15))
+    assert (announced(app, default), announced(app, patient)) == (3, 2)
+
+
+def test_the_me_page_chooses_the_cooldown(client, make_user):
+    """Does /me offer the cooldown (the deployment's or 5 to 15 minutes), save a choice, and
+    refuse one outside the range with a 422 and the reason, changing nothing?"""
+    user = make_user()
+    headers = {**headers_for(user), "HX-Request": "true"}
+    page = client.get("/me", headers=headers_for(user)).get_data(as_text=True)
+    assert 'name="instant_cooldown_minutes"' in page and '<option value="15"' in page
+    fields = {"categories": ["courier"], "cities": ["Moscow"], "frequency": "instant"}
+    saved = client.post(
+        "/me/subscriptions", data={**fields, "instant_cooldown_minutes": "10"}, headers=headers
+    )
+    assert saved.status_code == 200 and '<option value="10" selected' in saved.get_data(
+        as_text=True
+    )
+    refused = client.post(
+        "/me/subscriptions", data={**fields, "instant_cooldown_minutes": "30"}, headers=headers
+    )
+    assert refused.status_code == 422 and "at most 15" in refused.get_data(as_text=True)
+    settings = client.get("/api/users/me/notification-settings", headers=headers_for(user))
+    assert settings.get_json()["instant_cooldown_minutes"] == 10

@@ -410,7 +410,7 @@ def set_preferences(body: PreferencesIn):
 @login_required
 def get_notification_settings():
     """How often you hear of new orders (`instant`, an `hourly` or `daily` digest, `off`),
-    and the deployment's cooldown between two instant announcements."""
+    and the cooldown between two instant announcements (your own, else the deployment's)."""
     prefs = preferences.read_preferences(current())
     return respond(NotificationSettingsOut, notification_settings_out(prefs, settings()))
 
@@ -420,7 +420,13 @@ def get_notification_settings():
 def set_notification_settings(body: NotificationSettingsIn):
     """How often: `instant` (at most one announcement per cooldown), an `hourly` or
     `daily` digest, or `off`. `off` also silences the messages about your orders' takes
-    and responses."""
-    prefs = preferences.set_frequency(current(), body.frequency)
+    and responses. `instant_cooldown_minutes`: your own cooldown, 5 to 15 (null: the
+    deployment's; left out: unchanged)."""
+    cooldown = (
+        body.instant_cooldown_minutes
+        if "instant_cooldown_minutes" in body.model_fields_set
+        else preferences.KEEP
+    )
+    prefs = preferences.set_frequency(current(), body.frequency, cooldown)
     db.session.commit()
     return respond(NotificationSettingsOut, notification_settings_out(prefs, settings()))

@@ -11,7 +11,7 @@ one place the API's `GET /api/config`, the pages and the services take them from
 | `MARKET_ORDER_TTL_MINUTES` | an order's lifetime | `60` |
 | `MARKET_RESPONSE_MINUTES` | the client's time to respond after the first take | `15` |
 | `MARKET_ORDERS_PER_HOUR` | orders one user may post per hour | `10` |
-| `MARKET_INSTANT_COOLDOWN_MINUTES` | minutes between two instant announcements, 5 to 15 | `5` |
+| `MARKET_INSTANT_COOLDOWN_MINUTES` | instant cooldown, 5 to 15 (users may choose their own) | `5` |
 | `MARKET_ONE_ORDER_PER_CONTACT` | `1`: one active order per contact (409 for a second) | `1` |
 | `STARS_TO_KOPECKS` | kopecks credited per Telegram Star | `100` (1 ★ = 1 ₽) |
 """

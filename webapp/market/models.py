@@ -271,6 +271,9 @@ class Preferences(Model):
     """What an executor wants to hear about, and how often."""
 
     __tablename__ = "market_preferences"
+    __table_args__ = (
+        CheckConstraint("instant_cooldown_minutes BETWEEN 5 AND 15", name="instant_cooldown_range"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list, nullable=False)
@@ -284,6 +287,9 @@ class Preferences(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     # The last instant announcement sent (the cooldown counts from it).
     last_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's own instant-mode cooldown, 5 to 15 minutes (Srochno's range); NULL: the
+    # deployment's `MARKET_INSTANT_COOLDOWN_MINUTES`.
+    instant_cooldown_minutes: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def cities(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, reviews
 from webapp.market.cities import popular_first, resolve_city
-from webapp.market.config import settings
+from webapp.market.config import COOLDOWN_MINUTES, settings
 from webapp.market.models import Frequency, Preferences
 from webapp.users.models import User
 
@@ -83,9 +84,32 @@ def set_subscriptions(
     return prefs
 
 
-def set_frequency(actor: User, frequency: Frequency) -> Preferences:
+class Keep(enum.Enum):
+    """`set_frequency(..., instant_cooldown_minutes=KEEP)`: leave it as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def set_frequency(
+    actor: User, frequency: Frequency, instant_cooldown_minutes: int | Keep | None = KEEP
+) -> Preferences:
+    """How often the user hears of new orders and, in instant mode, the least minutes
+    between two announcements: 5 to 15 (Srochno's range; else a 422), None for the
+    deployment's `MARKET_INSTANT_COOLDOWN_MINUTES`, `KEEP` to leave it."""
+    least, most = COOLDOWN_MINUTES
+    if isinstance(instant_cooldown_minutes, int) and not least <= instant_cooldown_minutes <= most:
+        message = _l("Choose from %(least)d to %(most)d minutes.", least=least, most=most)
+        raise ValidationFailed(
+            _l("Some fields are missing or invalid."),
+            errors=[field_error("instant_cooldown_minutes", message)],
+        )
     prefs = preferences_of(actor.id)
     prefs.frequency = frequency
+    if not isinstance(instant_cooldown_minutes, Keep):
+        prefs.instant_cooldown_minutes = instant_cooldown_minutes
     prefs.updated_at = utcnow()
     db.session.flush()
     return prefs

@@ -23,7 +23,7 @@ from webapp.api import (
 )
 from webapp.i18n import choice_name
 from webapp.market.cities import PopularCity, city_label, popular_cities
-from webapp.market.config import MarketSettings
+from webapp.market.config import COOLDOWN_MINUTES, MarketSettings
 from webapp.market.models import (
     BalanceTransaction,
     Frequency,
@@ -215,6 +215,13 @@ class PreferencesIn(Input):
 
 class NotificationSettingsIn(Input):
     frequency: Frequency
+    instant_cooldown_minutes: int | None = Field(
+        None,
+        ge=COOLDOWN_MINUTES[0],
+        le=COOLDOWN_MINUTES[1],
+        description="In instant mode, the least minutes between two announcements (5 to 15); "
+        "null: the deployment's; left out: unchanged",
+    )
 
 
 class PreferencesOut(Schema):
@@ -227,6 +234,9 @@ class PreferencesOut(Schema):
 class NotificationSettingsOut(PreferencesOut):
     instant_cooldown_minutes: int = Field(
         ..., description="In instant mode, the least minutes between two announcements"
+    )
+    own_instant_cooldown: bool = Field(
+        ..., description="Whether the user chose the cooldown (else it is the deployment's)"
     )
 
 
@@ -504,8 +514,11 @@ def notification_settings_out(
     prefs: Preferences, settings: MarketSettings
 ) -> NotificationSettingsOut:
     base = PreferencesOut.model_validate(prefs).model_dump()
-    minutes = int(settings.instant_cooldown.total_seconds() // 60)
-    return NotificationSettingsOut(**base, instant_cooldown_minutes=minutes)
+    own = prefs.instant_cooldown_minutes
+    minutes = own if own is not None else int(settings.instant_cooldown.total_seconds() // 60)
+    return NotificationSettingsOut(
+        **base, instant_cooldown_minutes=minutes, own_instant_cooldown=own is not None
+    )
 
 
 def market_profile_out(profile: MarketProfile) -> MarketProfileOut:

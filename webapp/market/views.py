@@ -14,17 +14,24 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required, optional_user, resolve_user
-from webapp.errors import DomainError
+from webapp.errors import DomainError, ValidationFailed
 from webapp.extensions import db
 from webapp.forms import errors_by_field, validate_form
 from webapp.market import money, preferences, reviews, services
 from webapp.market.cities import city_label, popular_cities, resolve_city
-from webapp.market.config import settings
+from webapp.market.config import COOLDOWN_MINUTES, settings
 from webapp.market.models import Frequency, OrderStatus, TransactionType
-from webapp.market.schemas import ClientReviewIn, ComplaintIn, OrderIn, RechargeIn
+from webapp.market.schemas import (
+    ClientReviewIn,
+    ComplaintIn,
+    NotificationSettingsIn,
+    OrderIn,
+    RechargeIn,
+)
 from webapp.users import services as users
 from webapp.users.views import community_context
 
@@ -60,6 +67,13 @@ FREQUENCY_LABELS = {
 }
 
 
+def _cooldown_choices() -> list[tuple[int, str]]:
+    """(minutes, "N minutes") for each instant cooldown a user may choose (5 to 15)."""
+    least, most = COOLDOWN_MINUTES
+    choices = range(least, most + 1)
+    return [(num, ngettext("%(num)d minute", "%(num)d minutes", num)) for num in choices]
+
+
 @bp.context_processor
 def market_helpers() -> dict[str, Any]:
     """Labels and formats the market templates share."""
@@ -70,6 +84,7 @@ def market_helpers() -> dict[str, Any]:
         "transaction_label": lambda kind: TRANSACTION_LABELS[TransactionType(kind)],
         "frequency_label": lambda item: FREQUENCY_LABELS[Frequency(item)],
         "complaint_reasons": COMPLAINT_LABELS,
+        "cooldown_choices": _cooldown_choices,
         "max_takes": config.max_takes,
         "order_ttl_minutes": config.order_ttl_minutes,
     }
@@ -513,9 +528,11 @@ def recharge():
 @bp.post("/me/subscriptions")
 @login_required
 def subscriptions():
-    """Save the categories, cities and frequency of announcements."""
+    """Save the categories, cities, frequency of announcements and the instant cooldown
+    (checked by the API's schema: 5 to 15 minutes, blank for the deployment's)."""
     me = current()
     frequency = request.form.get("frequency", "")
+    cooldown_sent = request.form.get("instant_cooldown_minutes")
     try:
         # The toggles send ids; the typeahead a picked id or only what was typed.
         sent = request.form.getlist("cities")
@@ -525,13 +542,19 @@ def subscriptions():
             cities.append(typed)
         preferences.set_subscriptions(me, request.form.getlist("categories"), cities)
         if frequency in {f.value for f in Frequency}:
-            preferences.set_frequency(me, Frequency(frequency))
+            cooldown: int | preferences.Keep | None = preferences.KEEP
+            if cooldown_sent is not None:
+                fields = {"frequency": frequency, "instant_cooldown_minutes": cooldown_sent or None}
+                checked, errors = validate_form(NotificationSettingsIn, fields)
+                if checked is None:
+                    raise ValidationFailed(next(iter(errors.values())))
+                cooldown = checked.instant_cooldown_minutes
+            preferences.set_frequency(me, Frequency(frequency), cooldown)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        return _page(
-            "market/partials/_subscriptions.html", 422, error=str(exc.detail), **_me_context()
-        )
+        error = next(iter(errors_by_field(exc.errors or []).values()), None) or str(exc.detail)
+        return _page("market/partials/_subscriptions.html", 422, error=error, **_me_context())
     return _page(
         "market/partials/_subscriptions.html", toast=_("Saved."), error=None, **_me_context()
     )
