@@ -261,11 +261,14 @@ def _register_cli(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from webapp.i18n import TIME_FILTERS, choice_name, choice_options
+    from webapp.htmx import row_url
+    from webapp.i18n import TIME_FILTERS, choice_name, choice_options, install_template_gettext
 
+    install_template_gettext(app.jinja_env)  # after Flask-Babel's, which it replaces
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["choice_name"] = choice_name
     app.jinja_env.globals["choice_options"] = choice_options
+    app.jinja_env.globals["row_url"] = row_url  # url_for for the URLs a list repeats per row
     app.jinja_env.filters.update(TIME_FILTERS)
 
     @app.after_request

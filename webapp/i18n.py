@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import babel.dates
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -152,6 +152,48 @@ def select_locale() -> str:
         if locale:
             return locale
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+
+
+def template_translations() -> Any:
+    """The translations a template's `_()` reads: Flask-Babel's `get_translations()`,
+    looked up once per request and locale instead of once per phrase.
+
+    Flask-Babel resolves the domain, the locale and its catalog on every call (nine
+    context-local lookups); a page says 100-150 phrases, and that lookup was about a tenth
+    of the `/tasks` page (`bench/profile_requests.py`). The answer is kept beside
+    Flask-Babel's own request state together with the locale and domain it was found for, so
+    `force_locale` (a new locale object) and `refresh` (no locale) find the right catalog."""
+    try:
+        state = g.get("_flask_babel")
+    except RuntimeError:  # outside an app context: Flask-Babel's null translations
+        return get_translations()
+    if state is not None:
+        memo = getattr(state, "hub_translations", None)
+        if (
+            memo is not None
+            and memo[0] is getattr(state, "babel_locale", None)
+            and memo[1] is getattr(state, "babel_domain", None)
+        ):
+            return memo[2]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        locale = getattr(state, "babel_locale", None)
+        state.hub_translations = (locale, getattr(state, "babel_domain", None), translations)
+    return translations
+
+
+def install_template_gettext(env: Any) -> None:
+    """Templates' `_`, `gettext`, `ngettext`, `pgettext` and `npgettext` through
+    `template_translations` (the same newstyle callables Flask-Babel installs: escaped,
+    `%(name)s` formatting)."""
+    env.install_gettext_callables(
+        gettext=lambda s: template_translations().ugettext(s),
+        ngettext=lambda s, p, n: template_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def catalog_directories(webapp_root: Path) -> list[str]:
