@@ -76,5 +76,5 @@ def test_values_quoting_would_change_go_through_url_for(app, monkeypatch, value)
     monkeypatch.setattr(webapp.htmx, "url_for", counted)
     with app.test_request_context("/"):
         for _ in range(3):
-            row_url("core.shell", q=value)
+            row_url("tasks_pages.tasks_page", search=value)
     assert len(calls) == 3
