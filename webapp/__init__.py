@@ -234,6 +234,11 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.events.sports import sport_names
 
     app.extensions["hub_sports"] = sport_names
+    # Display names of the choices admins keep (categories, ticket types), for the core's
+    # `choice_name`, which sits below them.
+    from webapp.core.choices import kept_names
+
+    app.extensions["hub_choice_names"] = kept_names
     init_admin(app)
     app.register_blueprint(bot_webhook.bp)
     if app.config["APP_ENV"] == "development":

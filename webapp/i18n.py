@@ -38,9 +38,15 @@ def user_locale(user: Any) -> str:
 
 
 def choice_name(kind: str, key: Any) -> str:
-    """A configured choice's display name in the current language (`category`, `city`,
-    `ticket_type`; see `webapp.config.env_choices`); an unknown key shows as itself."""
-    names = current_app.config.get("CHOICE_NAMES", {}).get(kind, {}).get(str(key)) or {}
+    """A choice's display name in the current language: categories and ticket types as the
+    admin keeps them (`webapp.core.choices`, handed down by the app factory as
+    `app.extensions["hub_choice_names"]`), cities as configured (`webapp.config.env_choices`);
+    an unknown key shows as itself."""
+    source = current_app.extensions.get("hub_choice_names")
+    kept = source(kind) if source is not None else None
+    names = (kept or {}).get(str(key)) or {}
+    if not names:
+        names = current_app.config.get("CHOICE_NAMES", {}).get(kind, {}).get(str(key)) or {}
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     return names.get(locale) or names.get(current_app.config["BABEL_DEFAULT_LOCALE"]) or str(key)
 

@@ -5,6 +5,7 @@ from webapp.admin.analytics.models import ANALYTICS_INDEXES
 from webapp.admin.broadcasts.models import Broadcast
 from webapp.admin.models import AuditEntry
 from webapp.auth.models import RevokedToken
+from webapp.core.choices import Choice
 from webapp.core.periodic import PeriodicRun
 from webapp.events.models import Event, Participant
 from webapp.market.models import (
@@ -35,6 +36,7 @@ __all__ = [
     "BalanceTransaction",
     "BlockedChat",
     "Broadcast",
+    "Choice",
     "ClientReview",
     "Event",
     "ExecutorComplaint",

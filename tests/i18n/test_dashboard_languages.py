@@ -53,9 +53,6 @@ KNOWN_GAPS = {
         "ticket_forms.review": {"ru", "standard"},
         "questionnaires.design": {"Accessibility", "Dietary", "Email", "How", "Name", "Phone"}
         | {"Ticket", "many", "needs", "requirements", "standard", "tickets", "type", "vip"},
-        "market_orders.details_view": {"Moscow", "courier"},
-        "market_orders.index_view": {"Moscow", "courier"},
-        "market_orders.manage": {"Moscow", "courier"},
     },
     "en": {
         "questionnaires.design": {"Имя", "Особые", "Пищевые", "Сколько", "Телефон", "Тип"}

@@ -6,6 +6,9 @@
   but looks them up by member name, and an unknown one is a 500. Ours look up by value and
   treat an unknown one as an invalid filter (a message, no 500); their options show each
   value's translated name (`webapp.admin.labels`).
+* A column holding the key of a choice the admin keeps (an order's category): the options
+  are the choices' names in the admin's language, read when the page is drawn (the
+  admin edits the list while the app runs).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from flask_admin.contrib.sqla import filters
 from flask_admin.model.filters import convert
 
 from webapp.admin.labels import enum_options
+from webapp.core import choices
+from webapp.i18n import choice_name
 
 
 def _aware(value: datetime) -> datetime:
@@ -81,3 +86,29 @@ class HubFilterConverter(filters.FilterConverter):
     @convert("utcdatetime")
     def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
         return [f(column, name, **kwargs) for f in self.utc_datetime_filters]
+
+
+class _ChoiceOptions:
+    """A filter's options read on each page: Flask-Admin keeps what `get_options` returns
+    from the view's start and iterates it when it draws the filters."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Any:
+        names = choices.display_names(self.kind)  # inactive ones too: old rows have them
+        return iter([(key, choice_name(self.kind, key)) for key in names])
+
+
+class ChoiceEqual(filters.FilterEqual):
+    """`column = key` of a kind of choice the admin keeps, offered by name."""
+
+    def __init__(self, column: Any, name: Any, kind: str) -> None:
+        super().__init__(column, name)
+        self.kind = kind
+
+    def get_options(self, view: Any) -> Any:
+        return _ChoiceOptions(self.kind)

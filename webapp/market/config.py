@@ -4,7 +4,7 @@ one place the API's `GET /api/config`, the pages and the services take them from
 
 | variable | meaning | default |
 | --- | --- | --- |
-| `MARKET_CATEGORIES` | categories, `key=English|Русский,…` | a small demo list |
+| `MARKET_CATEGORIES` | categories to start with, `key=English|Русский,…` | a demo list |
 | `MARKET_CITIES` | popular cities (listed first), `key=English|Русский,…` | five cities |
 | `MARKET_TAKE_PRICE` | price of one take, kopecks | `200` (2 ₽) |
 | `MARKET_MAX_TAKES` | executors per order | `3` |
@@ -26,6 +26,7 @@ from typing import Any
 from flask import current_app
 
 from webapp.config import ConfigError, env_choices, env_int
+from webapp.core import choices
 
 DEFAULT_CATEGORIES = (
     "courier=Courier|Курьер,repair=Repair|Ремонт,cleaning=Cleaning|Уборка,"
@@ -94,7 +95,8 @@ def settings() -> MarketSettings:
     """The current app's market settings."""
     config = current_app.config
     return MarketSettings(
-        categories=list(config["MARKET_CATEGORIES"]),
+        # The active categories the admin keeps (seeded from MARKET_CATEGORIES).
+        categories=choices.active_keys("category"),
         cities=list(config["MARKET_CITIES"]),
         take_price=int(config["MARKET_TAKE_PRICE"]),
         max_takes=int(config["MARKET_MAX_TAKES"]),

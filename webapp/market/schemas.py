@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from flask import current_app
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 
 from webapp.api import (
@@ -21,6 +20,7 @@ from webapp.api import (
     Params,
     Schema,
 )
+from webapp.core import choices
 from webapp.i18n import choice_name
 from webapp.market.cities import PopularCity, city_label, popular_cities
 from webapp.market.config import COOLDOWN_MINUTES, MarketSettings
@@ -375,7 +375,7 @@ class ConfigOut(BaseModel):
 def config_out(settings: MarketSettings, ticket_types: list[str]) -> ConfigOut:
     """`GET /api/config`: what the Mini App needs to know before it asks anything."""
     popular = popular_cities()
-    names = current_app.config.get("CHOICE_NAMES", {}).get("category", {})
+    names = choices.display_names("category")
     return ConfigOut(
         categories=settings.categories,
         category_names=[

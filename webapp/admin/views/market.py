@@ -22,11 +22,15 @@ from sqlalchemy import select
 from webapp.admin.access import SecureModelView
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change
+from webapp.admin.choices import ChoiceView
+from webapp.admin.filters import ChoiceEqual
 from webapp.admin.forms import ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
 from webapp.extensions import db
+from webapp.i18n import choice_name
 from webapp.market import services as market
+from webapp.market.cities import city_label
 from webapp.market.models import (
     BalanceTransaction,
     ClientReview,
@@ -82,7 +86,12 @@ class OrderView(PeopleMixin, SecureModelView):
         "expires_at",
     )
     column_searchable_list = ("id", "description")
-    column_filters = ("status", "category", "city", "created_at")
+    column_filters = (
+        "status",
+        ChoiceEqual(Order.category, _l("Category"), "category"),
+        "city",
+        "created_at",
+    )
     column_sortable_list = ("id", "category", "city", "status", "takes_count", "created_at")
     column_default_sort = ("created_at", True)
     column_labels = {
@@ -107,6 +116,8 @@ class OrderView(PeopleMixin, SecureModelView):
     column_formatters = {
         "client_id": person_column,
         "client": lambda _v, _c, order, _n: person(order.client_id),
+        "category": lambda _v, _c, order, _n: choice_name("category", order.category),
+        "city": lambda _v, _c, order, _n: city_label(order.city_id, order.city),
     }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-gavel", ".manage", title=_l("Manage"), id_arg="order_id")
@@ -132,6 +143,7 @@ class OrderView(PeopleMixin, SecureModelView):
             "admin/hub/market_order.html",
             order=order,
             client=person(order.client_id),
+            order_city_name=city_label(order.city_id, order.city),
             takes=takes,
             reason_form=ReasonForm(),
             history=history,
@@ -224,6 +236,15 @@ class ExecutorComplaintView(PeopleMixin, SecureModelView):
 
 def register(admin: Admin) -> None:
     category = _l("Urgent jobs")
+    admin.add_view(
+        ChoiceView(
+            "category",
+            name=_l("Order categories"),
+            endpoint="market_categories",
+            url="market/categories",
+            category=category,
+        )
+    )
     admin.add_view(
         OrderView(
             Order,

@@ -258,8 +258,9 @@ class OrderChanges:
 
 
 def _check_choices(category: str | None, city: int | str | None) -> City | None:
-    """Refuse a category outside the configured ones or a city the directory does not know
-    (422); the directory's city."""
+    """Refuse a category that is not one of the active ones the admin keeps
+    (`webapp.core.choices`) or a city the directory does not know (422); the directory's
+    city."""
     config = settings()
     errors = []
     if category is not None and category not in config.categories:
@@ -401,7 +402,8 @@ def update_order(
         same = named.id == order.city_id if named is not None else changes.city == order.city
         if not same:
             raise Conflict(_l("The city of an order cannot change."))
-    _check_choices(changes.category, None)
+    # A category the admin has since deactivated may stay on the order it is on.
+    _check_choices(None if changes.category == order.category else changes.category, None)
     try:
         # The savepoint before any change (begin_nested flushes what is pending first), so a
         # contact another active order has is a 409 and the session stays usable.
