@@ -30,4 +30,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "market-digest-hourly", "jobs.market.send_hourly_digests", every=timedelta(hours=1)
     ),
     PeriodicJob("market-digest-daily", "jobs.market.send_daily_digests", every=timedelta(days=1)),
+    PeriodicJob(
+        "broadcasts-prepare", "jobs.broadcasts.prepare_broadcasts", every=timedelta(minutes=1)
+    ),
 ]

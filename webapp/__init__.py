@@ -155,9 +155,11 @@ def _register_bot_and_jobs(app: Flask) -> None:
     from bot.factory import create_bot
     from jobs import embedded
     from jobs.bot import install_delivery_trigger
+    from jobs.broadcasts import install_prepare_trigger
 
     create_bot(app)
     install_delivery_trigger()
+    install_prepare_trigger()
     embedded.init_app(app)
 
 

@@ -408,13 +408,18 @@ def test_a_broadcast_is_audited_and_listed(app, client, bearer):
 
 def test_queueing_twice_adds_nothing(app, make_user, dashboard_admin):
     """Is a broadcast's message to a user once-only (its dedupe key), so queueing the same
-    recipients again adds no row?"""
+    recipients again adds no row, and is a prepared broadcast never prepared again?"""
     make_user(Role.STUDENT)
     with app.test_request_context():
         actor = db.session.get(User, dashboard_admin.id)
         broadcast = services.create_broadcast(actor, "hi", services.Audience(all=True))
+        assert services.prepare_broadcast(broadcast.id) == 2
         again = services._queue(broadcast, services.Audience(all=True), None)
-        assert (broadcast.recipients, again) == (2, 0)
+        assert (broadcast.recipients, again, services.prepare_broadcast(broadcast.id)) == (
+            2,
+            0,
+            0,
+        )
 
 
 def test_a_reminder_queued_during_a_broadcast_waits_for_one_chunk_at_most(
@@ -435,3 +440,56 @@ def test_a_reminder_queued_during_a_broadcast_waits_for_one_chunk_at_most(
     # before the 120 broadcast messages an unpaced broadcast would put ahead of it.
     assert texts.index("reminder") < 2 * services.CHUNK
     assert len(texts) == 121 and fake_telegram.violations == 0
+
+
+@pytest.fixture
+def jobs_held(monkeypatch) -> list[tuple[Any, ...]]:
+    """Jobs started are recorded, not run: what the request itself did is left to see."""
+    started: list[tuple[Any, ...]] = []
+    monkeypatch.setattr("jobs.broadcasts.enqueue", lambda *args, **kw: started.append(args))
+    return started
+
+
+def test_the_request_queues_nothing_and_a_job_queues_each_message_once(
+    app, client, bearer, jobs_held
+):
+    """Does sending answer at once with the audience's count and the broadcast preparing,
+    with no message queued by the request and one preparing job started by the commit; does
+    the job (or the sweep, which runs the same function) then queue every message, and a
+    second run nothing?"""
+    from jobs.broadcasts import prepare_broadcasts
+    from jobs.schedule import PERIODIC_JOBS
+
+    add_users(app, 30)
+    created = client.post(URL, json={"text": "hi", "audience": {"role": "student"}}, headers=bearer)
+    assert created.status_code == 201 and created.get_json()["recipients"] == 30
+    broadcast_id = created.get_json()["id"]
+    assert jobs_held == [("jobs.broadcasts.prepare_broadcasts",)]
+    assert outbox(app, broadcast_id) == []
+    report = client.get(f"{URL}/{broadcast_id}", headers=bearer).get_json()
+    assert (report["state"], report["queued"], report["recipients"]) == ("preparing", 0, 30)
+
+    with app.app_context():
+        assert prepare_broadcasts() == 30
+        assert prepare_broadcasts() == 0
+    assert len(outbox(app, broadcast_id)) == 30
+    report = client.get(f"{URL}/{broadcast_id}", headers=bearer).get_json()
+    assert (report["state"], report["queued"], report["recipients"]) == ("sending", 30, 30)
+    assert "jobs.broadcasts.prepare_broadcasts" in {job.func for job in PERIODIC_JOBS}
+
+
+def test_a_broadcast_cancelled_while_preparing_queues_nothing(app, client, bearer, jobs_held):
+    """Is a broadcast cancelled before its job ran cancelled (audited), and does the job
+    then queue none of its messages?"""
+    from jobs.broadcasts import prepare_broadcasts
+
+    add_users(app, 5)
+    created = client.post(
+        URL, json={"text": "hi", "audience": {"role": "student"}}, headers=bearer
+    ).get_json()
+    answer = client.post(f"{URL}/{created['id']}/cancel", headers=bearer)
+    assert answer.status_code == 200 and answer.get_json()["state"] == "cancelled"
+    with app.app_context():
+        assert prepare_broadcasts() == 0
+    assert outbox(app, created["id"]) == []
+    assert len(audit_entries(app, "broadcast.cancel")) == 1

@@ -95,7 +95,10 @@ class BroadcastOut(Schema):
     """A broadcast and its delivery so far (`queued`: still waiting to be sent)."""
 
     id: int
-    state: Literal["sending", "done", "cancelled"]
+    state: Literal["preparing", "sending", "done", "cancelled"] = Field(
+        description="preparing: a job is queueing its messages (`recipients` is the count "
+        "when it was sent until then)"
+    )
     recipients: int
     queued: int
     sent: int

@@ -6,12 +6,17 @@
 * An audience is one of: everyone, a role, an event's participants, executors subscribed to
   a category and a city (their frequency not `off`), users of a language. Recipients are
   live, not banned users with a Telegram chat.
-* Sending queues one outbox row per recipient set-based (`queue_selected`: INSERT … SELECT,
-  nothing read into Python), in chunks of `CHUNK` that come due `CHUNK / PACE` seconds
-  apart: the one sender (30 messages a second) delivers the broadcast at `PACE` a second
-  and keeps the rest of its capacity for the app's own messages (a reminder queued during a
-  broadcast waits for at most one chunk, not for the whole audience). The web request that
-  sends never waits for delivery.
+* Sending stores the broadcast, preparing, with the audience's count; after the commit a
+  background job (`jobs.broadcasts.prepare_broadcasts`, started by the commit and swept
+  every minute; RQ with Redis, a thread of this process without) queues one outbox row per
+  recipient set-based (`queue_selected`: INSERT … SELECT, nothing read into Python), in
+  chunks of `CHUNK` that come due `CHUNK / PACE` seconds apart: the one sender (30 messages
+  a second) delivers the broadcast at `PACE` a second and keeps the rest of its capacity
+  for the app's own messages (a reminder queued during a broadcast waits for at most one
+  chunk, not for the whole audience). The web request that sends neither queues a
+  million rows nor waits for delivery. Preparing is exactly-once: the broadcast's row is
+  locked (SKIP LOCKED: one worker prepares it), `queued_at` is set once, and each
+  recipient's message has its dedupe key (queueing again adds nothing).
 * The report groups the broadcast's outbox rows by status; the achieved rate is the sent
   messages per second between the first and the last. Cancelling marks the pending rows
   `cancelled` (the sender only ever sends pending rows).
@@ -43,6 +48,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
@@ -68,6 +74,7 @@ PARSE_MODE = "HTML"
 REFUSED_PATHS = ("/api", "/admin", "/static", "/bot", "/health")
 NOT_ALLOWED = _l("Only admins send broadcasts.")
 HISTORY = 20  # messages shown on a user's page
+PREPARE_MARK = "hub_broadcast_to_prepare"
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ class Report:
     def state(self) -> str:
         if self.broadcast.cancelled_at is not None:
             return "cancelled"
+        if self.broadcast.queued_at is None:
+            return "preparing"
         return "sending" if self.queued else "done"
 
     @property
@@ -135,7 +144,7 @@ class Report:
 
     @property
     def can_cancel(self) -> bool:
-        return self.state == "sending"
+        return self.state in ("preparing", "sending")
 
 
 def _invalid(field: str, message: Any) -> ValidationFailed:
@@ -314,12 +323,71 @@ def create_broadcast(
         recipients=0,
         created_at=utcnow(),
     )
+    broadcast.recipients = int(
+        db.session.scalar(select(func.count()).select_from(User).where(*_conditions(audience))) or 0
+    )
     db.session.add(broadcast)
     db.session.flush()
-    broadcast.recipients = _queue(broadcast, audience, button)
-    db.session.flush()
     record(actor, "broadcast.send", broadcast, None, _describe(broadcast))
+    db.session.info[PREPARE_MARK] = True  # the commit starts the job that queues it
     return broadcast
+
+
+def take_prepare_mark(session: Session) -> bool:
+    """Whether `session` made a broadcast since its last commit or rollback; clears the
+    mark (the jobs' after-commit hook starts the preparing job when it was set)."""
+    return bool(session.info.pop(PREPARE_MARK, False))
+
+
+def preparing_broadcasts() -> list[int]:
+    """The ids of the broadcasts whose messages are not queued yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Broadcast.id).where(Broadcast.queued_at.is_(None)).order_by(Broadcast.id)
+        )
+    )
+
+
+def prepare_broadcast(broadcast_id: int) -> int:
+    """Queue a preparing broadcast's messages (a job's work); how many were queued.
+
+    Exactly-once: the row is locked first (another worker preparing it skips it), a
+    broadcast already queued is left alone, and every message has its dedupe key, so a
+    retry after a crash adds only what is missing. A broadcast cancelled while preparing
+    queues nothing. `recipients` becomes the count of messages actually queued.
+    """
+    broadcast = db.session.scalars(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.queued_at.is_(None))
+        .with_for_update(skip_locked=True, of=Broadcast)  # not the joined author
+        .execution_options(populate_existing=True)
+    ).first()
+    if broadcast is None:
+        return 0
+    queued = 0
+    if broadcast.cancelled_at is None:
+        audience = _audience_of(broadcast.audience)
+        button = Button(**broadcast.button) if broadcast.button else None
+        queued = _queue(broadcast, audience, button)
+        broadcast.recipients = int(
+            db.session.scalar(
+                select(func.count())
+                .select_from(OutgoingMessage)
+                .where(OutgoingMessage.broadcast_id == broadcast.id)
+            )
+            or 0
+        )
+    broadcast.queued_at = utcnow()
+    db.session.flush()
+    return queued
+
+
+def _audience_of(stored: dict[str, Any]) -> Audience:
+    """The audience a broadcast stored (`Audience.as_json`)."""
+    values = dict(stored)
+    if values.get("role") is not None:
+        values["role"] = Role(values["role"])
+    return Audience(**values)
 
 
 def _chunk_bounds(conditions: list[ColumnElement[bool]]) -> list[int]:
@@ -422,11 +490,25 @@ def report(actor: User, broadcast_id: int) -> Report:
 
 
 def cancel(actor: User, broadcast_id: int) -> Broadcast:
-    """Withdraw what is not sent yet (a 409 once everything was delivered)."""
-    broadcast = get_broadcast(actor, broadcast_id)
+    """Withdraw what is not sent yet (a 409 once everything was delivered); a broadcast
+    still preparing queues nothing."""
+    get_broadcast(actor, broadcast_id)
+    # Locked, so a job preparing it finishes first (its messages are then withdrawn here)
+    # or sees the cancellation and queues nothing.
+    broadcast = db.session.scalars(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .with_for_update(of=Broadcast)
+        .execution_options(populate_existing=True)
+    ).one()
     if broadcast.cancelled_at is not None:
         return broadcast
     before = _describe(broadcast)
+    if broadcast.queued_at is None:
+        broadcast.cancelled_at = utcnow()
+        db.session.flush()
+        record(actor, "broadcast.cancel", broadcast, before, _describe(broadcast))
+        return broadcast
     withdrawn = db.session.execute(
         update(OutgoingMessage)
         .where(

@@ -3,7 +3,8 @@
 One form with three buttons (count, test, send). The form is checked by the API's own
 schema (`BroadcastIn`) and the rules are `webapp.admin.broadcasts.services` (which also
 writes the audit entry), so the page and `/api/admin/broadcasts` cannot disagree. The
-report page reloads itself every few seconds while the broadcast is still sending.
+report page reloads itself every few seconds while the broadcast is still preparing (a job
+queues its messages) or sending.
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ AUDIENCE_CHOICES = [
 ]
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ru", "Русский")]
 REFRESH_SECONDS = 5
-STATE_NAMES = {"sending": _l("Sending"), "done": _l("Delivered"), "cancelled": _l("Cancelled")}
+STATE_NAMES = {
+    "preparing": _l("Preparing"),
+    "sending": _l("Sending"),
+    "done": _l("Delivered"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class BroadcastForm(FlaskForm):
@@ -151,7 +157,7 @@ class BroadcastsView(SecureBaseView):
         except DomainError as exc:
             flash(domain_message(exc), "error")
             return redirect(url_for(".index"))
-        refresh = REFRESH_SECONDS if found.state == "sending" else None
+        refresh = REFRESH_SECONDS if found.state in ("preparing", "sending") else None
         return self.render(
             "admin/hub/broadcast_report.html", report=found, refresh=refresh, form=ConfirmForm()
         )
