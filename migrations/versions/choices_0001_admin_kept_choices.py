@@ -10,7 +10,7 @@ the migration runs once, in one process, in the transaction that creates the tab
 two web workers race to write it and no read writes.
 
 Revision ID: choices_0001
-Revises: cities_0002
+Revises: market_0006
 Create Date: 2026-12-01 20:20:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'choices_0001'
-down_revision = 'cities_0002'
+down_revision = 'market_0006'
 branch_labels = None
 depends_on = None
 

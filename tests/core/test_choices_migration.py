@@ -29,7 +29,7 @@ def test_the_migration_seeds_the_configured_lists(tmp_path):
     }
     app = build_app(f"sqlite:///{tmp_path / 'migrated.db'}", environ=environ)
     with app.app_context():
-        upgrade(revision="cities_0002")
+        upgrade(revision="market_0006")
         with db.engine.begin() as conn:
             conn.execute(
                 sa.text(
