@@ -90,7 +90,13 @@ def test_every_dashboard_page_fits_a_phone(
     ]
     assert "/admin/broadcasts/" in links and "/admin/analytics/" in links
     pages = sorted(
-        {*links, "/admin/", f"/admin/users/manage/{dashboard_admin.id}", "/admin/users/new-account"}
+        {
+            *links,
+            "/admin/",
+            f"/admin/users/manage/{dashboard_admin.id}",
+            "/admin/users/new-account",
+            "/admin/users/new-telegram-user",
+        }
     )
     wide: dict[str, int] = {}
     cut: dict[str, int] = {}

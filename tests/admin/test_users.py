@@ -234,3 +234,82 @@ def test_an_admin_changes_a_users_names(app, admin_client, make_user):
     admin_client.post(f"{page}/names", data={"first_name": "", "last_name": "x"})
     with app.app_context():
         assert db.session.get(User, user.id).first_name == "Vera"
+
+
+# --- adding a Telegram user by hand ----------------------------------------------------------
+
+NEW_USER = {
+    "telegram_id": "555000111",
+    "first_name": "Анна",
+    "last_name": "Петрова",
+    "username": "@anna_p",
+    "role": "teacher",
+    "language": "ru",
+}
+
+
+def test_add_a_telegram_user_by_hand(app, admin_client, client):
+    """Does the form add a Telegram user with their names, role and language (through the
+    service), audit it, and do they then sign in to the Mini App as that same user?"""
+    from tests.fixtures.users import tma_headers
+
+    page = admin_client.get("/admin/users/new-telegram-user")
+    assert page.status_code == 200 and 'data-testid="telegram-user-form"' in page.get_data(
+        as_text=True
+    )
+    answer = admin_client.post("/admin/users/new-telegram-user", data=NEW_USER)
+    assert answer.status_code == 302 and "/admin/users/manage/" in answer.location
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.telegram_id == 555000111)).one()
+        assert (user.first_name, user.last_name, user.username) == ("Анна", "Петрова", "anna_p")
+        assert (user.role, user.language_code) == (Role.TEACHER, "ru")
+        user_id = user.id
+    [entry] = audit_entries(app, "user.create_telegram")
+    assert entry.before is None and entry.after["telegram_id"] == 555000111
+    assert entry.after["role"] == "teacher" and entry.target_id == str(user_id)
+    me = client.get("/api/users/me", headers=tma_headers(555000111))
+    assert me.status_code == 200 and me.get_json()["id"] == user_id
+
+
+def test_a_taken_telegram_id_is_an_error_on_its_field(app, admin_client, make_user):
+    """Is a Telegram id another user has refused with a message under that field (the
+    form kept, nothing written, nothing audited)?"""
+    make_user(telegram_id=555000222, first_name="Taken")
+    answer = admin_client.post(
+        "/admin/users/new-telegram-user",
+        data={**NEW_USER, "telegram_id": "555000222"},
+        headers={"Accept-Language": "en"},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert 'data-testid="error-telegram_id"' in html
+    assert "A user with this Telegram id exists already." in html
+    assert 'value="Анна"' in html  # what was typed stays
+    with app.app_context():
+        assert db.session.scalar(select(User.first_name).where(User.telegram_id == 555000222)) == (
+            "Taken"
+        )
+    assert audit_entries(app, "user.create_telegram") == []
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("username", "not a name!"), ("first_name", " "), ("telegram_id", "0")],
+)
+def test_bad_telegram_user_forms_are_refused(app, admin_client, field, value):
+    """Are a bad username, a blank name and a non-positive id refused, nothing added?"""
+    answer = admin_client.post("/admin/users/new-telegram-user", data={**NEW_USER, field: value})
+    assert answer.status_code == 200 and "is-invalid" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(User.first_name == "Анна")) is None
+
+
+def test_only_admins_add_telegram_users(app, make_user):
+    """Does the service itself refuse a moderator?"""
+    from webapp.errors import Forbidden
+    from webapp.users import services as users
+
+    moderator = make_user(Role.MODERATOR)
+    data = users.TelegramUserData(telegram_id=555000333, first_name="X")
+    with app.app_context(), pytest.raises(Forbidden):
+        users.create_telegram_user(moderator, data, ("en", "ru"))

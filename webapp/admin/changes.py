@@ -43,11 +43,13 @@ def audited_change(
     change: Callable[[User], T | None],
     describe: Callable[[T], dict[str, Any]],
     done: str | None = None,
+    refused: Callable[[DomainError], None] | None = None,
 ) -> T | None:
     """Apply `change` as the dashboard user, log it with before/after, commit.
 
     `load` gives the object before the change (None when the change creates it). Returns
-    the changed object, or None when a rule refused the change (flashed).
+    the changed object, or None when a rule refused the change (flashed, or handed to
+    `refused`: a form shows each field's message next to its field).
     """
     actor = require_dashboard_user()
     try:
@@ -61,7 +63,10 @@ def audited_change(
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        flash(domain_message(exc), "error")
+        if refused is not None:
+            refused(exc)
+        else:
+            flash(domain_message(exc), "error")
         return None
     flash(done or _("Saved."), "success")
     return changed

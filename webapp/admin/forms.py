@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice (WTForms 3.3) is not in the stubs yet
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from webapp.users.models import Role
 
@@ -53,6 +54,26 @@ class AccountForm(FlaskForm):
     first_name = StringField(_l("Name"), validators=[Optional(), Length(max=128)])
     role = SelectField(
         _l("Role"), choices=ROLE_CHOICES, default=Role.TEACHER.value, validators=[DataRequired()]
+    )
+
+
+class TelegramUserForm(FlaskForm):
+    """A Telegram user added by hand (`users.services.create_telegram_user`)."""
+
+    telegram_id = IntegerField(
+        _l("Telegram id"), validators=[DataRequired(), NumberRange(min=1, max=2**53 - 1)]
+    )
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=128)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=128)])
+    username = StringField(_l("Telegram username"), validators=[Optional(), Length(max=65)])
+    role = SelectField(
+        _l("Role"), choices=ROLE_CHOICES, default=Role.STUDENT.value, validators=[DataRequired()]
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English")],
+        default="ru",
+        validators=[DataRequired()],
     )
 
 

@@ -10,8 +10,9 @@ Who may do what (SPEC §4, §5 problems):
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,6 +95,66 @@ def upsert_telegram_user(tg: WebAppUser) -> tuple[User, bool]:
     changed = created or user in db.session.dirty
     db.session.flush()
     return user, changed
+
+
+@dataclass(frozen=True)
+class TelegramUserData:
+    """A Telegram user an admin adds by hand (before they open the Mini App)."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    role: Role = Role.STUDENT
+    language: str | None = None  # "ru" / "en": what their Telegram would report
+
+
+USERNAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+TELEGRAM_ID_MAX = 2**53  # Telegram's ids fit 52 bits
+
+
+def create_telegram_user(actor: User, data: TelegramUserData, languages: Sequence[str]) -> User:
+    """Add a Telegram user by hand (admins). Their Telegram id is unique: a second user
+    with it is a 409 naming `telegram_id` (the database's constraint decides, not a prior
+    look-up). When they open the Mini App, Telegram's own data refresh the names."""
+    require_admin(actor)
+    first_name, last_name = data.first_name.strip(), (data.last_name or "").strip()
+    username = (data.username or "").strip().removeprefix("@")
+    errors = []
+    if not 0 < data.telegram_id < TELEGRAM_ID_MAX:
+        errors.append(field_error("telegram_id", _l("A positive number.")))
+    if not first_name or len(first_name) > 128:
+        errors.append(field_error("first_name", _l("From 1 to 128 characters.")))
+    if len(last_name) > 128:
+        errors.append(field_error("last_name", _l("At most 128 characters.")))
+    if username and not USERNAME.match(username):
+        errors.append(field_error("username", _l("Latin letters, digits and _ only.")))
+    if data.language is not None and data.language not in languages:
+        errors.append(field_error("language", _l("Choose one of the listed languages.")))
+    if errors:
+        raise ValidationFailed(_l("Some fields are missing or invalid."), errors=errors)
+    now = utcnow()
+    created = db.session.execute(
+        insert_ignoring_conflicts(
+            User,
+            db.session,
+            telegram_id=data.telegram_id,
+            first_name=first_name,
+            last_name=last_name or None,
+            username=username or None,
+            language_code=data.language,
+            role=data.role.value,
+            is_banned=False,
+            is_premium=False,
+            session_version=1,
+            created_at=now,
+            updated_at=now,
+        ).returning(User.__table__.c.id)
+    ).scalar()
+    if created is None:
+        message = _l("A user with this Telegram id exists already.")
+        raise Conflict(message, errors=[field_error("telegram_id", message)])
+    return get_user(int(created))
 
 
 def mark_active(user_id: int, now: datetime) -> None:

@@ -1,4 +1,5 @@
-"""Users: list and search; change role, ban and unban, create staff accounts.
+"""Users: list and search; change role, ban and unban, create staff accounts and add
+Telegram users by hand.
 
 Every change calls `webapp.users.services` (which holds the rules: admins only, never
 oneself) through `audited_change`, so it is also in the audit log.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
 from webapp.admin.broadcasts import services as broadcasts
-from webapp.admin.changes import audited_change
+from webapp.admin.changes import audited_change, domain_message
 from webapp.admin.forms import (
     AccountForm,
     BanForm,
@@ -26,11 +27,13 @@ from webapp.admin.forms import (
     MessageForm,
     NamesForm,
     RoleForm,
+    TelegramUserForm,
     flash_form_errors,
 )
 from webapp.admin.labels import MESSAGE_STATUS_NAMES
 from webapp.admin.models import AuditEntry
 from webapp.admin.services import create_staff_account
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.users import services as users
 from webapp.users.models import Role, User
@@ -40,6 +43,11 @@ AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
 
 def describe(user: User) -> dict[str, Any]:
     return snapshot(user, AUDITED_FIELDS)
+
+
+def describe_telegram_user(user: User) -> dict[str, Any]:
+    fields = ("telegram_id", "first_name", "last_name", "username", "language_code")
+    return {**snapshot(user, fields), **describe(user)}
 
 
 class UserView(SecureModelView):
@@ -217,6 +225,43 @@ class UserView(SecureModelView):
             if created is not None:
                 return redirect(url_for(".manage", user_id=created.id))
         return self.render("admin/hub/new_account.html", form=form)
+
+    @expose("/new-telegram-user", methods=["GET", "POST"])
+    def new_telegram_user(self) -> Any:
+        """Add a Telegram user by hand (their Telegram id, names, role and language); a
+        Telegram id another user has is an error on its field."""
+        form = TelegramUserForm()
+        if form.validate_on_submit():
+
+            def show_on_fields(exc: DomainError) -> None:
+                for error in exc.errors or []:
+                    field = getattr(form, str(error.get("field")), None)
+                    if field is not None:
+                        field.errors = [*field.errors, str(error.get("message", ""))]
+                if not exc.errors:
+                    flash(domain_message(exc), "error")
+
+            data = users.TelegramUserData(
+                telegram_id=int(form.telegram_id.data or 0),
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or None,
+                username=form.username.data or None,
+                role=Role(form.role.data),
+                language=form.language.data,
+            )
+            created = audited_change(
+                "user.create_telegram",
+                load=None,
+                change=lambda actor: users.create_telegram_user(
+                    actor, data, current_app.config["LANGUAGES"]
+                ),
+                describe=describe_telegram_user,
+                done=_("User added."),
+                refused=show_on_fields,
+            )
+            if created is not None:
+                return redirect(url_for(".manage", user_id=created.id))
+        return self.render("admin/hub/new_telegram_user.html", form=form)
 
 
 def register(admin: Admin) -> None:
