@@ -152,3 +152,56 @@ def test_the_orders_list_shows_names_and_filters_by_them(app, admin_client, clie
     assert ">courier<" not in page and ">Moscow<" not in page
     labels = filter_labels(page)
     assert {"Курьер", "Пианино"} <= set(labels) and "courier" not in labels
+
+
+TYPES = "/admin/ticket-types/"
+COMPLETE_FORM = {
+    "name": "Anna",
+    "email": "anna@example.com",
+    "phone": "8 (912) 345-67-89",
+    "ticket_type": "vip",
+    "quantity": 2,
+}
+
+
+def _submitted(client, headers, ticket_type: str) -> int:
+    created = client.post(
+        "/api/forms",
+        json={"answers": {**COMPLETE_FORM, "ticket_type": ticket_type}},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["id"]
+
+
+def test_ticket_types_kept_in_the_dashboard_reach_the_questionnaire(
+    app, admin_client, client, make_user
+):
+    """Does a ticket type the admin adds reach the questionnaire (its API and page, by its
+    name in the reader's language) and `GET /api/config`; is a deactivated one refused on
+    submit while a form that has it still shows its name — each change audited?"""
+    headers = headers_for(make_user(language_code="ru"))
+    earlier = _submitted(client, headers, "vip")
+    assert client.post(f"/api/forms/{earlier}/submit", headers=headers).status_code == 200
+    admin_client.post(
+        f"{TYPES}save", data={"key": "early", "name_en": "Early bird", "name_ru": "Ранняя пташка"}
+    )
+    questionnaire = client.get("/api/forms/questionnaire", headers=headers).get_json()
+    [question] = [f for f in questionnaire["fields"] if f["key"] == "ticket_type"]
+    assert [o["value"] for o in question["options"]] == ["standard", "vip", "early"]
+    assert question["options"][2]["label"] == {"en": "Early bird", "ru": "Ранняя пташка"}
+    assert "Ранняя пташка" in client.get("/tickets", headers=headers).get_data(as_text=True)
+    assert "early" in client.get("/api/config").get_json()["ticket_types"]
+
+    admin_client.post(f"{TYPES}vip/deactivate")
+    later = _submitted(client, headers, "vip")  # a draft may hold anything well formed
+    refused = client.post(f"/api/forms/{later}/submit", headers=headers)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.get_json()["errors"]} == {"answers.ticket_type"}
+    assert "vip" not in client.get("/api/config").get_json()["ticket_types"]
+    page = client.get("/tickets", headers=headers).get_data(as_text=True)
+    assert f"#{earlier} · VIP \u00d7 2" in page  # the earlier form keeps its type's name
+    assert [e.action for e in audit_entries(app) if e.action.startswith("choice.")] == [
+        "choice.save",
+        "choice.deactivate",
+    ]

@@ -29,6 +29,7 @@ from webapp.api import (
     respond,
 )
 from webapp.auth.identity import current, login_required, optional_user, resolve_user
+from webapp.core import choices
 from webapp.errors import DomainError, Unauthorized, ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.market import money, preferences, reviews, services
@@ -125,8 +126,7 @@ def _order_json(view: services.OrderView, status: int = 200):
 @public_bp.get("/config", responses={200: ConfigOut})
 def market_config():
     """Categories, cities, ticket types, the take price and the order lifetime."""
-    ticket_types = current_app.config.get("TICKET_TYPES", [])
-    return respond(ConfigOut, config_out(settings(), ticket_types))
+    return respond(ConfigOut, config_out(settings(), choices.active_keys("ticket_type")))
 
 
 @public_bp.get("/orders", responses={200: OrderPage}, security=OPTIONAL_SIGN_IN)

@@ -26,6 +26,7 @@ format and limit, each problem named `answers.<key>`.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 from typing import Any
 
@@ -149,6 +150,11 @@ class Design(Input):
 
     title: Words
     fields: list[FieldSpec] = Field(min_length=1, max_length=MAX_FIELDS)
+
+
+def is_key(value: str) -> bool:
+    """Whether `value` may be a key or an option's value."""
+    return re.match(KEY_PATTERN, value) is not None
 
 
 def stored_fields(design: Design) -> list[dict[str, Any]]:

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, select
 
 from webapp.auth.roles import require_admin
+from webapp.core import choices
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event
@@ -63,8 +63,13 @@ class AdminFilters:
     search: str | None = None
 
 
+TICKET_TYPE = "ticket_type"  # the question (and the kind of choice) of the ticket type
+
+
 def ticket_types() -> list[str]:
-    return list(current_app.config["TICKET_TYPES"])
+    """The ticket types that may be chosen now: the active ones the admin keeps
+    (`webapp.core.choices`, seeded from `TICKET_TYPES`)."""
+    return choices.active_keys(TICKET_TYPE)
 
 
 # --- questionnaires ----------------------------------------------------------------------
@@ -72,8 +77,7 @@ def ticket_types() -> list[str]:
 
 def builtin_design() -> Design:
     """Today's questions, with the configured ticket types as the choice's options."""
-    names = current_app.config.get("CHOICE_NAMES", {}).get("ticket_type", {})
-    return designs.default_design(ticket_types(), names)
+    return designs.default_design(ticket_types(), choices.display_names(TICKET_TYPE))
 
 
 def default_questionnaire() -> Questionnaire:
@@ -157,7 +161,42 @@ def version_of(questionnaire_id: int, number: int) -> QuestionnaireVersion:
 
 
 def fields_of(version: QuestionnaireVersion) -> list[FieldSpec]:
+    """The questions to answer: the ticket type question offers the active ticket types
+    the admin keeps, named as the admin named them (whatever its design stored)."""
+    return [_kept_ticket_types(spec, answering=True) for spec in load_fields(version)]
+
+
+def fields_to_show(version: QuestionnaireVersion) -> list[FieldSpec]:
+    """The questions as answers are shown: every ticket type, inactive ones too (a form
+    that chose one still shows its name)."""
+    return [_kept_ticket_types(spec, answering=False) for spec in load_fields(version)]
+
+
+def load_fields(version: QuestionnaireVersion) -> list[FieldSpec]:
     return designs.load_fields(version.fields)
+
+
+def _kept_ticket_types(spec: FieldSpec, *, answering: bool) -> FieldSpec:
+    if spec.key != TICKET_TYPE or spec.kind is not designs.FieldKind.CHOICE:
+        return spec
+    options = [
+        designs.OptionSpec(value=item.key, label=designs.Words(en=item.name_en, ru=item.name_ru))
+        for item in choices.catalogue(TICKET_TYPE)
+        if (item.active or not answering) and designs.is_key(item.key)
+    ]
+    return spec.model_copy(update={"options": options}) if options else spec
+
+
+def shown_answers(form: TicketForm, locale: str) -> list[tuple[str, str]]:
+    """Each question of the form's design and its answer as a reader sees it (a choice by
+    its name in `locale`), formula-safe like the CSV."""
+    shown = []
+    for spec in fields_to_show(form.version):
+        value = form.answers.get(spec.key)
+        if isinstance(value, str) and spec.kind is designs.FieldKind.CHOICE:
+            value = spec.option_label(value, locale)
+        shown.append((spec.label_in(locale), csv_cell(value)))
+    return shown
 
 
 def design_of(version: QuestionnaireVersion) -> Design:

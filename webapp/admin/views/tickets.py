@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length
 from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change, domain_message
+from webapp.admin.choices import ChoiceView
 from webapp.admin.forms import ConfirmForm, ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
@@ -82,7 +83,8 @@ def export_filters(args: Any) -> tuple[tickets.AdminFilters | None, list[str]]:
 
 def answers_summary(form: TicketForm) -> str:
     """The first few answers on one line (the list's column)."""
-    parts = [tickets.csv_cell(value) for value in form.answers.values()]
+    locale = str(get_locale() or "en")
+    parts = [text for _label, text in tickets.shown_answers(form, locale)]
     text = " · ".join(part for part in parts if part)
     return text if len(text) <= 120 else text[:119] + "…"
 
@@ -144,10 +146,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
             .limit(50)
         ).all()
         locale = str(get_locale() or "en")
-        fields = tickets.fields_of(form.version)
-        answers = [
-            (spec.label_in(locale), tickets.csv_cell(form.answers.get(spec.key))) for spec in fields
-        ]
+        answers = tickets.shown_answers(form, locale)
         notes = tickets.list_notes(require_dashboard_user(), form.id)
         return self.render(
             "admin/hub/ticket_form_review.html",
@@ -456,6 +455,11 @@ class QuestionnaireView(SecureModelView):
 
 
 def register(admin: Admin) -> None:
+    admin.add_view(
+        ChoiceView(
+            "ticket_type", name=_l("Ticket types"), endpoint="ticket_types", url="ticket-types"
+        )
+    )
     admin.add_view(
         TicketFormView(
             TicketForm, db, name=_l("Ticket forms"), endpoint="ticket_forms", url="ticket-forms"
