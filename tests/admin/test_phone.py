@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.admin.conftest import ADMIN_LOGIN, ADMIN_PASSWORD
+from webapp.core import choices
 from webapp.extensions import db
 from webapp.outbox import queue_message
 
@@ -70,6 +71,8 @@ def test_every_dashboard_page_fits_a_phone(
         make_user(username=f"someone_with_a_rather_long_username_{n}", first_name="Долгое Имя")
     with app.app_context():
         queue_message(12345, "A message " * 30)
+        for kind in ("category", "ticket_type"):  # the catalogues' pages list rows
+            choices.seed_choices(kind)
         db.session.commit()
     page = phone_page
     page.goto(f"{live_server}/admin/login")

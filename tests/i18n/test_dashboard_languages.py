@@ -26,6 +26,7 @@ from tests.admin.conftest import cheap_hash, sign_in
 from tests.fixtures.users import headers_for
 from tests.i18n.test_page_languages import TEXT_ATTRIBUTES, foreign_in, post_order, seed
 from webapp.admin.broadcasts import services as broadcasts
+from webapp.core import choices
 from webapp.extensions import db
 from webapp.market.models import BalanceTransaction, Order
 from webapp.market.reviews import complain, review_executor
@@ -146,6 +147,8 @@ def _seed_dashboard(app: Flask, client: Any, language: str) -> dict[str, Any]:
         queue_message(chat_id=1, text="4 5 6", dedupe_key="dashboard-languages")
         ids["broadcast_id"] = sent.id
         ids["questionnaire_id"] = tickets.default_questionnaire().id
+        for kind in ("category", "ticket_type"):  # the catalogues' pages list them
+            choices.seed_choices(kind)
         db.session.commit()
         # Generated keys shown as they are (data, not words): order ids, payment references.
         ids["data"] = [str(o) for o in db.session.scalars(select(Order.id))]

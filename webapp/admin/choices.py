@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from webapp.admin.access import SecureModelView
 from webapp.admin.changes import audited_change
+from webapp.admin.formatters import code_column, verbatim
 from webapp.admin.forms import ConfirmForm, flash_form_errors
 from webapp.core import choices
 from webapp.core.choices import Choice
@@ -63,7 +64,13 @@ class ChoiceView(SecureModelView):
         "position": _l("Position"),
         "active": _l("Can be chosen"),
     }
-    column_formatters = {"name": _name}
+    # The key and each language's name are shown as stored (the editor shows both names).
+    column_formatters = {
+        "name": _name,
+        "key": code_column,
+        "name_en": lambda _v, _c, row, _n: verbatim(row.name_en),
+        "name_ru": lambda _v, _c, row, _n: verbatim(row.name_ru),
+    }
 
     def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
         self.kind = kind
