@@ -41,25 +41,6 @@ NOT_PAGES |= {"svg", "csv"}  # the analytics charts and their data
 # Names that are the same in both languages on the dashboard (times are shown in UTC on
 # purpose: admins compare them across zones).
 SAME_HERE = {"UTC", "ID", "CSV", "JSON", "API", "HTML", "URL", "Redis", "REDIS", "Premium"}
-# Not yet in the admin's language (issue 16), by page; a word on this list is allowed
-# there until it is fixed, any other is a failure:
-#  - configured names (category, city, ticket type) still shown by their keys;
-#  - a user's profile values (level, language) shown by their keys;
-#  - the questionnaire design shows every option in both languages, by design.
-KNOWN_GAPS = {
-    "ru": {
-        "users.details_view": {"any", "ru"},
-        "ticket_forms.details_view": {"QuestionnaireVersion", "ru"},
-        "ticket_forms.index_view": {"ru"},
-        "ticket_forms.review": {"ru"},
-        "questionnaires.design": {"Accessibility", "Dietary", "Email", "How", "Name", "Phone"}
-        | {"Ticket", "many", "needs", "requirements", "standard", "tickets", "type", "vip"},
-    },
-    "en": {
-        "questionnaires.design": {"Имя", "Особые", "Пищевые", "Сколько", "Телефон", "Тип"}
-        | {"Эл", "билета", "билетов", "доступность", "ограничения", "потребности", "почта"},
-    },
-}
 # Elements whose contents are shown as they are stored or typed (data, code).
 VERBATIM_TAGS = {"code", "pre", "kbd", "samp"}
 VERBATIM_ATTRIBUTE = "data-verbatim"
@@ -234,9 +215,8 @@ def test_every_dashboard_page_speaks_one_language(app, client, language):
             html = html.replace(data, "")
         found[name] = dashboard_words(FILTERS.sub("", html), language)
         found[name] |= foreign_in(filter_labels(html), language)
-    gaps = KNOWN_GAPS[language]
     for name in found:
-        found[name] -= SAME_HERE | gaps.get("*", set()) | gaps.get(name, set())
+        found[name] -= SAME_HERE
     problems = {name: sorted(words) for name, words in found.items() if words}
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     with app.app_context():

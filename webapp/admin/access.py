@@ -121,6 +121,12 @@ COMMON_LABELS = {
 }
 
 
+# Columns no dashboard view shows, lists, exports, filters, sorts or searches, whatever a
+# view configures: a password's hash, the calendar feed's secret (its URL is the key to
+# someone's schedule) and the session version (part of every session id).
+SECRET_COLUMNS = frozenset({"password_hash", "calendar_secret", "session_version"})
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base of every model view: read-only unless a view adds audited actions.
 
@@ -163,6 +169,26 @@ class SecureModelView(AccessMixin, ModelView):
         if field in COMMON_LABELS:
             return COMMON_LABELS[field]
         return super().get_column_name(field)
+
+    def get_column_names(self, only_columns: Any, excluded_columns: Any) -> Any:
+        """Flask-Admin's columns of a list, a details page or an export, less the secrets."""
+        names = super().get_column_names(only_columns, excluded_columns)
+        return [(name, label) for name, label in names if name not in SECRET_COLUMNS]
+
+    def get_sortable_columns(self) -> Any:
+        sortable = super().get_sortable_columns()
+        return {name: column for name, column in sortable.items() if name not in SECRET_COLUMNS}
+
+    def scaffold_filters(self, name: Any) -> Any:
+        if isinstance(name, str) and name in SECRET_COLUMNS:
+            raise ValueError(f"{name} is a secret: no dashboard filter may read it")
+        return super().scaffold_filters(name)
+
+    def init_search(self) -> bool:
+        searchable = {str(column) for column in self.column_searchable_list or ()}
+        if searchable & SECRET_COLUMNS:
+            raise ValueError(f"{searchable & SECRET_COLUMNS} are secrets: no search may read them")
+        return super().init_search()
 
     def scaffold_form(self) -> Any:
         """Create and edit are off, so there is no model form to build (every app start,

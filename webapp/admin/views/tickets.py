@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import select
 from wtforms import TextAreaField
@@ -25,6 +26,7 @@ from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
 from webapp.admin.changes import audited_change, domain_message
 from webapp.admin.choices import ChoiceView
+from webapp.admin.formatters import code, verbatim
 from webapp.admin.forms import ConfirmForm, ReasonForm, flash_form_errors
 from webapp.admin.models import AuditEntry
 from webapp.admin.people import PeopleMixin, person, person_column
@@ -33,7 +35,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.i18n import validation_message
 from webapp.tickets import services as tickets
-from webapp.tickets.designs import FIELD_KIND_LABELS, Design
+from webapp.tickets.designs import FIELD_KIND_LABELS, OPTION_KINDS, Design, FieldKind, FieldSpec
 from webapp.tickets.models import FormStatus, Questionnaire, TicketForm
 
 
@@ -81,12 +83,61 @@ def export_filters(args: Any) -> tuple[tickets.AdminFilters | None, list[str]]:
     return filters, []
 
 
-def answers_summary(form: TicketForm) -> str:
-    """The first few answers on one line (the list's column)."""
+# Answers typed by the applicant: shown as written, in whatever language they wrote.
+TYPED_KINDS = {FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.EMAIL, FieldKind.PHONE}
+SUMMARY_LENGTH = 120
+
+
+def answer_display(spec: FieldSpec | None, value: Any) -> str | Markup:
+    """One answer for an admin: a chosen option by its label in the admin's language, a
+    checkbox as yes or no, typed text verbatim (an answer to a question no longer asked
+    too)."""
+    if value is None or value == "" or value == []:
+        return ""
     locale = str(get_locale() or "en")
-    parts = [text for _label, text in tickets.shown_answers(form, locale)]
-    text = " · ".join(part for part in parts if part)
-    return text if len(text) <= 120 else text[:119] + "…"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if spec is not None and spec.kind in OPTION_KINDS:
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(spec.option_label(str(item), locale) for item in chosen)
+    if spec is not None and spec.kind not in TYPED_KINDS:
+        return str(value)
+    return verbatim("; ".join(map(str, value)) if isinstance(value, list) else value)
+
+
+def answers_of(form: TicketForm) -> list[tuple[str, FieldSpec | None, Any]]:
+    """`(key, question, answer)` in the order of the form's questionnaire version, then
+    answers to questions the version does not ask (question None)."""
+    fields = tickets.fields_to_show(form.version)
+    known = {spec.key for spec in fields}
+    found: list[tuple[str, FieldSpec | None, Any]] = [
+        (spec.key, spec, form.answers.get(spec.key)) for spec in fields
+    ]
+    others = [(key, None, value) for key, value in form.answers.items() if key not in known]
+    return found + others
+
+
+def answers_summary(form: TicketForm) -> Markup:
+    """The first few answers on one line (the list's column)."""
+    parts: list[str | Markup] = []
+    length = 0
+    for _key, spec, value in answers_of(form):
+        part = answer_display(spec, value)
+        if not part:
+            continue
+        if length > SUMMARY_LENGTH:
+            parts.append("…")
+            break
+        parts.append(part)
+        length += len(part.striptags() if isinstance(part, Markup) else part) + 3
+    return Markup(" · ").join(parts)
+
+
+def _questionnaire(_view: Any, _context: Any, form: TicketForm, _name: str) -> str:
+    """The questionnaire version a form answered: its title and number."""
+    version = form.version
+    title = version.title_ru if str(get_locale()) == "ru" else version.title_en
+    return _("%(title)s, version %(number)s", title=title, number=version.number)
 
 
 class TicketFormView(PeopleMixin, SecureModelView):
@@ -109,6 +160,7 @@ class TicketFormView(PeopleMixin, SecureModelView):
         "event_id": _l("Event"),
         "answers": _l("Answers"),
         "search_text": _l("Answers"),
+        "version": _l("Questionnaire"),
         "notes": _l("Applicant's notes"),
         "submitted_at": _l("Submitted"),
         "decided_at": _l("Decided"),
@@ -117,10 +169,27 @@ class TicketFormView(PeopleMixin, SecureModelView):
         "created_at": _l("Created"),
         "updated_at": _l("Updated"),
     }
+    column_details_list = (
+        "id",
+        "status",
+        "user_id",
+        "event_id",
+        "version",
+        "answers",
+        "notes",
+        "submitted_at",
+        "decided_at",
+        "decided_by_id",
+        "decision_reason",
+        "created_at",
+        "updated_at",
+    )
     column_formatters = {
         "answers": lambda _v, _c, form, _n: answers_summary(form),
         "user_id": person_column,
         "decided_by_id": person_column,
+        "version": _questionnaire,
+        "notes": lambda _v, _c, form, _n: verbatim(form.notes),
     }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-gavel", ".review", title=_l("Review"), id_arg="form_id")
@@ -146,7 +215,10 @@ class TicketFormView(PeopleMixin, SecureModelView):
             .limit(50)
         ).all()
         locale = str(get_locale() or "en")
-        answers = tickets.shown_answers(form, locale)
+        answers = [
+            (spec.label_in(locale) if spec else code(key), answer_display(spec, value))
+            for key, spec, value in answers_of(form)
+        ]
         notes = tickets.list_notes(require_dashboard_user(), form.id)
         return self.render(
             "admin/hub/ticket_form_review.html",

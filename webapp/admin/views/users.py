@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, flash, redirect, url_for
 from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from webapp.admin.access import SecureModelView, require_dashboard_user
 from webapp.admin.audit import snapshot
 from webapp.admin.broadcasts import services as broadcasts
 from webapp.admin.changes import audited_change, domain_message
+from webapp.admin.formatters import code
 from webapp.admin.forms import (
     AccountForm,
     BanForm,
@@ -33,10 +37,13 @@ from webapp.admin.forms import (
 from webapp.admin.labels import MESSAGE_STATUS_NAMES
 from webapp.admin.models import AuditEntry
 from webapp.admin.services import create_staff_account
+from webapp.cities import get_city
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.users import services as users
 from webapp.users.models import Role, User
+from webapp.users.profile import level_name, sport_choices
+from webapp.users.time_zones import zone_label
 
 AUDITED_FIELDS = ("role", "is_banned", "ban_reason")
 
@@ -48,6 +55,42 @@ def describe(user: User) -> dict[str, Any]:
 def describe_telegram_user(user: User) -> dict[str, Any]:
     fields = ("telegram_id", "first_name", "last_name", "username", "language_code")
     return {**snapshot(user, fields), **describe(user)}
+
+
+def language_name(code_: str | None) -> str | Markup:
+    """ "ru" → «Русский» / "Russian", in the admin's language (a code Babel does not know
+    is shown as the code it is)."""
+    if not code_:
+        return ""
+    try:
+        name = Locale.parse(code_.replace("-", "_")).get_display_name(get_locale())
+    except (UnknownLocaleError, ValueError):
+        return code(code_)
+    return name[:1].upper() + name[1:] if name else code(code_)
+
+
+def _language(_view: Any, _context: Any, user: User, name: str) -> str | Markup:
+    return language_name(getattr(user, name))
+
+
+def _time_zone(_view: Any, _context: Any, user: User, _name: str) -> str:
+    return zone_label(user.time_zone) if user.time_zone else ""
+
+
+def _level(_view: Any, _context: Any, user: User, _name: str) -> str:
+    return level_name(user.level)
+
+
+def _city(_view: Any, _context: Any, user: User, _name: str) -> str:
+    if user.city_id is None:
+        return ""
+    city = get_city(user.city_id)
+    return city.name(str(get_locale())) if city is not None else f"#{user.city_id}"
+
+
+def _sports(_view: Any, _context: Any, user: User, _name: str) -> str:
+    names = sport_choices()
+    return ", ".join(names.get(key, key) for key in user.sports or ())
 
 
 class UserView(SecureModelView):
@@ -63,7 +106,15 @@ class UserView(SecureModelView):
         "last_seen_at",
         "created_at",
     )
-    column_details_exclude_list = ("password_hash",)
+    # A profile's keys and codes, shown by their names in the admin's language.
+    column_formatters = {
+        "language_code": _language,
+        "locale": _language,
+        "time_zone": _time_zone,
+        "level": _level,
+        "city_id": _city,
+        "sports": _sports,
+    }
     column_searchable_list = ("telegram_id", "username", "first_name", "last_name", "login")
     column_filters = ("role", "is_banned", "created_at", "last_seen_at")
     column_default_sort = ("id", True)
@@ -74,12 +125,10 @@ class UserView(SecureModelView):
         "time_zone_chosen": _l("Time zone chosen"),
         "photo_url": _l("Photo"),
         "is_premium": _l("Telegram Premium"),
-        "session_version": _l("Session version"),
         "city_id": _l("City"),
         "sports": _l("Sports"),
         "level": _l("Level"),
         "about": _l("About"),
-        "calendar_secret": _l("Calendar link secret"),
         "telegram_id": _l("Telegram id"),
         "username": _l("Username"),
         "login": _l("Login"),
