@@ -197,12 +197,14 @@ def filter_labels(html: str) -> list[str]:
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_every_dashboard_page_speaks_one_language(app, client, language):
     """Does every dashboard page — menus, headers, cells, filter options, custom pages —
-    speak only the admin's language? (About 40 pages in one test: a few seconds.)"""
+    speak only the admin's language, and say so in `<html lang>`? (About 40 pages in one
+    test: a few seconds.)"""
     ids = _seed_dashboard(app, client, language)
     dashboard = app.test_client()
     headers = {"Accept-Language": language}
     login = dashboard.get("/admin/login", headers=headers)
     found = {"login": dashboard_words(login.get_data(as_text=True), language)}
+    assert f'<html lang="{language}">' in login.get_data(as_text=True)
     dashboard.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     assert sign_in(dashboard, "1234", PASSWORD).status_code == 302
     pages = dashboard_paths(app, ids)
@@ -211,6 +213,7 @@ def test_every_dashboard_page_speaks_one_language(app, client, language):
         answer = dashboard.get(path)
         assert answer.status_code == 200, (name, path, answer.status_code)
         html = answer.get_data(as_text=True)
+        assert f'<html lang="{language}">' in html, name
         for data in ids["data"]:
             html = html.replace(data, "")
         found[name] = dashboard_words(FILTERS.sub("", html), language)
