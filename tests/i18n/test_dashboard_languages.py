@@ -38,8 +38,8 @@ PASSWORD = "1234-5678-90"
 # Not pages: Flask-Admin's own forms (off in every view), lookups and file downloads.
 NOT_PAGES = {"ajax_lookup", "create_view", "edit_view", "export", "export_csv", "static"}
 NOT_PAGES |= {"svg", "csv"}  # the analytics charts and their data
-# Names that are the same in both languages on the dashboard (times are shown in UTC on
-# purpose: admins compare them across zones).
+# Names that are the same in both languages on the dashboard ("UTC": the zone of an admin
+# who has none, named in the navigation bar, and of the analytics' days).
 SAME_HERE = {"UTC", "ID", "CSV", "JSON", "API", "HTML", "URL", "Redis", "REDIS", "Premium"}
 # Elements whose contents are shown as they are stored or typed (data, code).
 VERBATIM_TAGS = {"code", "pre", "kbd", "samp"}

@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-from webapp.admin.access import ADMIN_URL, SecureIndexView
+from webapp.admin.access import ADMIN_URL, SecureIndexView, dashboard_zone
 
 # What Flask-Admin's own Russian catalog lacks (see the .po file there).
 FLASK_ADMIN_TRANSLATIONS = Path(__file__).parent / "flask_admin_translations"
@@ -37,6 +37,7 @@ def init_admin(app: Flask) -> Admin:
     register_all(admin)
     app.register_blueprint(auth.bp)
     app.add_template_filter(enum_label, "enum_label")  # a status in a custom dashboard page
+    app.add_template_global(dashboard_zone, "dashboard_zone")  # named on every page
 
     @app.after_request
     def dashboard_headers(response: Response) -> Response:

@@ -9,7 +9,7 @@ Every view — the index too, which Flask-Admin would otherwise leave open — c
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from flask import abort, g, redirect, request, session, url_for
@@ -26,7 +26,9 @@ from webapp.admin.filters import HubFilterConverter
 from webapp.admin.labels import enum_label
 from webapp.admin.services import may_use_dashboard
 from webapp.extensions import db
+from webapp.i18n import local_datetime, select_timezone
 from webapp.users.models import User
+from webapp.users.time_zones import zone_label
 
 ADMIN_URL = "/admin"  # where the dashboard lives; every view and the sign-in sit under it
 
@@ -97,8 +99,17 @@ class SecureIndexView(AccessMixin, AdminIndexView):
         return self.render(self._template, counts=counts, recent=recent)
 
 
-def _utc(_view: Any, value: datetime, _name: str) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def dashboard_zone() -> str:
+    """The time zone the dashboard's times are in, as the navigation bar names it: the
+    admin's own ("Владивосток (+10:00)"), or UTC for an admin without one."""
+    name = select_timezone()
+    return zone_label(name) if name != "UTC" else "UTC"
+
+
+def _local(_view: Any, value: datetime, _name: str) -> str:
+    """A time in the admin's zone, as every page writes one (the zone is named in the
+    navigation bar)."""
+    return local_datetime(value)
 
 
 def _enum(_view: Any, value: enum.Enum, _name: str) -> str:
@@ -145,13 +156,13 @@ class SecureModelView(AccessMixin, ModelView):
     column_type_formatters = {
         **typefmt.BASE_FORMATTERS,
         bool: _bool,
-        datetime: _utc,
+        datetime: _local,
         enum.Enum: _enum,
     }
     column_type_formatters_detail = {
         **typefmt.DETAIL_FORMATTERS,
         bool: _bool,
-        datetime: _utc,
+        datetime: _local,
         enum.Enum: _enum,
     }
 

@@ -1,7 +1,8 @@
 """List filters that fit our column types.
 
-* `UTCDateTime`: Flask-Admin knows `DateTime` only; a filter value becomes an aware UTC
-  datetime, as the column type requires.
+* `UTCDateTime`: Flask-Admin knows `DateTime` only; a filter value is read in the admin's
+  time zone (the one the dashboard shows times in) and becomes an aware UTC datetime, as
+  the column type requires.
 * Enums stored by value (`values_callable`, e.g. `Role`): Flask-Admin offers the values
   but looks them up by member name, and an unknown one is a 500. Ours look up by value and
   treat an unknown one as an invalid filter (a message, no 500); their options show each
@@ -18,6 +19,7 @@ from typing import Any
 
 from flask_admin.contrib.sqla import filters
 from flask_admin.model.filters import convert
+from flask_babel import to_utc
 
 from webapp.admin.labels import enum_options
 from webapp.core import choices
@@ -25,7 +27,7 @@ from webapp.i18n import choice_name
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC)
+    return to_utc(value).replace(tzinfo=UTC)
 
 
 class UTCAfter(filters.DateTimeGreaterFilter):

@@ -18,6 +18,7 @@ from flask_admin import Admin, expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from sqlalchemy import inspect as sa_inspect
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is not in the stubs yet
@@ -58,11 +59,12 @@ SPORT_FIELDS = ("key", "name_en", "name_ru", "position")
 
 
 class EventForm(FlaskForm):
-    """The event's fields an admin edits (times in UTC, as the dashboard shows them)."""
+    """The event's fields an admin edits (times in the admin's zone, as the dashboard
+    shows them)."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(
-        _l("Starts (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
     location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
     capacity = IntegerField(
@@ -103,7 +105,7 @@ def _event_form(event: Event | None = None) -> EventForm:
     ]
     if event is not None and request.method == "GET":
         form.title.data = event.title
-        form.starts_at.data = event.starts_at.replace(tzinfo=None)
+        form.starts_at.data = to_user_timezone(event.starts_at).replace(tzinfo=None)
         form.location.data = event.location
         form.capacity.data = event.capacity
         form.fee.data = "" if event.fee is None else f"{event.fee / 100:.2f}"
@@ -220,7 +222,7 @@ class EventView(PeopleMixin, SecureModelView):
         if not form.validate_on_submit():
             flash_form_errors(form)
             return self._back(event_id)
-        starts_at = form.starts_at.data.replace(tzinfo=UTC)  # type: ignore[union-attr]
+        starts_at = to_utc(form.starts_at.data).replace(tzinfo=UTC)
         changes = {
             "title": form.title.data.strip(),  # type: ignore[union-attr]
             "starts_at": starts_at,
