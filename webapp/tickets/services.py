@@ -187,18 +187,6 @@ def _kept_ticket_types(spec: FieldSpec, *, answering: bool) -> FieldSpec:
     return spec.model_copy(update={"options": options}) if options else spec
 
 
-def shown_answers(form: TicketForm, locale: str) -> list[tuple[str, str]]:
-    """Each question of the form's design and its answer as a reader sees it (a choice by
-    its name in `locale`), formula-safe like the CSV."""
-    shown = []
-    for spec in fields_to_show(form.version):
-        value = form.answers.get(spec.key)
-        if isinstance(value, str) and spec.kind is designs.FieldKind.CHOICE:
-            value = spec.option_label(value, locale)
-        shown.append((spec.label_in(locale), csv_cell(value)))
-    return shown
-
-
 def design_of(version: QuestionnaireVersion) -> Design:
     return Design.model_validate(
         {"title": {"en": version.title_en, "ru": version.title_ru}, "fields": version.fields}
