@@ -324,7 +324,8 @@ def index_names(plan: dict[str, Any]) -> set[str]:
 def test_the_feed_search_walks_the_trigram_index(loaded, search, filters, found):
     """Does a selective `search=` — one order, or a word one order in 1,009 holds within a
     category and a city — find its orders through the trigram index (a few entries) instead
-    of walking the feed's index through every active order?"""
+    of walking the feed's index through every active order, with the category and the city
+    looked up in that index too?"""
     app, _sizes = loaded
     from webapp.market.cities import resolve_city
     from webapp.market.services import list_open_orders
@@ -353,4 +354,16 @@ def test_the_feed_search_walks_the_trigram_index(loaded, search, filters, found)
                 plan = explained.scalar_one()
                 plan = json.loads(plan) if isinstance(plan, str) else plan
                 assert "ix_orders_search_trgm" in index_names(plan[0]["Plan"]), statement
+                # Category and city are looked up in the same index, not filtered after it.
+                conditions = " ".join(index_conditions(plan[0]["Plan"]))
+                for column in ("category", "city_id"):
+                    if column.split("_")[0] in filters:
+                        assert column in conditions, (statement, conditions)
         db.session.remove()
+
+
+def index_conditions(plan: dict[str, Any]) -> list[str]:
+    found = [plan["Index Cond"]] if "Index Cond" in plan else []
+    for child in plan.get("Plans", []):
+        found += index_conditions(child)
+    return found

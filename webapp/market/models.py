@@ -94,9 +94,13 @@ class Order(Model):
             sqlite_where=text("status = 'active'"),
         ),
         # `search=`: a substring of the casefolded description, found through trigrams
-        # (PostgreSQL's pg_trgm; created with the table, see below).
+        # (PostgreSQL's pg_trgm), in one GIN index with the feed's filters (btree_gin), so a
+        # search in a category and city reads the orders that match all three, not every
+        # order in the table that holds the word (both extensions created with the table).
         Index(
             "ix_orders_search_trgm",
+            "category",
+            "city_id",
             "search_text",
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
@@ -137,12 +141,13 @@ class Order(Model):
     client: Mapped[User] = relationship(foreign_keys=[client_id])
 
 
-# The trigram index needs its extension (a trusted one: the database's owner may create it).
-event.listen(
-    Order.__table__,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
-)
+# The search index needs two extensions (trusted ones: the database's owner may create them).
+for extension in ("pg_trgm", "btree_gin"):
+    event.listen(
+        Order.__table__,
+        "before_create",
+        DDL(f"CREATE EXTENSION IF NOT EXISTS {extension}").execute_if(dialect="postgresql"),
+    )
 
 
 class Take(Model):
