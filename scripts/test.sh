@@ -3,8 +3,10 @@
 # SQLite and in-process jobs by default; tests that need a real PostgreSQL, Redis or
 # Chromium use them when present (and fail under CI=true when they are not).
 # HUB_TEST_DATABASE_URL / HUB_TEST_REDIS_URL run the whole suite on real services.
-# The tests run in HUB_TEST_WORKERS processes (default 2, pytest-xdist), each test file in
-# one of them (its module fixtures set up once); each process has its own database and Redis
+# The tests run in HUB_TEST_WORKERS processes (default 2, pytest-xdist), spread one by one
+# (`--dist loadgroup`: no long file left alone on one process at the end); a module's tests
+# that share a module-scoped fixture (a browser, a loaded database) stay on one process
+# (tests/conftest.py groups them); each process has its own database and Redis
 # keys. Each worker's concurrency tests use at most 12 PostgreSQL connections, so keep
 # workers × 12 well under what the server has free. HUB_TEST_WORKERS=0 runs in one process.
 set -euo pipefail
@@ -13,6 +15,6 @@ source scripts/bootstrap.sh
 workers="${HUB_TEST_WORKERS:-2}"
 parallel=()
 if [ "$workers" != "0" ]; then
-  parallel=(-n "$workers" --dist loadfile)
+  parallel=(-n "$workers" --dist loadgroup)
 fi
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" "$@"

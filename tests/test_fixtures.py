@@ -1,7 +1,8 @@
 """The test harness itself: a test that leaves a transaction open on PostgreSQL does not
 hold the next test's emptying of the tables; emptying leaves what a TRUNCATE would; a reused
 PostgreSQL database is as empty as a new one; an app built with rate limits on does not turn
-them on for the apps other tests share."""
+them on for the apps other tests share; tests that share a module fixture are grouped
+for `--dist loadgroup`."""
 
 from __future__ import annotations
 
@@ -128,3 +129,20 @@ def test_an_app_built_with_limits_on_does_not_limit_the_shared_apps(app, schema)
 
             limiter.reset()
         use_limiter_of(app)
+
+
+@pytest.fixture(scope="module")
+def built_once_per_module() -> str:
+    return "shared"
+
+
+def test_tests_sharing_a_module_fixture_stay_on_one_process(request, built_once_per_module):
+    """Is a test that uses a module-scoped fixture in its module's xdist group (so
+    `--dist loadgroup` runs the module's such tests on one process, the fixture built once)?"""
+    group = request.node.get_closest_marker("xdist_group")
+    assert group is not None and group.args == ("tests/test_fixtures.py",)
+
+
+def test_other_tests_are_spread_one_by_one(request):
+    """Is a test without a module-scoped fixture left ungrouped (free to run anywhere)?"""
+    assert request.node.get_closest_marker("xdist_group") is None
