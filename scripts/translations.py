@@ -2,7 +2,8 @@
 
 Each feature owns its strings: `webapp/<feature>/translations/` holds the strings of
 `webapp/<feature>/` and `webapp/templates/<feature>/`; `webapp/translations/` holds the
-shared ones (core, home, auth, users, errors, base templates). Flask-Babel merges them all.
+shared ones (core, home, auth, users, accounts, errors, base templates). Flask-Babel
+merges them all.
 
     python scripts/translations.py update [feature …]   # extract, then update/init ru
     python scripts/translations.py compile              # .po → .mo (committed)
@@ -23,6 +24,7 @@ SHARED_SOURCES = [
     "webapp/home",
     "webapp/auth",
     "webapp/users",
+    "webapp/accounts",
     "webapp/templates/home",
     "webapp/templates/errors",
     "webapp/templates/partials",
@@ -37,7 +39,7 @@ def catalogs(only: list[str]) -> dict[Path, list[str]]:
         found[WEBAPP / "translations"] = SHARED_SOURCES
     for package in sorted(p for p in WEBAPP.iterdir() if (p / "__init__.py").exists()):
         name = package.name
-        if name in {"core", "home", "auth", "users"} or (only and name not in only):
+        if name in {"core", "home", "auth", "users", "accounts"} or (only and name not in only):
             continue
         if (package / "translations").exists() or name in only:
             found[package / "translations"] = [f"webapp/{name}", f"webapp/templates/{name}"]

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "DEVELOPING.md"
 TOP_FOLDERS = "webapp|bot|jobs|tests|scripts|docs|migrations|bench"
-# A path such as `webapp/auth/roles.py` or `tests/fixtures/`; a `<placeholder>` right after
+# A path such as `webapp/users/roles.py` or `tests/fixtures/`; a `<placeholder>` right after
 # it (`tests/admin/test_<feature>.py`) makes it a pattern, not a file.
 PATH = re.compile(rf"(?<![\w./-])((?:{TOP_FOLDERS})/[\w./-]*[\w/])(<?)")
 DOTTED = re.compile(r"`((?:webapp|bot|jobs)(?:\.\w+)+)")

@@ -173,6 +173,8 @@ def _register_observability(app: Flask) -> None:
 
 def _register_blueprints(app: HubOpenAPI) -> None:
     from bot import webhook as bot_webhook
+    from webapp.accounts import api as users_api
+    from webapp.accounts import views as users_views
     from webapp.admin import init_admin
     from webapp.admin.broadcasts import api as broadcasts_api
     from webapp.auth import api as auth_api
@@ -194,8 +196,6 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from webapp.tickets import views as tickets_views
     from webapp.training import api as training_api
     from webapp.training import views as training_views
-    from webapp.users import api as users_api
-    from webapp.users import views as users_views
 
     api_blueprints = (
         auth_api.bp,

@@ -1,4 +1,4 @@
-"""The shared role rules (`webapp.auth.roles`): who is staff, who is admin, and that every
+"""The shared role rules (`webapp.users.roles`): who is staff, who is admin, and that every
 service uses this one home instead of its own copy."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp.auth import roles
 from webapp.errors import Forbidden
+from webapp.users import roles
 from webapp.users.models import Role, User
 
 WEBAPP = Path(roles.__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_guard_says_what_was_refused(app):
 
 def test_no_service_keeps_its_own_copy():
     """Does any package define its own STAFF_ROLES, require_admin/require_staff, or compare a
-    role with `Role.ADMIN` inline, instead of using `webapp.auth.roles`?"""
+    role with `Role.ADMIN` inline, instead of using `webapp.users.roles`?"""
     copy = re.compile(
         r"^STAFF_ROLES\s*=|^def (require_admin|require_staff|is_staff|is_admin)\b"
         r"|\.role\s*(==|!=)\s*Role\.ADMIN",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.auth.roles import is_admin, require_admin
 from webapp.auth.services import password_sign_in
 from webapp.errors import Forbidden
 from webapp.users import services as users
 from webapp.users.models import Role, User
+from webapp.users.roles import is_admin, require_admin
 
 
 def may_use_dashboard(user: User) -> bool:

@@ -31,11 +31,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.auth.roles import require_admin
 from webapp.database import TimestampMixin, insert_ignoring_conflicts
 from webapp.errors import NotFound, ValidationFailed, field_error
 from webapp.extensions import Model, db
 from webapp.users.models import User
+from webapp.users.roles import require_admin
 
 # Each kind an admin edits, and the setting its configured list comes from.
 CONFIGURED = {"category": "MARKET_CATEGORIES", "ticket_type": "TICKET_TYPES"}

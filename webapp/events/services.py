@@ -42,7 +42,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, case, cast, exists, func, literal, or_, select
 from sqlalchemy.engine import Result
 
-from webapp.auth.roles import is_admin, require_admin
 from webapp.cities import find_city, get_city
 from webapp.database import utcnow
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -66,6 +65,7 @@ from webapp.i18n import local_datetime, user_locale, user_zone
 from webapp.outbox import OutgoingMessage, queue_message
 from webapp.pagination import OrderKey, Page, paginate
 from webapp.users.models import User
+from webapp.users.roles import is_admin, require_admin
 from webapp.users.schemas import profile_out
 from webapp.users.services import profile_of
 

@@ -13,11 +13,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from webapp.auth.roles import require_admin
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Sport
 from webapp.extensions import db
 from webapp.users.models import User
+from webapp.users.roles import require_admin
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 

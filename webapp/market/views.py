@@ -33,7 +33,7 @@ from webapp.market.schemas import (
     RechargeIn,
 )
 from webapp.users import services as users
-from webapp.users.views import community_context
+from webapp.users.pages import community_context
 
 bp = Blueprint("market_pages", __name__)
 PAGE_SIZE = 20
@@ -476,7 +476,7 @@ def _me_context() -> dict[str, Any]:
         "page_size": PAGE_SIZE,
         "dev_recharge": config.dev_recharge,
         "stars_rate": config.stars_to_kopecks,
-        **community_context(me),  # the community profile's section (webapp/users/views.py)
+        **community_context(me),  # the community profile's section (webapp/users/pages.py)
     }
 
 

@@ -37,7 +37,6 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, and_, case, delete, exists, func, insert, or_, select
 
-from webapp.auth.roles import is_staff, require_admin, require_staff
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import (
     Conflict,
@@ -66,6 +65,7 @@ from webapp.problems.models import (
 )
 from webapp.problems.schemas import ProblemIn
 from webapp.users.models import Role, User
+from webapp.users.roles import is_staff, require_admin, require_staff
 
 AUTHOR_ROLES = (Role.TEACHER, Role.ADMIN)
 # Recommendations rank this many nearest candidates per requested item before mixing topics.

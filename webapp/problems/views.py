@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from webapp import htmx
 from webapp.auth.identity import current, login_required, role_required
-from webapp.auth.roles import STAFF_ROLES, is_staff
 from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 from webapp.forms import validate_form
@@ -24,6 +23,7 @@ from webapp.problems.models import AnswerKind, Problem
 from webapp.problems.rating import MAX_HINTS
 from webapp.problems.schemas import AttemptIn, DeleteIn, ProblemIn, RejectIn
 from webapp.users.models import Role
+from webapp.users.roles import STAFF_ROLES, is_staff
 
 bp = Blueprint("problems_pages", __name__, url_prefix="/problems")
 PAGE_SIZE = 20

@@ -30,7 +30,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, select
 
-from webapp.auth.roles import require_admin
 from webapp.core import choices
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
@@ -49,6 +48,7 @@ from webapp.tickets.models import (
     TicketForm,
 )
 from webapp.users.models import User
+from webapp.users.roles import require_admin
 
 normalise_phone = designs.normalise_phone
 NOTES_LIMIT = 2000

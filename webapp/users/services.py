@@ -15,13 +15,11 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from webapp.auth.init_data import WebAppUser
-from webapp.auth.roles import is_admin, require_admin, require_staff
 from webapp.cities import City, find_city, get_city
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import (
@@ -37,6 +35,7 @@ from webapp.i18n import known_time_zone
 from webapp.pagination import Page, paginate
 from webapp.users.models import ActiveDay, Role, User
 from webapp.users.profile import MAX_SPORTS, CommunityProfile, sport_keys
+from webapp.users.roles import is_admin, require_admin, require_staff
 
 # `last_seen_at` is refreshed at most this often, so sign-in stays read-only when idle.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -58,7 +57,27 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def upsert_telegram_user(tg: WebAppUser) -> tuple[User, bool]:
+class TelegramAccount(Protocol):
+    """A Telegram user as a validated `initData` describes it (`webapp.auth.init_data`'s
+    `WebAppUser`): the users' rules need its fields, not the sign-in that checked them."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def language_code(self) -> str | None: ...
+    @property
+    def is_premium(self) -> bool: ...
+    @property
+    def photo_url(self) -> str | None: ...
+
+
+def upsert_telegram_user(tg: TelegramAccount) -> tuple[User, bool]:
     """Create or refresh the user described by a validated `initData` user object.
 
     Returns the user and whether anything was written. The common case (a known user,

@@ -19,7 +19,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Date, Select, cast, func, select
 
-from webapp.auth.roles import require_admin
 from webapp.database import utcnow
 from webapp.errors import NotFound
 from webapp.events.models import Participant
@@ -28,6 +27,7 @@ from webapp.market.models import BalanceTransaction, Order, Take, TransactionTyp
 from webapp.problems.models import Attempt
 from webapp.tasks.models import Task
 from webapp.users.models import ActiveDay, User
+from webapp.users.roles import require_admin
 
 PERIODS = (7, 30, 90)
 NOT_ALLOWED = _l("Only admins see the analytics.")

@@ -55,7 +55,6 @@ from werkzeug.routing import RequestRedirect
 from webapp.admin.audit import record
 from webapp.admin.broadcasts import telegram_html
 from webapp.admin.broadcasts.models import Broadcast
-from webapp.auth.roles import require_admin
 from webapp.database import utcnow
 from webapp.errors import Conflict, NotFound, ValidationFailed, field_error
 from webapp.events.models import Event, Participant
@@ -67,6 +66,7 @@ from webapp.outbox import MessageStatus, OutgoingMessage, queue_message, queue_s
 from webapp.pagination import Page, paginate
 from webapp.users import services as users
 from webapp.users.models import Role, User
+from webapp.users.roles import require_admin
 
 CHUNK = 500  # recipients queued with one due time
 PACE = 25.0  # broadcast messages a second (the sender's limit is 30)

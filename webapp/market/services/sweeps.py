@@ -14,7 +14,6 @@ from typing import Any, cast
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, and_, or_, select, update
 
-from webapp.auth.roles import require_admin
 from webapp.database import utcnow
 from webapp.errors import Conflict, ValidationFailed, field_error
 from webapp.extensions import db
@@ -23,6 +22,7 @@ from webapp.market.config import settings
 from webapp.market.models import Order, OrderStatus, Take, TransactionType
 from webapp.market.services.orders import lock_order
 from webapp.users.models import User
+from webapp.users.roles import require_admin
 
 _orders = Order.__table__
 _takes = Take.__table__

@@ -7,11 +7,9 @@ service as `PUT /api/users/me/profile`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp import htmx
@@ -20,8 +18,7 @@ from webapp.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.forms import errors_by_field, validate_form
 from webapp.users import services
-from webapp.users.models import User
-from webapp.users.profile import LEVELS, level_name, sport_choices
+from webapp.users.pages import community_context
 from webapp.users.schemas import CommunityProfileIn, ProfileIn
 from webapp.users.time_zones import zone_choices
 
@@ -36,29 +33,6 @@ def time_zone_context() -> dict[str, Any]:
 
 PARTIAL = "partials/_community_profile.html"
 TIME_ZONE_PARTIAL = "partials/_time_zone.html"
-
-
-def community_context(
-    user: User, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """What the profile section needs: the profile, the form's values and errors, and the
-    choices (sports of the catalogue, levels) in the current language."""
-    profile = services.profile_of(user)
-    if values is None:
-        city = profile.city.name(str(get_locale())) if profile.city else ""
-        values = {
-            "city": city,
-            "sports": list(profile.sports),
-            "level": profile.level,
-            "about": profile.about,
-        }
-    return {
-        "community": profile,
-        "community_values": values,
-        "community_errors": errors or {},
-        "sport_choices": list(sport_choices().items()),
-        "level_choices": [(key, level_name(key)) for key in LEVELS],
-    }
 
 
 @bp.post("/me/profile")
