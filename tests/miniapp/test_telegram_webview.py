@@ -217,3 +217,36 @@ def test_the_first_screen_speaks_the_launch_language(
     expect(frame.get_by_role("link", name=title)).to_be_visible()
     expect(nav).not_to_have_class("launch-pending")
     expect(frame.locator("html")).to_have_attribute("lang", language)
+
+
+def test_a_tap_while_the_shell_is_drawn_again_is_kept(browser_page, telegram_client, live_server):
+    """A Russian user in an English browser: after sign-in the shell is drawn again in
+    Russian. If they tap Tasks before that redraw answers, do they stay on Tasks (the late
+    redraw dropped) rather than being thrown back to the start screen?"""
+    from playwright.sync_api import expect
+
+    held: list[Any] = []
+
+    def hold_the_redraw(route: Any) -> None:
+        if route.request.headers.get("x-hub-move"):
+            held.append(route)  # answered once Tasks is shown
+        else:
+            route.continue_()
+
+    browser_page.route("**/*", hold_the_redraw)
+    user = {"id": 7011, "first_name": "Vera", "language_code": "ru"}
+    frame = launch(browser_page, telegram_client, live_server, user)
+    expect(frame.locator(".greeting[data-user-id]")).to_be_visible()
+    for _ in range(100):  # the redraw leaves right after the greeting is shown
+        if held:
+            break
+        browser_page.wait_for_timeout(50)
+    assert len(held) == 1, "the redraw after sign-in was not sent"
+    frame.locator('#main a[href="/tasks"]').first.click()
+    expect(frame.locator("#task-add")).to_be_visible()
+    app_frame = browser_page.main_frame.child_frames[0]
+    with browser_page.expect_response(lambda r: bool(r.request.headers.get("x-hub-move"))):
+        held[0].continue_()
+    app_frame.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(frame.locator("#task-add")).to_be_visible()
+    assert app_frame.evaluate("location.pathname") == "/tasks"

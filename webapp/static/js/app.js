@@ -1,12 +1,5 @@
-/* Hub Mini App glue, loaded (deferred) on every page; works outside Telegram too.
-   - sign-in: initData traded for a session, and sent with every htmx request;
-   - theme: Telegram's header, background and bottom bar colours and colour scheme follow
-     its theme (and themeChanged);
-   - feedback: the submitting control is disabled (hx-disabled-elt), the MainButton shows
-     progress, haptics on success and error, a toast when offline or the network fails;
-   - controls: BackButton on inner pages, MainButton for the screen's primary action,
-     showConfirm instead of the browser's confirm();
-   - double taps: every changing request carries an Idempotency-Key (one per attempt). */
+/* Hub Mini App glue, deferred on every page; works outside Telegram too. What it does
+   (sign-in, theme, feedback, Telegram's buttons, double taps): docs/COMPONENTS.md. */
 (function () {
   "use strict";
   var tg = window.Telegram && window.Telegram.WebApp;
@@ -187,13 +180,21 @@
           htmx.process(greeting);
           if (!location) return;
           var to = JSON.parse(location);
-          htmx.ajax("GET", to.path, { target: to.target || "#main" }).then(function () {
-            history.pushState({}, "", to.path);
-          });
+          var m = move = { from: window.location.pathname };
+          htmx.ajax("GET", to.path, { target: to.target || "#main", headers: { "X-Hub-Move": "1" } })
+            .then(function () { if (!m.dropped) history.pushState({}, "", to.path); });
         });
       });
     }).catch(function () { root.lang = renderedLang; reveal(); networkFailed(); });
   }
+
+  // A tap made before the sign-in's own move (redraw, start parameter) answers wins.
+  var move = null;
+  body.addEventListener("htmx:beforeSwap", function (e) {
+    if (move && e.detail.requestConfig.headers["X-Hub-Move"] && location.pathname !== move.from) {
+      e.detail.shouldSwap = false; move.dropped = true;
+    }
+  });
 
   function isHome() { return location.pathname === home; }
 
