@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from jobs.events import send_event_reminders
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
 from webapp.database import utcnow
@@ -24,13 +24,10 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(postgres_url):
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(
+        postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()}
+    ) as app:
+        yield app
 
 
 def _users(app, count):
@@ -218,13 +215,8 @@ def pg_bot_app(postgres_url, fake_telegram):
         "BOT_DELIVERY": "off",
         "SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options(),
     }
-    app = build_app(postgres_url, overrides)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(postgres_url, overrides) as app:
+        yield app
 
 
 def test_simultaneous_presses_and_cancels_message_once(pg_bot_app):

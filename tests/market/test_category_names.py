@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.users import headers_for
 from tests.market.conftest import ORDER
 from webapp.extensions import db
@@ -20,13 +20,10 @@ CATEGORIES = "piano=Piano tuning|Настройка пианино,courier,garde
 @pytest.fixture
 def own_app(tmp_path) -> Iterator[Flask]:
     """An app of a deployment with its own categories."""
-    app = build_app(f"sqlite:///{tmp_path / 'own.db'}", environ={"MARKET_CATEGORIES": CATEGORIES})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(
+        f"sqlite:///{tmp_path / 'own.db'}", environ={"MARKET_CATEGORIES": CATEGORIES}
+    ) as app:
+        yield app
 
 
 def test_the_config_lists_each_category_with_both_names(own_app):

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
 from tests.market.conftest import ORDER
@@ -100,13 +100,8 @@ def rule_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
     else:
         url = f"sqlite:///{tmp_path / 'contact.db'}"
         engine = {"pool_size": 20, "max_overflow": 0, "connect_args": {"timeout": 30}}
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine}) as app:
+        yield app
 
 
 def test_simultaneous_posts_with_one_contact_make_one_order(rule_app):

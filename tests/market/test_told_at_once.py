@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sender import deliver
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.fake_telegram import bot_overrides
 from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
@@ -124,13 +124,8 @@ def told_app(request, tmp_path, fake_telegram):
         url = f"sqlite:///{tmp_path / 'told.db'}"
         engine = {"pool_size": 30, "max_overflow": 0, "connect_args": {"timeout": 30}}
     overrides = bot_overrides(fake_telegram, BOT_DELIVERY="off")
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine, **overrides})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine, **overrides}) as app:
+        yield app
 
 
 def test_200_takes_at_once_tell_the_client_once_per_take(told_app, fake_telegram):

@@ -10,9 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.users import headers_for
-from webapp.extensions import db
 
 
 @pytest.fixture
@@ -36,10 +35,5 @@ def shared_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
     else:
         url = f"sqlite:///{tmp_path / 'tasks.db'}"
         engine = {"pool_size": 4, "max_overflow": 0, "connect_args": {"timeout": 30}}
-    app = build_app(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(url, {"SQLALCHEMY_ENGINE_OPTIONS": engine}) as app:
+        yield app

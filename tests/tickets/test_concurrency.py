@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from tests.fixtures.app import build_app
+from tests.fixtures.app import app_with_tables
 from tests.fixtures.services import concurrent_engine_options
 from tests.fixtures.users import headers_for
 from webapp.extensions import db
@@ -20,13 +20,10 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(postgres_url):
-    app = build_app(postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_tables(
+        postgres_url, {"SQLALCHEMY_ENGINE_OPTIONS": concurrent_engine_options()}
+    ) as app:
+        yield app
 
 
 def _users(app, count, role=Role.STUDENT):
