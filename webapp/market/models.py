@@ -149,6 +149,20 @@ for extension in ("pg_trgm", "btree_gin"):
         DDL(f"CREATE EXTENSION IF NOT EXISTS {extension}").execute_if(dialect="postgresql"),
     )
 
+# How many orders hold a searched word is estimated from a sample of descriptions; with
+# PostgreSQL's default of 100 histogram entries a word one order in a thousand holds was
+# estimated at one in a hundred after one ANALYZE in eight, and the feed then walked the
+# time index through half of a million orders (160 ms) instead of reading its 110 from the
+# trigram index (4 ms). A thousand entries keep the estimate near the truth.
+SEARCH_TEXT_STATISTICS = 1000
+event.listen(
+    Order.__table__,
+    "after_create",
+    DDL(
+        f"ALTER TABLE orders ALTER COLUMN search_text SET STATISTICS {SEARCH_TEXT_STATISTICS}"
+    ).execute_if(dialect="postgresql"),
+)
+
 
 class Take(Model):
     __tablename__ = "order_takes"
