@@ -1,7 +1,8 @@
 """Paging of every list: a bounded `total`, offset pages (`skip`) and keyset pages (`after`).
 
 Every list service builds its filtered `select(...)` and hands it to `paginate`, which runs
-two statements whatever the table's size:
+two statements whatever the table's size (one when the page is the last one reached by
+offset: then the page itself says how many there are):
 
 * **the count**, bounded: `SELECT count(*) FROM (… LIMIT 1001)`. `total` is exact up to
   `TOTAL_LIMIT` (1000); when more rows match, `total` is 1000 and `total_capped` is true
@@ -37,6 +38,7 @@ from webapp.errors import ValidationFailed, field_error
 from webapp.extensions import db
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 TOTAL_LIMIT = 1000
 """`total` is exact up to this many matches; beyond it, `total_capped` says "more"."""
@@ -53,6 +55,10 @@ class Page(Generic[T]):
     next: str | None = None
     """The cursor of the following page (keyset lists only; None on the last page)."""
     keyset: bool = False
+
+    def with_items(self, items: list[U]) -> Page[U]:
+        """The same page holding `items` (its rows turned into what a list shows)."""
+        return Page(items, self.total, self.total_capped, self.has_more, self.next, self.keyset)
 
     @property
     def total_text(self) -> str:
@@ -112,7 +118,6 @@ def paginate(
     executed page into items (default: the entity of a one-entity select); the sort keys are
     read back from each item by column name, so keyset lists return models or rows that
     carry those columns."""
-    total, capped = count_bounded(query, order)
     keys = [_sort_key(expression) for expression in order]
     page_query = query.order_by(*order)
     if after is not None:
@@ -122,6 +127,11 @@ def paginate(
     rows = shape(db.session.execute(page_query.limit(limit + 1)))
     has_more = len(rows) > limit
     items = rows[:limit]
+    if not has_more and after is None and (items or not skip):
+        # The last page from an offset says how many there are: no count needed.
+        total, capped = min(skip + len(items), TOTAL_LIMIT), skip + len(items) > TOTAL_LIMIT
+    else:
+        total, capped = count_bounded(query, order)
     cursor = None
     if keyset and has_more and items:
         cursor = _encode([getattr(items[-1], column.key) for column, _ in keys])

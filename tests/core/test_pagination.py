@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import update
 
 from tests.fixtures.users import headers_for
@@ -114,3 +115,33 @@ def test_pages_show_a_capped_total_as_plus(app, client, student, headers, monkey
     add_tasks(app, student, 5)
     html = client.get("/tasks", headers=headers).get_data(as_text=True)
     assert "3+" in html
+
+
+def _statements(app, client, path: str, headers) -> tuple[dict, int]:
+    """The answer to `path` and how many statements the list ran (sign-in warmed first)."""
+    client.get(path, headers=headers)
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        body = client.get(path, headers=headers).get_json()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    return body, sum("FROM tasks" in statement for statement in seen)
+
+
+def test_the_last_page_counts_itself(app, client, student, headers):
+    """Does a page that holds the end of the list (the first, or one reached by `skip`) give
+    the exact total from its own rows, without a count statement, and does a page with more
+    after it still count (up to the bound)?"""
+    add_tasks(app, student, 5)
+    body, statements = _statements(app, client, "/api/tasks?limit=10", headers)
+    assert (body["total"], body["has_more"], statements) == (5, False, 1)
+    body, statements = _statements(app, client, "/api/tasks?limit=2&skip=3", headers)
+    assert (body["total"], body["has_more"], len(body["items"]), statements) == (5, False, 2, 1)
+    body, statements = _statements(app, client, "/api/tasks?limit=2", headers)
+    assert (body["total"], body["has_more"], statements) == (5, True, 2)
+    body, statements = _statements(app, client, "/api/tasks?limit=2&skip=9", headers)
+    assert (body["total"], body["items"], statements) == (5, [], 2)
