@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from types import UnionType
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
@@ -419,6 +419,11 @@ def refuse_null_body() -> Response | None:
             errors=[field_error("body", message, "model_type")],
         )
     return None
+
+
+def json_instant(value: datetime | None) -> str | None:
+    """A UTC datetime as pydantic writes it (`…Z`): for lists built straight to JSON."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 def respond(schema: type[BaseModel], obj: Any, status: int = 200) -> tuple[Response, int]:

@@ -11,6 +11,7 @@ from tests.fixtures.users import headers_for
 from tests.market.conftest import ORDER, balance, order_fields, shift_order
 from webapp.extensions import db
 from webapp.market.models import BalanceTransaction, IdempotencyKey, Take
+from webapp.users.models import User
 
 PRICE = 200
 
@@ -453,3 +454,45 @@ def test_the_405_of_my_orders_advertises_only_its_own_methods(client):
     answer = client.post("/api/orders/mine")
     assert answer.status_code == 405
     assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_lists_answer_each_order_as_its_own_answer_does(client, make_user, post_order, fund):
+    """Is each item of the feed and of "my orders" (built straight to JSON, one query for
+    the viewer's takes) exactly what `GET /api/orders/<id>` answers the same viewer, but for
+    `takes` (only in an order's own answer): a fresh order, one taken and responded to, one
+    taken by the viewer and one posted by them, one taken and waiting for the response?"""
+    owner, executor = make_user(), make_user()
+    fund(executor, 1000)
+    fresh = post_order(owner)
+    taken = post_order(owner)
+    own = post_order(executor)
+    took = client.post(f"/api/orders/{taken['id']}/take", headers=headers_for(executor))
+    assert took.status_code == 201, took.get_json()
+    responded = client.post(f"/api/orders/{taken['id']}/respond", headers=headers_for(owner))
+    assert responded.status_code == 200, responded.get_json()
+    waiting = make_user()
+    fund(waiting, 1000)
+    took = client.post(f"/api/orders/{fresh['id']}/take", headers=headers_for(waiting))
+    assert took.status_code == 201, took.get_json()
+
+    def same_as_own_answers(path: str, viewer: User | None, expected: set[str]) -> None:
+        headers = headers_for(viewer) if viewer is not None else {}
+        listed = client.get(path, headers=headers).get_json()["items"]
+        assert {item["id"] for item in listed} == expected
+        for item in listed:
+            own_answer = client.get(f"/api/orders/{item['id']}", headers=headers).get_json()
+            assert item["takes"] is None
+            assert item == {**own_answer, "takes": None}
+
+    everyone = {fresh["id"], taken["id"], own["id"]}
+    same_as_own_answers("/api/orders", None, everyone)
+    same_as_own_answers("/api/orders/mine?role=client", owner, {fresh["id"], taken["id"]})
+    same_as_own_answers("/api/orders/mine?role=executor", executor, {taken["id"]})
+    taken_view = client.get("/api/orders/mine?role=executor", headers=headers_for(executor))
+    item = taken_view.get_json()["items"][0]
+    assert item["taken_by_me"] is True and item["contact"] == taken["contact"]
+    assert item["responded_at"] is not None and item["respond_by"] is None
+    waited = client.get("/api/orders/mine?role=executor", headers=headers_for(waiting))
+    item = waited.get_json()["items"][0]
+    assert item["respond_by"] is not None and item["responded_at"] is None
+    same_as_own_answers("/api/orders/mine?role=executor", waiting, {fresh["id"]})

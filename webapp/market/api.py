@@ -34,6 +34,7 @@ from webapp.errors import DomainError, Unauthorized, ValidationFailed, field_err
 from webapp.extensions import db
 from webapp.market import money, preferences, reviews, services
 from webapp.market.config import settings
+from webapp.market.models import Order
 from webapp.market.schemas import (
     BalanceOut,
     ClientReviewIn,
@@ -70,6 +71,7 @@ from webapp.market.schemas import (
     executor_profile_out,
     me_out,
     notification_settings_out,
+    order_json,
     order_out,
     review_check_out,
     review_out,
@@ -80,6 +82,8 @@ from webapp.market.schemas import (
     money as as_money,
 )
 from webapp.observability import redact_secrets
+from webapp.pagination import Page
+from webapp.users.models import User
 
 log = logging.getLogger(__name__)
 TAG = "market"
@@ -120,6 +124,13 @@ def _order_json(view: services.OrderView, status: int = 200):
     return respond(OrderOut, order_out(view, settings().max_takes, takes), status)
 
 
+def _orders_page(viewer: User | None, page: Page[Order], query: Pagination):
+    """A list of orders as `viewer` sees them (`OrderPage`)."""
+    max_takes = settings().max_takes
+    views = page.with_items(services.view_orders(viewer, page.items))
+    return page_of(OrderOut, views, query, to_json=lambda view: order_json(view, max_takes))
+
+
 # --- public --------------------------------------------------------------------------------
 
 
@@ -143,13 +154,7 @@ def list_orders(query: OrderListQuery):
         limit=query.limit,
         after=query.after,
     )
-    max_takes = settings().max_takes
-    return page_of(
-        OrderOut,
-        page,
-        query,
-        serialize=lambda o: order_out(services.view_order(None, o), max_takes),
-    )
+    return _orders_page(None, page, query)
 
 
 @public_bp.get(
@@ -220,13 +225,7 @@ def my_orders(query: MineQuery):
     """The caller's orders as client (`role=client`) or executor (`role=executor`)."""
     me = current()
     page = services.my_orders(me, query.role, skip=query.skip, limit=query.limit)
-    max_takes = settings().max_takes
-    return page_of(
-        OrderOut,
-        page,
-        query,
-        serialize=lambda o: order_out(services.view_order(me, o), max_takes),
-    )
+    return _orders_page(me, page, query)
 
 
 @orders_bp.put("/<order_id:order_id>", responses={200: OrderOut, 404: Problem, 409: Problem})

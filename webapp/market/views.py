@@ -143,7 +143,7 @@ def _feed_context() -> dict[str, Any]:
         "sort": sort,
         "city_name": city_label(city, "") if city is not None else None,
         "popular_cities": popular_cities(),
-        "orders": [services.view_order(None, o) for o in page.items],
+        "orders": services.view_orders(None, page.items),
         "total": page.total_text,
         "skip": skip,
         "after": after,
@@ -413,7 +413,7 @@ def mine_page():
     return _page(
         "market/mine.html",
         role=role,
-        orders=[services.view_order(me, o) for o in page.items],
+        orders=services.view_orders(me, page.items),
         has_more=page.has_more,
         skip=skip,
         page_size=PAGE_SIZE,

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from webapp.api import Id, Input, KeysetPagination, Params, Schema
+from webapp.api import Id, Input, KeysetPagination, Params, Schema, json_instant
 from webapp.tasks.models import (
     CATEGORY_NAME_MAX,
     ITEM_TEXT_MAX,
@@ -144,11 +144,6 @@ class TaskOut(Schema):
     updated_at: datetime
 
 
-def _instant(value: datetime | None) -> str | None:
-    """A UTC datetime as pydantic writes it (`…Z`)."""
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
 def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
     """`TaskOut`'s JSON from a Core row and its tags, without building the model (the
     list's hot path; `tests/tasks/test_api.py` checks the two agree)."""
@@ -158,17 +153,17 @@ def task_json(row: Any, tags: list[str]) -> dict[str, Any]:
         "description": row.description,
         "done": row.done,
         "priority": row.priority.value,
-        "due_at": _instant(row.due_at),
-        "done_at": _instant(row.done_at),
+        "due_at": json_instant(row.due_at),
+        "done_at": json_instant(row.done_at),
         "category": row.category_id,
         "tags": tags,
         "items": [{"text": item["text"], "done": item["done"]} for item in row.items],
         "repeat": None if row.repeat is None else row.repeat.value,
         "remind": None if row.remind is None else row.remind.value,
-        "remind_at": _instant(row.remind_at),
+        "remind_at": json_instant(row.remind_at),
         "position": row.position,
-        "created_at": _instant(row.created_at),
-        "updated_at": _instant(row.updated_at),
+        "created_at": json_instant(row.created_at),
+        "updated_at": json_instant(row.updated_at),
     }
 
 

@@ -53,6 +53,7 @@ from webapp.market.services.orders import (
     took_order,
     update_order,
     view_order,
+    view_orders,
 )
 from webapp.market.services.sweeps import (
     close_unanswered_orders,
@@ -89,4 +90,5 @@ __all__ = [
     "took_order",
     "update_order",
     "view_order",
+    "view_orders",
 ]

@@ -76,11 +76,25 @@ def took_order(user_id: int, order_id: str) -> bool:
     return db.session.scalar(query) is not None
 
 
-def view_order(viewer: User | None, order: Order, now: datetime | None = None) -> OrderView:
+def view_order(
+    viewer: User | None,
+    order: Order,
+    now: datetime | None = None,
+    *,
+    config: MarketSettings | None = None,
+    taken_ids: set[str] | None = None,
+) -> OrderView:
+    """`order` as `viewer` sees it. A list passes its one clock, settings and the ids of the
+    orders the viewer took (`view_orders`); alone, the order reads them itself."""
     now = now or utcnow()
-    config = settings()
+    config = config or settings()
     is_mine = viewer is not None and viewer.id == order.client_id
-    taken = viewer is not None and not is_mine and took_order(viewer.id, order.id)
+    if viewer is None or is_mine:
+        taken = False
+    elif taken_ids is not None:
+        taken = order.id in taken_ids
+    else:
+        taken = took_order(viewer.id, order.id)
     respond_by = None
     if order.first_taken_at is not None and order.responded_at is None:
         respond_by = order.first_taken_at + config.response_window
@@ -105,6 +119,21 @@ def view_order(viewer: User | None, order: Order, now: datetime | None = None) -
         can_complain=taken,
         can_close=is_mine and close_refusal(order) is None,
     )
+
+
+def view_orders(viewer: User | None, orders: list[Order]) -> list[OrderView]:
+    """A list's orders as `viewer` sees them: one clock, the settings read once and one query
+    for which of them the viewer took (not one per order)."""
+    now, config = utcnow(), settings()
+    taken_ids: set[str] = set()
+    if viewer is not None and orders:
+        ids = [order.id for order in orders if order.client_id != viewer.id]
+        if ids:
+            query = select(Take.order_id).where(
+                Take.executor_id == viewer.id, Take.order_id.in_(ids)
+            )
+            taken_ids = set(db.session.scalars(query))
+    return [view_order(viewer, order, now, config=config, taken_ids=taken_ids) for order in orders]
 
 
 def take_refusal(order: Order, config: MarketSettings, now: datetime) -> Any:
