@@ -133,3 +133,26 @@ def test_an_order_past_its_time_frees_the_contact_before_the_sweep(app, client, 
     with app.app_context():
         assert db.session.get(Order, old["id"]).status == OrderStatus.EXPIRED
     assert post(client, owner, contact=SAME).status_code == 409
+
+
+def test_a_deployment_may_allow_several_active_orders_per_contact(app, client, make_user):
+    """With `MARKET_ONE_ORDER_PER_CONTACT=0`, are two active orders with one contact — posted,
+    or made so by an edit — both accepted (the rule is the deployment's, not the schema's),
+    and is the rule back once the setting is?"""
+    first, second = make_user(), make_user()
+    app.config["MARKET_ONE_ORDER_PER_CONTACT"] = False
+    try:
+        assert post(client, first, contact=SAME).status_code == 201
+        assert post(client, second, contact="+79000000000").status_code == 201
+        other = post(client, second, contact="@someone_else").get_json()
+        edited = client.put(
+            f"/api/orders/{other['id']}", json={"contact": SAME}, headers=headers_for(second)
+        )
+        assert edited.status_code == 200, edited.get_json()
+        with app.app_context():
+            keys = db.session.scalars(select(Order.contact_key)).all()
+        assert keys == [None, None, None]
+    finally:
+        app.config["MARKET_ONE_ORDER_PER_CONTACT"] = True
+    assert post(client, first, contact="+7 900 000 00 00").status_code == 201
+    assert post(client, second, contact=SAME).status_code == 409
