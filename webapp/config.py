@@ -138,6 +138,9 @@ class Config:
     # Seconds a process remembers a signed-in user's row (webapp/auth/user_cache.py): bans
     # and role changes reach the other processes within this time. 0: off.
     SIGN_IN_CACHE_SECONDS = 5
+    # Seconds a process remembers the choices an admin keeps (categories, ticket types):
+    # a change reaches the other processes within this time. 0: off.
+    CHOICES_CACHE_SECONDS = 5
     # Third-party validation of the Ed25519 `signature` field: "off", "production" or "test".
     INIT_DATA_SIGNATURE_KEY = "off"
     # Background work: run jobs inline instead of a timer thread (tests).
@@ -164,6 +167,7 @@ class TestingConfig(Config):
     JOBS_INLINE = True
     BOT_DELIVERY = "off"
     SIGN_IN_CACHE_SECONDS = 0  # tables are emptied under the app between tests
+    CHOICES_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):
@@ -219,6 +223,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         ACCESS_TOKEN_TTL=env_int(env, "ACCESS_TOKEN_TTL", base.ACCESS_TOKEN_TTL),
         SIGN_IN_CACHE_SECONDS=env_int(
             env, "SIGN_IN_CACHE_SECONDS", base.SIGN_IN_CACHE_SECONDS, minimum=0
+        ),
+        CHOICES_CACHE_SECONDS=env_int(
+            env, "CHOICES_CACHE_SECONDS", base.CHOICES_CACHE_SECONDS, minimum=0
         ),
         ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
         ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,

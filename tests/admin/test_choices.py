@@ -205,3 +205,59 @@ def test_ticket_types_kept_in_the_dashboard_reach_the_questionnaire(
         "choice.save",
         "choice.deactivate",
     ]
+
+
+def _names(client) -> list[str]:
+    return [c["name"] for c in client.get("/api/config").get_json()["category_names"]]
+
+
+def test_a_process_remembers_the_choices_for_a_few_seconds(app, admin_client, client, admin):
+    """With `CHOICES_CACHE_SECONDS`, does a request read the choices from this process's
+    memory (no query), while a change made in this process through the service shows at
+    once, one made by another process (here: straight in the table) within the time, and
+    one rolled back never?"""
+    import sqlalchemy as sa
+
+    admin_client.post(
+        f"{CATEGORIES}save", data={"key": "courier", "name_en": "Delivery", "name_ru": "Доставка"}
+    )
+    app.config["CHOICES_CACHE_SECONDS"] = 60
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    try:
+        assert _names(client)[0] == "Delivery"
+        with app.app_context():
+            engine = db.engine
+            db.session.execute(sa.update(Choice).values(name_en="Elsewhere"))
+            db.session.commit()
+        sa.event.listen(engine, "before_cursor_execute", listen)
+        try:
+            assert _names(client)[0] == "Delivery"  # another process's change: not yet
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listen)
+        assert not [s for s in statements if "FROM choices" in s]
+
+        with app.app_context():
+            choices.save_choice(admin, "category", "courier", "Rolled back", "Откат")
+            assert choices.catalogue("category")[0].name_en == "Rolled back"
+            db.session.rollback()
+        assert _names(client)[0] == "Elsewhere"  # the change cleared the memory
+
+        admin_client.post(
+            f"{CATEGORIES}save", data={"key": "courier", "name_en": "Courier", "name_ru": "Курьер"}
+        )
+        assert _names(client)[0] == "Courier"  # this process's own change: at once
+        app.config["CHOICES_CACHE_SECONDS"] = 0.001
+        with app.app_context():
+            db.session.execute(sa.update(Choice).values(name_en="Later"))
+            db.session.commit()
+        import time
+
+        time.sleep(0.01)
+        assert _names(client)[0] == "Later"  # past the time: read again
+    finally:
+        app.config["CHOICES_CACHE_SECONDS"] = 0
+        app.extensions.pop("hub_choices_process_cache", None)

@@ -16,13 +16,16 @@ Orders, subscriptions and questionnaire answers keep the key. An inactive choice
 for anything new (`active_keys`) but keeps its names (`display_names`), so what was made
 with it still shows. A choice is never deleted: what used it would lose its name.
 
-Reads are cached for the app context (one query per kind per request or job); a change
-clears the cache.
+Reads are cached for the app context (one query per kind per request or job), and for
+`CHOICES_CACHE_SECONDS` (5 s in production, off in tests) in the process, so a list that
+shows names runs no query for them; a change clears both in its own process at once, and
+the other processes see it within that time.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +45,9 @@ CONFIGURED = {"category": "MARKET_CATEGORIES", "ticket_type": "TICKET_TYPES"}
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 NAME_LENGTH = 64
 _CACHE = "hub_choices"
+_NAMES = "hub_choice_names_by_kind"
+_CHANGED = "hub_choices_changed"
+_PROCESS_CACHE = "hub_choices_process_cache"
 
 
 class Choice(TimestampMixin, Model):
@@ -99,17 +105,35 @@ def configured(kind: str) -> list[ChoiceItem]:
     return items
 
 
+def _process_cache() -> dict[str, tuple[float, list[ChoiceItem]]]:
+    """This app's choices as this process last read them: `{kind: (read at, items)}`."""
+    return current_app.extensions.setdefault(_PROCESS_CACHE, {})
+
+
 def catalogue(kind: str) -> list[ChoiceItem]:
-    """Every choice of `kind`, active or not, in list order (cached for the app context)."""
+    """Every choice of `kind`, active or not, in list order (cached for the app context and,
+    for `CHOICES_CACHE_SECONDS`, in the process)."""
     cache: dict[str, list[ChoiceItem]] = g.setdefault(_CACHE, {})
     if kind not in cache:
-        rows = db.session.scalars(
-            select(Choice).where(Choice.kind == _kind(kind)).order_by(Choice.position, Choice.key)
-        ).all()
-        cache[kind] = [
-            ChoiceItem(row.kind, row.key, row.name_en, row.name_ru, row.position, row.active)
-            for row in rows
-        ] or configured(kind)
+        seconds = float(current_app.config.get("CHOICES_CACHE_SECONDS", 0))
+        shared = _process_cache().get(kind) if seconds > 0 else None
+        if shared is not None and time.monotonic() - shared[0] < seconds:
+            cache[kind] = shared[1]
+        else:
+            read_at = time.monotonic()
+            rows = db.session.scalars(
+                select(Choice)
+                .where(Choice.kind == _kind(kind))
+                .order_by(Choice.position, Choice.key)
+            ).all()
+            cache[kind] = [
+                ChoiceItem(row.kind, row.key, row.name_en, row.name_ru, row.position, row.active)
+                for row in rows
+            ] or configured(kind)
+            # What a context that changed choices reads is not committed yet: kept for it
+            # alone, never for the process.
+            if seconds > 0 and not g.get(_CHANGED):
+                _process_cache()[kind] = (read_at, cache[kind])
     return list(cache[kind])
 
 
@@ -119,8 +143,14 @@ def active_keys(kind: str) -> list[str]:
 
 
 def display_names(kind: str) -> dict[str, dict[str, str]]:
-    """`{key: {"en": …, "ru": …}}` of every choice, inactive ones too (old orders show)."""
-    return {item.key: {"en": item.name_en, "ru": item.name_ru} for item in catalogue(kind)}
+    """`{key: {"en": …, "ru": …}}` of every choice, inactive ones too (old orders show);
+    built once per app context (a page names a choice on every row)."""
+    items = catalogue(kind)
+    names: dict[str, dict[str, dict[str, str]]] = g.setdefault(_NAMES, {})
+    built = names.get(kind)
+    if built is None:
+        built = names[kind] = {item.key: {"en": item.name_en, "ru": item.name_ru} for item in items}
+    return built
 
 
 def kept_names(kind: str) -> dict[str, dict[str, str]] | None:
@@ -130,7 +160,11 @@ def kept_names(kind: str) -> dict[str, dict[str, str]] | None:
 
 
 def _forget() -> None:
+    """A change: this context and this process read the choices again."""
     g.pop(_CACHE, None)
+    g.pop(_NAMES, None)
+    g.setdefault(_CHANGED, True)
+    current_app.extensions.pop(_PROCESS_CACHE, None)
 
 
 def seed_choices(kind: str) -> None:
