@@ -111,11 +111,15 @@ def _register_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401 - every table in the metadata
     from webapp.auth.csrf import init_csrf
     from webapp.auth.identity import user_from_session
+    from webapp.database import ping_when_idle
     from webapp.i18n import catalog_directories, select_timezone
     from webapp.idempotency import init_idempotency
     from webapp.redis_store import init_redis
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine, float(app.config.get("DB_PING_IDLE_SECONDS", 1.0)))
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     init_csrf(app)
     init_idempotency(app)

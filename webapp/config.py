@@ -122,7 +122,10 @@ class Config:
     DEBUG = False
     TESTING = False
     SECRET_KEY = DEV_SECRET_KEY
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # A pooled connection unused this long is checked before use (`database.ping_when_idle`):
+    # a dead one (the database restarted) is replaced before a request sees it.
+    DB_PING_IDLE_SECONDS = 1.0
     MAX_CONTENT_LENGTH = 1024 * 1024
     JSON_SORT_KEYS = False
     SESSION_COOKIE_HTTPONLY = True

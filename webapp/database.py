@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, Insert
+from sqlalchemy import DateTime, Engine, Enum, Insert, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -70,3 +72,39 @@ def insert_ignoring_conflicts(model: Any, session: Any, **values: Any) -> Insert
     # were never inserted.
     table = getattr(model, "__table__", model)
     return insert(table).values(**values).on_conflict_do_nothing()
+
+
+_LAST_USED = "hub_last_used"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat unused for `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: a round trip on every request
+    (about a millisecond of /api/balance under load). A connection returned moments ago was
+    alive then, so under traffic nothing is pinged, while one idle longer (across a database
+    restart, say) is, and a dead one is replaced before the request sees it (HikariCP's
+    "alive bypass window"). A connection that dies while in use fails that request (503) and
+    SQLAlchemy drops the pool's other connections of that time. 0 pings every checkout.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        used = record.info.get(_LAST_USED)
+        if used is not None and time.monotonic() - used < idle_seconds:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("the pooled connection is gone") from exc
+            raise

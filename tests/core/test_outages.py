@@ -99,7 +99,7 @@ def test_postgres_stopped_answers_503_with_retry_after_and_recovers(
     private_postgres.start()
     recovered = wait_until(lambda: client.get("/api/users/me", headers=headers).status_code == 200)
     print(f"PostgreSQL back: requests succeed again after {recovered:.2f} s")
-    assert recovered < 3.0  # pool_pre_ping replaces the dead connections on first use
+    assert recovered < 3.0  # idle connections are pinged and replaced on first use
     assert client.get("/api/users/me", headers=headers).get_json()["first_name"] == "Outage"
 
 
