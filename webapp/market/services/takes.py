@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.database import insert_ignoring_conflicts, utcnow
 from webapp.errors import Conflict, Forbidden, ValidationFailed, field_error
@@ -97,18 +100,18 @@ def take_order(
             if stored.take_id is not None:
                 return _result_of(db.session.get_one(Take, stored.take_id), created=False)
 
-    existing = db.session.scalars(
-        select(Take).where(Take.order_id == order.id, Take.executor_id == actor.id)
-    ).first()
-    if existing is not None:
-        result = _result_of(existing, created=False)
-    else:
-        if order.client_id == actor.id:
-            raise Forbidden(_l("You cannot take your own order."))
-        refusal = take_refusal(order, config, now)
-        if refusal is not None:
-            raise Conflict(refusal)
+    if order.client_id == actor.id:
+        raise Forbidden(_l("You cannot take your own order."))
+    refusal = take_refusal(order, config, now)
+    if refusal is None:
+        # A repeat on an open order is found by the insert's conflict (`_new_take`).
         result = _new_take(actor, order, config, now)
+    else:
+        # A repeat returns the first result even once the order is full or closed.
+        existing = _take_of(order.id, actor.id)
+        if existing is None:
+            raise Conflict(refusal)
+        result = _result_of(existing, created=False)
     if key_id is not None:
         db.session.execute(
             update(IdempotencyKey.__table__)
@@ -129,12 +132,12 @@ def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) 
         price=config.take_price,
         taken_at=now,
     )
-    take_id = db.session.execute(statement.returning(statement.table.c.id)).scalar()
-    if take_id is None:
-        twin = db.session.scalars(
-            select(Take).where(Take.order_id == order.id, Take.executor_id == actor.id)
-        ).one()
+    inserted = db.session.execute(statement.returning(*statement.table.c)).first()
+    if inserted is None:
+        twin = _take_of(order.id, actor.id)
+        assert twin is not None  # the conflicting row
         return _result_of(twin, created=False)
+    take_id = inserted.id
     # Guarded even under the row lock: on SQLite (no FOR UPDATE) this is the guard.
     counted = db.session.execute(
         update(_orders)
@@ -147,15 +150,32 @@ def _new_take(actor: User, order: Order, config: MarketSettings, now: datetime) 
             takes_count=_orders.c.takes_count + 1,
             first_taken_at=func.coalesce(_orders.c.first_taken_at, now),
         )
-        .returning(_orders.c.takes_count)
-    ).scalar()
+        .returning(_orders.c.takes_count, _orders.c.first_taken_at)
+    ).first()
     if counted is None:
         raise Conflict(_l("This order already has enough executors."))
     charge = money.debit(actor.id, config.take_price, TransactionType.ORDER_TAKE, f"take:{take_id}")
-    db.session.refresh(order)
+    # The order as the update left it, from its RETURNING (not read again).
+    set_committed_value(order, "takes_count", counted.takes_count)
+    set_committed_value(order, "first_taken_at", counted.first_taken_at)
     # The client hears of it in this transaction (once per take: the key names the take),
     # so a take that fails later, or a refused twin, tells nobody.
     executor = executor_summary(actor.id)
     rating = executor.rating if executor is not None else None
     order_messages.order_taken(order, take_id, actor.display_name, rating)
-    return TakeResult(take=db.session.get_one(Take, take_id), charge=charge, created=True)
+    return TakeResult(take=_persistent(inserted, order), charge=charge, created=True)
+
+
+def _take_of(order_id: str, executor_id: int) -> Take | None:
+    query = select(Take).where(Take.order_id == order_id, Take.executor_id == executor_id)
+    return db.session.scalars(query).first()
+
+
+def _persistent(inserted: Row[Any], order: Order) -> Take:
+    """The row just inserted (its RETURNING) as the session's `Take`, with its order,
+    without reading it back."""
+    take = Take(**inserted._mapping)
+    make_transient_to_detached(take)
+    db.session.add(take)
+    set_committed_value(take, "order", order)
+    return take
