@@ -13,6 +13,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import force_locale
@@ -170,6 +171,13 @@ def _due_filter(due: str, now: datetime, zone: tzinfo) -> Any:
     if due == "week":
         return (Task.due_at >= start) & (Task.due_at < local_midnight(today + timedelta(7), zone))
     return Task.due_at.is_(None)
+
+
+def row_views(rows: Sequence[Any]) -> list[SimpleNamespace]:
+    """A list's Core rows (`list_tasks(rows=True)`) as the row template reads a `Task`:
+    its columns and its `tags` (one statement for all), without ORM instances."""
+    tags = tags_of(row.id for row in rows)
+    return [SimpleNamespace(**row._mapping, tags=tags[row.id]) for row in rows]
 
 
 def tags_of(task_ids: Iterable[int]) -> dict[int, list[str]]:

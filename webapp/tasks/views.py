@@ -107,12 +107,13 @@ def _results_context(skip: int = 0, after: str | None = None) -> dict[str, Any]:
         skip=skip,
         limit=PAGE_SIZE,
         after=after,
+        rows=True,
     )
     categories = services.list_categories(owner)
     tag_counts = services.tag_counts(owner)
     return {
         **filters,
-        "tasks": page.items,
+        "tasks": services.row_views(page.items),
         "total": page.total_text,
         "continued": bool(skip or after),
         "next_after": page.next,
