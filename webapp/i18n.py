@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import babel
 import babel.dates
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations, gettext, ngettext
@@ -90,29 +91,43 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _locale() -> babel.Locale:
+    return get_locale() or babel.Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _date(moment: datetime, locale: babel.Locale) -> str:
+    # What babel.dates.format_date(moment, "medium") does, without parsing the locale and
+    # looking the pattern up again on every row of a list.
+    return locale.date_formats["medium"].apply(moment.date(), locale)
+
+
+def _time(moment: datetime, locale: babel.Locale) -> str:
+    # babel.dates.format_time(moment, "short"), the same way.
+    return locale.time_formats["short"].apply(moment, locale, reference_date=moment.date())
+
+
 def local_date(value: datetime | None, zone: tzinfo | None = None) -> str:
     """The date in the user's zone, in their language ("Dec 2, 2026")."""
     if value is None:
         return ""
-    moment = _aware(value).astimezone(zone or _zone())
-    return babel.dates.format_date(moment, "medium", locale=get_locale())
+    return _date(_aware(value).astimezone(zone or _zone()), _locale())
 
 
 def local_time(value: datetime | None, zone: tzinfo | None = None) -> str:
     """The time in the user's zone, as their language writes it ("8:00 AM", "08:00")."""
     if value is None:
         return ""
-    moment = _aware(value).astimezone(zone or _zone())
-    return babel.dates.format_time(moment, "short", locale=get_locale())
+    return _time(_aware(value).astimezone(zone or _zone()), _locale())
 
 
 def local_datetime(value: datetime | None, zone: tzinfo | None = None) -> str:
     """Date and time in the user's zone, in their language ("Dec 2, 2026, 8:00 AM")."""
     if value is None:
         return ""
-    locale = get_locale()
-    pattern = str(locale.datetime_formats["medium"]) if locale else "{1}, {0}"
-    return pattern.replace("{1}", local_date(value, zone)).replace("{0}", local_time(value, zone))
+    locale = _locale()
+    moment = _aware(value).astimezone(zone or _zone())
+    pattern = str(locale.datetime_formats["medium"])
+    return pattern.replace("{1}", _date(moment, locale)).replace("{0}", _time(moment, locale))
 
 
 def relative_time(value: datetime | timedelta | None, now: datetime | None = None) -> str:

@@ -200,3 +200,26 @@ def test_me_offers_time_zones_in_the_users_language(client, make_user, language,
     html = client.get("/me", headers=headers_for(user)).get_data(as_text=True)
     assert label in html
     assert 'value="auto" selected' in html
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_local_formats_are_babels_own(app, language):
+    """Do the date, time and date-and-time a list prints on every row (formatted with the
+    locale's patterns directly, not through `babel.dates.format_*` each time) read exactly
+    as Babel's own functions write them, across zones and a day's every quarter hour?"""
+    import babel.dates
+    from flask_babel import get_locale
+
+    zones = [UTC, ZoneInfo(MOSCOW), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
+    start = datetime(2026, 3, 28, tzinfo=UTC)  # around the clocks' spring change
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        locale = get_locale()
+        for step in range(0, 4 * 24 * 3):
+            moment = start + timedelta(minutes=15 * step)
+            zone = zones[step % len(zones)]
+            shown = moment.astimezone(zone)
+            day = babel.dates.format_date(shown, "medium", locale=locale)
+            clock = babel.dates.format_time(shown, "short", locale=locale)
+            both = str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+            assert (local_date(moment, zone), local_time(moment, zone)) == (day, clock)
+            assert local_datetime(moment, zone) == both
