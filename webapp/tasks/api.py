@@ -50,8 +50,7 @@ def list_tasks(query: TaskQuery):
         after=query.after,
         rows=True,
     )
-    tags = services.tags_of(row.id for row in page.items)
-    return page_of(TaskOut, page, query, to_json=lambda row: task_json(row, tags[row.id]))
+    return page_of(TaskOut, page, query, to_json=lambda row: task_json(row, services.row_tags(row)))
 
 
 @bp.post("", responses={201: TaskOut, 422: Problem})
