@@ -119,7 +119,7 @@ def _register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            ping_when_idle(engine, float(app.config.get("DB_PING_IDLE_SECONDS", 1.0)))
+            ping_when_idle(engine, float(app.config.get("DB_PING_IDLE_SECONDS", 1)))
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     init_csrf(app)
     init_idempotency(app)

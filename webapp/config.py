@@ -125,7 +125,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     # A pooled connection unused this long is checked before use (`database.ping_when_idle`):
     # a dead one (the database restarted) is replaced before a request sees it.
-    DB_PING_IDLE_SECONDS = 1.0
+    DB_PING_IDLE_SECONDS = 1
     MAX_CONTENT_LENGTH = 1024 * 1024
     JSON_SORT_KEYS = False
     SESSION_COOKIE_HTTPONLY = True
@@ -229,6 +229,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         ),
         CHOICES_CACHE_SECONDS=env_int(
             env, "CHOICES_CACHE_SECONDS", base.CHOICES_CACHE_SECONDS, minimum=0
+        ),
+        DB_PING_IDLE_SECONDS=env_int(
+            env, "DB_PING_IDLE_SECONDS", base.DB_PING_IDLE_SECONDS, minimum=0
         ),
         ADMIN_USERNAME=env.get("ADMIN_USERNAME") or None,
         ADMIN_PASSWORD=env.get("ADMIN_PASSWORD") or None,
