@@ -4,13 +4,31 @@ the database dropped while it was idle is replaced before a request sees it."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.app import build_app
+from webapp import database
 from webapp.extensions import db
+
+IDLE = 10.0
+
+
+class Clock:
+    """`time.monotonic` for `webapp.database`, moved by hand (no test waits or races)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(database, "time", clock)
+    return clock
 
 
 def _counting_pings(app, monkeypatch) -> list[int]:
@@ -34,16 +52,17 @@ def _one_query(app) -> int:
     return value
 
 
-def test_a_connection_used_moments_ago_is_not_pinged(tmp_path, monkeypatch):
+def test_a_connection_used_moments_ago_is_not_pinged(tmp_path, monkeypatch, clock):
     """Is a connection checked out again within the idle time used without a ping, and one
     idle longer pinged once before use?"""
-    app = build_app(f"sqlite:///{tmp_path / 'ping.db'}", {"DB_PING_IDLE_SECONDS": 0.2})
+    app = build_app(f"sqlite:///{tmp_path / 'ping.db'}", {"DB_PING_IDLE_SECONDS": IDLE})
     pings = _counting_pings(app, monkeypatch)
     assert _one_query(app) == 1  # a fresh connection: just made, not pinged
     for _ in range(5):
+        clock.now += IDLE - 1
         assert _one_query(app) == 1
     assert pings == []
-    time.sleep(0.3)
+    clock.now += IDLE + 1
     assert _one_query(app) == 1
     assert pings == [1]
     with app.app_context():
@@ -51,11 +70,11 @@ def test_a_connection_used_moments_ago_is_not_pinged(tmp_path, monkeypatch):
 
 
 @pytest.mark.postgres
-def test_a_connection_dropped_while_idle_is_replaced_unseen(postgres_url, monkeypatch):
+def test_a_connection_dropped_while_idle_is_replaced_unseen(postgres_url, monkeypatch, clock):
     """When PostgreSQL ends a pooled connection while it is idle (a restart, a proxy's
     timeout: here `pg_terminate_backend`), does the next request after the idle time get a
     new connection and succeed, instead of failing on the dead one?"""
-    app = build_app(postgres_url, {"DB_PING_IDLE_SECONDS": 0.2})
+    app = build_app(postgres_url, {"DB_PING_IDLE_SECONDS": IDLE})
     pings = _counting_pings(app, monkeypatch)
     with app.app_context():
         first = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
@@ -64,7 +83,7 @@ def test_a_connection_dropped_while_idle_is_replaced_unseen(postgres_url, monkey
     with killer.connect() as conn:
         assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
     killer.dispose()
-    time.sleep(0.3)
+    clock.now += IDLE + 1
     with app.app_context():
         second = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
         db.session.remove()
