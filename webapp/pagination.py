@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.engine import Result
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
@@ -110,6 +110,7 @@ def paginate(
     after: str | None = None,
     keyset: bool = False,
     shape: Callable[[Result[Any]], list[Any]] = scalars,
+    count_with_page: bool = False,
 ) -> Page[Any]:
     """The page of `query` in `order` (the last key must make the order total, e.g. `id`).
 
@@ -117,21 +118,30 @@ def paginate(
     `skip` rows; `keyset=True` makes the page carry its own `next`. `shape` turns the
     executed page into items (default: the entity of a one-entity select); the sort keys are
     read back from each item by column name, so keyset lists return models or rows that
-    carry those columns."""
+    carry those columns.
+
+    `count_with_page=True` (a one-entity select whose matches cannot be counted from an
+    index alone, such as a text search that rechecks every row it finds) counts the first
+    page's matches in the page's own statement: one search of the table instead of two."""
     keys = [_sort_key(expression) for expression in order]
-    page_query = query.order_by(*order)
-    if after is not None:
-        page_query = page_query.where(_after(keys, _decode(after, len(keys))))
+    if count_with_page and not skip and after is None:
+        rows, counted = _first_page_counted(query, keys, limit)
+        total, capped = min(counted, TOTAL_LIMIT), counted > TOTAL_LIMIT
+        has_more, items = len(rows) > limit, rows[:limit]
     else:
-        page_query = page_query.offset(skip)
-    rows = shape(db.session.execute(page_query.limit(limit + 1)))
-    has_more = len(rows) > limit
-    items = rows[:limit]
-    if not has_more and after is None and (items or not skip):
-        # The last page from an offset says how many there are: no count needed.
-        total, capped = min(skip + len(items), TOTAL_LIMIT), skip + len(items) > TOTAL_LIMIT
-    else:
-        total, capped = count_bounded(query, order)
+        page_query = query.order_by(*order)
+        if after is not None:
+            page_query = page_query.where(_after(keys, _decode(after, len(keys))))
+        else:
+            page_query = page_query.offset(skip)
+        rows = shape(db.session.execute(page_query.limit(limit + 1)))
+        has_more = len(rows) > limit
+        items = rows[:limit]
+        if not has_more and after is None and (items or not skip):
+            # The last page from an offset says how many there are: no count needed.
+            total, capped = min(skip + len(items), TOTAL_LIMIT), skip + len(items) > TOTAL_LIMIT
+        else:
+            total, capped = count_bounded(query, order)
     cursor = None
     if keyset and has_more and items:
         cursor = _encode([getattr(items[-1], column.key) for column, _ in keys])
@@ -143,6 +153,25 @@ def paginate(
         next=cursor,
         keyset=keyset,
     )
+
+
+def _first_page_counted(
+    query: Select, keys: list[tuple[Any, bool]], limit: int
+) -> tuple[list[Any], int]:
+    """(the first `limit + 1` entities of `query`, its matches counted up to
+    `TOTAL_LIMIT + 1`) in one statement: the bounded matches in order, each row carrying
+    their count (a window over them)."""
+    entity = query.column_descriptions[0]["entity"]
+    ordered = [column.desc() if descending else column.asc() for column, descending in keys]
+    bounded = query.order_by(*ordered).limit(TOTAL_LIMIT + 1).subquery()
+    row = aliased(entity, bounded)
+    outer = [
+        getattr(row, column.key).desc() if descending else getattr(row, column.key).asc()
+        for column, descending in keys
+    ]
+    counted = select(row, func.count().over()).order_by(*outer).limit(limit + 1)
+    found = db.session.execute(counted).all()
+    return [item for item, _total in found], (found[0][1] if found else 0)
 
 
 # --- keyset cursors ------------------------------------------------------------------------

@@ -93,3 +93,52 @@ def test_the_feed_page_searches_and_sorts(app, client, make_user, post_order):
     assert ending.index(dog["id"]) < ending.index(rug["id"])
     newest = client.get("/orders").get_data(as_text=True)
     assert newest.index(rug["id"]) < newest.index(dog["id"])
+
+
+def test_a_searchs_first_page_counts_in_its_own_statement(
+    app, client, make_user, post_order, monkeypatch
+):
+    """Does the first page of a search count its matches in the page's own statement (one
+    search of the table, not two) and answer what two statements would — total, the cap,
+    `has_more` and a cursor whose next page continues where it stopped — while a plain feed
+    still pages and counts apart?"""
+    import sqlalchemy as sa
+
+    from webapp import pagination
+    from webapp.extensions import db
+
+    monkeypatch.setattr(pagination, "TOTAL_LIMIT", 4)
+    owners = [make_user() for _ in range(2)]
+    for n in range(7):
+        post_order(owners[n % 2], description=f"Tune the piano number {n}")
+    post_order(owners[0], description="Carry a parcel")
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = client.get("/api/orders?search=piano&limit=3").get_json()
+        searched = [s for s in statements if "FROM orders" in s]
+        statements.clear()
+        plain = client.get("/api/orders?limit=3").get_json()
+        plain_statements = [s for s in statements if "FROM orders" in s]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert len(searched) == 1 and "count(*) OVER" in searched[0]
+    assert (first["total"], first["total_capped"], first["has_more"]) == (4, True, True)
+    assert [o["description"][-1] for o in first["items"]] == ["6", "5", "4"]
+    assert len(plain_statements) == 2
+    assert (plain["total"], plain["total_capped"]) == (4, True)
+    rest = client.get(f"/api/orders?search=piano&limit=3&after={first['next']}").get_json()
+    assert [o["description"][-1] for o in rest["items"]] == ["3", "2", "1"]
+    monkeypatch.setattr(pagination, "TOTAL_LIMIT", 1000)
+    few = client.get("/api/orders?search=piano&limit=5").get_json()
+    assert (few["total"], few["total_capped"], few["has_more"], len(few["items"])) == (
+        7, False, True, 5,
+    )  # fmt: skip
+    nothing = client.get("/api/orders?search=harpsichord").get_json()
+    assert (nothing["total"], nothing["items"], nothing["has_more"]) == (0, [], False)

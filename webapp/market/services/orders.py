@@ -251,7 +251,11 @@ def list_open_orders(
     order: list[ColumnElement[Any]] = [Order.created_at.desc(), Order.id.desc()]
     if sort == "ending":
         order = [Order.expires_at.asc(), Order.id.asc()]
-    return paginate(query, order, skip=skip, limit=limit, after=after, keyset=True)
+    # A search rechecks each order it finds (trigrams narrow, the text decides): its first
+    # page counts them in the same statement rather than finding them twice.
+    return paginate(
+        query, order, skip=skip, limit=limit, after=after, keyset=True, count_with_page=bool(wanted)
+    )
 
 
 def my_orders(actor: User, role: str, *, skip: int, limit: int) -> Page[Order]:
