@@ -8,6 +8,7 @@ once per module (a browser, a loaded database) are kept on one process: they for
 from __future__ import annotations
 
 import pytest
+from _pytest.nodeid import NodeId
 
 pytest_plugins = [
     "tests.fixtures.services",
@@ -24,8 +25,15 @@ pytest_plugins = [
 _SHARED_SCOPES = {"module", "class", "package"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group a module's tests that use a module-, class- or package-scoped fixture."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group a module's tests that use a module-, class- or package-scoped fixture.
+
+    An xdist worker tells the scheduler a test's group by the suffix `@group` on its node id,
+    which xdist 3.8 writes to `item._nodeid`; pytest 9.2 keeps the id in `item._id` and never
+    reads `_nodeid`, so every group was spread over the processes (a module's browser
+    launched, or its 100k-row database loaded, once in each). The suffix is written here,
+    where pytest reads it.
+    """
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -34,4 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             definitions[-1].scope in _SHARED_SCOPES
             for definitions in info.name2fixturedefs.values()
         ):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            group = item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+            if config.getvalue("loadgroup"):  # set on xdist's workers under --dist loadgroup
+                item._id = NodeId.parse(f"{item.nodeid}@{group}")
