@@ -44,5 +44,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         ):
             group = item.nodeid.split("::")[0]
             item.add_marker(pytest.mark.xdist_group(group))
-            if config.getvalue("loadgroup"):  # set on xdist's workers under --dist loadgroup
+            if getattr(config.option, "loadgroup", False):  # xdist workers, --dist loadgroup
                 item._id = NodeId.parse(f"{item.nodeid}@{group}")
