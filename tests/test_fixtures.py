@@ -141,6 +141,9 @@ def test_tests_sharing_a_module_fixture_stay_on_one_process(request, built_once_
     `--dist loadgroup` runs the module's such tests on one process, the fixture built once)?"""
     group = request.node.get_closest_marker("xdist_group")
     assert group is not None and group.args == ("tests/test_fixtures.py",)
+    if getattr(request.config.option, "loadgroup", False):
+        # xdist's scheduler reads the group from the node id's suffix, nothing else
+        assert request.node.nodeid.endswith("@tests/test_fixtures.py"), request.node.nodeid
 
 
 def test_other_tests_are_spread_one_by_one(request):
