@@ -102,6 +102,8 @@ def test_a_reused_postgres_database_is_as_empty_as_a_new_one(postgres_url):
             )
             assert conn.scalars(sa.text("SELECT extname FROM pg_extension")).all() == ["plpgsql"]
             assert conn.scalar(sa.text("SHOW work_mem")) != "8MB"
+            # but a test database's own setting stays, as in a new one
+            assert conn.scalar(sa.text("SHOW synchronous_commit")) == "off"
     finally:
         engine.dispose()
 
