@@ -77,7 +77,9 @@ def gunicorn_url(tmp_path):
 
 
 def test_metrics_add_up_across_workers(gunicorn_url):
-    """With three gunicorn workers, does /metrics count every request, whichever served it?"""
+    """With three gunicorn workers, does /metrics count every request, whichever served it?
+    (gunicorn starts three workers that each build the app: ~5 s on an idle machine, 10-16 s
+    on a loaded one.)"""
     for _ in range(30):
         _get(gunicorn_url + "/version")
     text = _get(gunicorn_url + "/metrics")
