@@ -25,6 +25,8 @@
     }
   }
 
+  signIn(); // first: its round trip overlaps the rest of this script and htmx's
+
   function can(version) { return tg && tg.isVersionAtLeast && tg.isVersionAtLeast(version); }
   function haptic(kind) {
     if (can("6.1")) { try { tg.HapticFeedback.notificationOccurred(kind); } catch (e) { /* old client */ } }
@@ -233,7 +235,6 @@
 
   body.addEventListener("htmx:afterSettle", syncTelegramButtons);
   window.addEventListener("popstate", syncTelegramButtons);
-  signIn();
   syncTelegramButtons();
   window.Hub = { toast: toast, initData: initData, sync: syncTelegramButtons };
 })();
