@@ -40,7 +40,7 @@ from bench.web import gunicorn
 from webapp.auth import init_data
 from webapp.static_files import SOURCE, hashed_name
 
-LOADS = 5
+LOADS = 9
 TELEGRAM_JS = "vendor/telegram-web-app-8.0.2.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
