@@ -54,11 +54,18 @@ def production_app(schema: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def test_development_logs_one_readable_line_per_request(app, log_lines):
+def development(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared test app as in development at INFO, for this test only (its config is
+    put back after: another test's logging must not depend on this one having run)."""
+    monkeypatch.setitem(app.config, "APP_ENV", "development")
+    monkeypatch.setitem(app.config, "LOG_LEVEL", "INFO")
+    configure_logging(app)
+
+
+def test_development_logs_one_readable_line_per_request(app, log_lines, monkeypatch):
     """On the development server, is a request logged once, as a plain line with its
     request id and no colour codes (a 404 is the one the server would colour)?"""
-    app.config.update(APP_ENV="development", LOG_LEVEL="INFO")
-    configure_logging(app)
+    development(app, monkeypatch)
     assert serve_one_request(app, "/api/no-such-thing") == 404
     lines = [line for line in log_lines.getvalue().splitlines() if "no-such-thing" in line]
     assert len(lines) == 1, log_lines.getvalue()
@@ -81,9 +88,10 @@ def test_production_logs_one_json_line_per_request(production_app, log_lines):
     assert "\x1b" not in line
 
 
-def test_the_development_server_still_says_where_it_listens(app, log_lines):
-    """Does dropping the server's request lines keep its other messages (the banner)?"""
-    configure_logging(app)
+def test_the_development_server_still_says_where_it_listens(app, log_lines, monkeypatch):
+    """Does dropping the server's request lines keep its other messages (the banner)? (It
+    passed only after the test above had left the shared app at INFO.)"""
+    development(app, monkeypatch)
     logging.getLogger("werkzeug").info(" * Running on %s", "http://127.0.0.1:5000")
     assert "Running on http://127.0.0.1:5000" in log_lines.getvalue()
 
