@@ -55,8 +55,8 @@ def production_app(schema: str) -> Iterator[Flask]:
 
 
 def development(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shared test app as in development at INFO, for this test only (its config is
-    put back after: another test's logging must not depend on this one having run)."""
+    """The shared test app as in development at INFO, for this test only (the fixture
+    puts its config back after)."""
     monkeypatch.setitem(app.config, "APP_ENV", "development")
     monkeypatch.setitem(app.config, "LOG_LEVEL", "INFO")
     configure_logging(app)
@@ -89,8 +89,9 @@ def test_production_logs_one_json_line_per_request(production_app, log_lines):
 
 
 def test_the_development_server_still_says_where_it_listens(app, log_lines, monkeypatch):
-    """Does dropping the server's request lines keep its other messages (the banner)? (It
-    passed only after the test above had left the shared app at INFO.)"""
+    """Does dropping the server's request lines keep its other messages (the banner)? (At
+    the test app's WARNING it passed only in a process where werkzeug's server had logged
+    before: werkzeug sets its logger to INFO then.)"""
     development(app, monkeypatch)
     logging.getLogger("werkzeug").info(" * Running on %s", "http://127.0.0.1:5000")
     assert "Running on http://127.0.0.1:5000" in log_lines.getvalue()
