@@ -8,27 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.app import build_app
+from tests.fixtures.clock import FakeClock
 from webapp import database
 from webapp.extensions import db
 
 IDLE = 10.0
 
 
-class Clock:
-    """`time.monotonic` for `webapp.database`, moved by hand (no test waits or races)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(database, "time", clock)
-    return clock
+def clock(monkeypatch, fake_clock: FakeClock) -> FakeClock:
+    """`time.monotonic` for `webapp.database`, moved by `sleep` (no test waits or races)."""
+    monkeypatch.setattr(database, "time", fake_clock)
+    return fake_clock
 
 
 def _counting_pings(app, monkeypatch) -> list[int]:
@@ -59,10 +50,10 @@ def test_a_connection_used_moments_ago_is_not_pinged(tmp_path, monkeypatch, cloc
     pings = _counting_pings(app, monkeypatch)
     assert _one_query(app) == 1  # a fresh connection: just made, not pinged
     for _ in range(5):
-        clock.now += IDLE - 1
+        clock.sleep(IDLE - 1)
         assert _one_query(app) == 1
     assert pings == []
-    clock.now += IDLE + 1
+    clock.sleep(IDLE + 1)
     assert _one_query(app) == 1
     assert pings == [1]
     with app.app_context():
@@ -83,7 +74,7 @@ def test_a_connection_dropped_while_idle_is_replaced_unseen(postgres_url, monkey
     with killer.connect() as conn:
         assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
     killer.dispose()
-    clock.now += IDLE + 1
+    clock.sleep(IDLE + 1)
     with app.app_context():
         second = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
         db.session.remove()
