@@ -83,6 +83,12 @@ def count_bounded(
     limit = TOTAL_LIMIT if limit is None else limit
     inner = query.order_by(None).order_by(*order).limit(limit + 1).subquery()
     counted = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    return _bounded(counted, limit)
+
+
+def _bounded(counted: int, limit: int | None = None) -> tuple[int, bool]:
+    """(`total`, `total_capped`) of `counted` matches: at most `limit` (`TOTAL_LIMIT`)."""
+    limit = TOTAL_LIMIT if limit is None else limit
     return min(counted, limit), counted > limit
 
 
@@ -125,8 +131,8 @@ def paginate(
     page's matches in the page's own statement: one search of the table instead of two."""
     keys = [_sort_key(expression) for expression in order]
     if count_with_page and not skip and after is None:
-        rows, counted = _first_page_counted(query, keys, limit)
-        total, capped = min(counted, TOTAL_LIMIT), counted > TOTAL_LIMIT
+        rows, counted = _first_page_counted(query, order, keys, limit)
+        total, capped = _bounded(counted)
         has_more, items = len(rows) > limit, rows[:limit]
     else:
         page_query = query.order_by(*order)
@@ -139,7 +145,7 @@ def paginate(
         items = rows[:limit]
         if not has_more and after is None and (items or not skip):
             # The last page from an offset says how many there are: no count needed.
-            total, capped = min(skip + len(items), TOTAL_LIMIT), skip + len(items) > TOTAL_LIMIT
+            total, capped = _bounded(skip + len(items))
         else:
             total, capped = count_bounded(query, order)
     cursor = None
@@ -156,14 +162,13 @@ def paginate(
 
 
 def _first_page_counted(
-    query: Select, keys: list[tuple[Any, bool]], limit: int
+    query: Select, order: Sequence[OrderKey], keys: list[tuple[Any, bool]], limit: int
 ) -> tuple[list[Any], int]:
     """(the first `limit + 1` entities of `query`, its matches counted up to
-    `TOTAL_LIMIT + 1`) in one statement: the bounded matches in order, each row carrying
-    their count (a window over them)."""
+    `TOTAL_LIMIT + 1`) in one statement: the bounded matches in `order`, each row carrying
+    their count (a window over them), the page taken from them in the same order (`keys`)."""
     entity = query.column_descriptions[0]["entity"]
-    ordered = [column.desc() if descending else column.asc() for column, descending in keys]
-    bounded = query.order_by(*ordered).limit(TOTAL_LIMIT + 1).subquery()
+    bounded = query.order_by(*order).limit(TOTAL_LIMIT + 1).subquery()
     row = aliased(entity, bounded)
     outer = [
         getattr(row, column.key).desc() if descending else getattr(row, column.key).asc()
