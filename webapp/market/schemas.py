@@ -462,35 +462,18 @@ def executor_profile_out(profile: ExecutorProfile) -> ExecutorProfileOut:
 
 
 def order_out(view: OrderView, max_takes: int, takes: list[TakeSummary] | None = None) -> OrderOut:
-    """An order as `view`'s viewer sees it; `takes` (from `services.takes_seen_by`) only
-    for one order's own answer."""
-    order = view.order
-    return OrderOut(
-        id=order.id,
-        client_id=order.client_id,
-        category=order.category,
-        city=order.city,
-        city_id=order.city_id,
-        city_name=city_label(order.city_id, order.city),
-        description=order.description,
-        status=order.status,
-        created_at=order.created_at,
-        expires_at=order.expires_at,
-        minutes_left=view.minutes_left,
-        takes_count=order.takes_count,
-        max_takes=max_takes,
-        contact=view.contact,
-        is_mine=view.is_mine,
-        taken_by_me=view.taken_by_me,
-        respond_by=view.respond_by,
-        responded_at=order.responded_at if view.is_mine or view.taken_by_me else None,
-        takes=None if takes is None else [take_summary_out(t) for t in takes],
-    )
+    """An order as `view`'s viewer sees it (the fields of `order_json`); `takes` (from
+    `services.takes_seen_by`) only for one order's own answer."""
+    fields = order_json(view, max_takes)
+    if takes is not None:
+        fields["takes"] = [take_summary_out(t) for t in takes]
+    return OrderOut.model_validate(fields)
 
 
 def order_json(view: OrderView, max_takes: int) -> dict[str, Any]:
-    """`order_out(view, max_takes)`'s JSON without building the model: the lists' hot path
-    (`tests/market/test_feed.py` checks the two agree)."""
+    """An order as `view`'s viewer sees it, as JSON without building `OrderOut`: the lists'
+    hot path (`order_out` validates the same fields; `tests/market/test_orders_api.py`
+    checks a list's items against each order's own answer)."""
     order = view.order
     shows_response = view.is_mine or view.taken_by_me
     return {
