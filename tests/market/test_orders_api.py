@@ -202,6 +202,27 @@ def test_taking_again_returns_the_first_result(app, client, make_user, post_orde
     assert client.get(f"/api/orders/{order['id']}").get_json()["takes_count"] == 1
 
 
+def test_taking_again_a_full_order_still_returns_the_first_result(
+    app, client, make_user, post_order, fund
+):
+    """Once an order has all its executors, is a repeat by one of them still their first
+    take (200, no charge) while a newcomer is refused (409)? A repeat on a full order is
+    looked up after the refusal, not before every take."""
+    owner, newcomer = make_user(), make_user()
+    executors = [make_user() for _ in range(3)]
+    order = post_order(owner)
+    path = f"/api/orders/{order['id']}/take"
+    for executor in [*executors, newcomer]:
+        fund(executor, 1000)
+    first = [client.post(path, headers=headers_for(e)) for e in executors]
+    assert [answer.status_code for answer in first] == [201, 201, 201]
+    again = client.post(path, headers=headers_for(executors[0]))
+    assert again.status_code == 200 and again.get_json() == first[0].get_json()
+    assert client.post(path, headers=headers_for(newcomer)).status_code == 409
+    assert [balance(app, e) for e in executors] == [800, 800, 800]
+    assert balance(app, newcomer) == 1000
+
+
 def test_idempotency_key_returns_the_first_result(app, client, make_user, post_order, fund):
     """Does a repeat with the same Idempotency-Key return the first take, and is the key
     refused for another order?"""
